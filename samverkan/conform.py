@@ -1,0 +1,213 @@
+"""Turn a raw text frame into the contract's types, noting every cell that does not fit.
+
+``conform`` never drops a row: it returns the typed frame (invalid cells become
+missing) and one problem row per failed cell, each with the file, row, column, a
+rule name and a Swedish message a data steward can act on. Values that look
+like a personnummer are masked in both the frame and the messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from samverkan.contract import Column, Dataset
+from samverkan.privacy import mask_personal_numbers, personal_number_mask
+from samverkan.readers import SOURCE_PROBLEM
+from samverkan.support import parse_support
+
+PROBLEM_COLUMNS = ["dataset", "source_file", "source_row", "column", "rule", "message"]
+
+TRUE_WORDS = {"true", "1", "ja", "j", "yes", "y", "sant", "x"}
+FALSE_WORDS = {"false", "0", "nej", "n", "no", "falskt", ""}
+
+DTYPES = {
+    "text": "str",
+    "code": "str",
+    "support": "str",
+    "integer": "Int64",
+    "decimal": "Float64",
+    "boolean": "boolean",
+    "date": "datetime64[s]",
+}
+MAX_SHOWN = 60
+
+
+@dataclass
+class Conformed:
+    rows: pd.DataFrame
+    problems: pd.DataFrame
+    missing_required: list[str]
+    missing_optional: list[str]
+    unknown_columns: list[str]
+
+
+def _shown(value: str) -> str:
+    text = mask_personal_numbers(value)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
+
+
+def parse_decimal(text: pd.Series) -> pd.Series:
+    """Numbers with decimal comma or point and space/no-break-space thousands."""
+    cleaned = text.str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.replace("kr", "", regex=False)
+    both = cleaned.str.contains(",", regex=False) & cleaned.str.contains(".", regex=False)
+    # With both separators the last one is the decimal mark (1.234,50 or 1,234.50).
+    comma_last = cleaned.str.rfind(",") > cleaned.str.rfind(".")
+    cleaned = cleaned.mask(both & comma_last, cleaned.str.replace(".", "", regex=False))
+    cleaned = cleaned.mask(both & ~comma_last, cleaned.str.replace(",", "", regex=False))
+    cleaned = cleaned.str.replace(",", ".", regex=False)
+    return pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
+
+
+def parse_date(text: pd.Series) -> pd.Series:
+    """ISO dates; a trailing midnight time (as Excel or Parquet give it) is accepted."""
+    stripped = text.str.replace(r"[T ]00:00(:00(\.0+)?)?$", "", regex=True)
+    iso = stripped.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    parsed = pd.to_datetime(stripped.where(iso), format="%Y-%m-%d", errors="coerce")
+    return parsed.astype("datetime64[s]")
+
+
+def _convert(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series, str]:
+    """Typed values, a mask of unparseable non-empty cells, and the rule name for them."""
+    present = text != ""
+    if column.type == "text":
+        return text.where(present), pd.Series(False, index=text.index), "type"
+    if column.type == "code":
+        canonical = {c.lower(): c for c in column.codes}
+        mapped = text.str.lower().map(canonical)
+        return mapped, present & mapped.isna(), "allowed_codes"
+    if column.type == "support":
+        normalised = text.str.lower().str.replace(" ", "", regex=False)
+        return normalised.where(present), pd.Series(False, index=text.index), "support_code"
+    if column.type == "integer":
+        number = parse_decimal(text)
+        whole = number.notna() & (np.floor(number) == number)
+        return number.where(whole).astype("Int64"), present & ~whole, "type"
+    if column.type == "decimal":
+        number = parse_decimal(text)
+        return number.astype("Float64"), present & number.isna(), "type"
+    if column.type == "boolean":
+        lower = text.str.lower()
+        value = pd.Series(pd.NA, index=text.index, dtype="boolean")
+        value[lower.isin(TRUE_WORDS)] = True
+        value[lower.isin(FALSE_WORDS - {""}) | (lower == "")] = False
+        bad = present & ~lower.isin(TRUE_WORDS | FALSE_WORDS)
+        value[bad] = pd.NA
+        return value, bad, "type"
+    if column.type == "date":
+        parsed = parse_date(text)
+        return parsed, present & parsed.isna(), "date_format"
+    raise ValueError(f"unknown column type {column.type}")
+
+
+def _type_message(column: Column, rule: str, value: str) -> str:
+    shown = _shown(value)
+    if rule == "allowed_codes":
+        return f"okänd kod {shown!r}; tillåtna: {', '.join(column.codes)}"
+    if rule == "date_format":
+        return f"datum ska skrivas ÅÅÅÅ-MM-DD, fick {shown!r}"
+    if column.type == "integer":
+        return f"ska vara ett heltal, fick {shown!r}"
+    if column.type == "decimal":
+        return f"ska vara ett tal, fick {shown!r}"
+    if column.type == "boolean":
+        return f"ska vara sant/falskt (true/false, ja/nej, 1/0), fick {shown!r}"
+    return f"ogiltigt värde {shown!r}"
+
+
+def _problems(raw: pd.DataFrame, mask: pd.Series, dataset: str, column: str, rule: str,
+              messages: pd.Series | str) -> pd.DataFrame:
+    hit = raw.loc[mask]
+    if hit.empty:
+        return pd.DataFrame(columns=PROBLEM_COLUMNS)
+    message = messages[mask] if isinstance(messages, pd.Series) else messages
+    return pd.DataFrame(
+        {
+            "dataset": dataset,
+            "source_file": hit["source_file"].to_numpy(),
+            "source_row": hit["source_row"].to_numpy(),
+            "column": column,
+            "rule": rule,
+            "message": np.asarray(message) if isinstance(message, pd.Series) else message,
+        }
+    )
+
+
+def conform(raw: pd.DataFrame, dataset: Dataset) -> Conformed:
+    raw = raw.reset_index(drop=True)
+    names = dataset.column_names
+    source_like = {"source_file", "source_row", SOURCE_PROBLEM}
+    present_columns = [c for c in raw.columns if c not in source_like]
+    missing_required = [c for c in dataset.required_columns if c not in raw.columns]
+    missing_optional = [c for c in names if c not in raw.columns and c not in missing_required]
+    unknown = [c for c in present_columns if c not in names]
+
+    typed = pd.DataFrame(index=raw.index)
+    found: list[pd.DataFrame] = []
+
+    if SOURCE_PROBLEM in raw.columns:
+        shape = raw[SOURCE_PROBLEM].fillna("") != ""
+        found.append(_problems(raw, shape, dataset.name, "", "row_shape", raw[SOURCE_PROBLEM]))
+
+    for column in dataset.columns:
+        if column.name not in raw.columns:
+            typed[column.name] = pd.Series(pd.NA, index=raw.index, dtype=DTYPES[column.type])
+            continue
+        text = raw[column.name].fillna("").astype("str").str.strip()
+        personal = personal_number_mask(text)
+        if personal.any():
+            found.append(_problems(raw, personal, dataset.name, column.name, "personnummer",
+                                   "värdet ser ut som ett personnummer eller samordningsnummer och tas inte emot"
+                                   + text.map(lambda v: f" ({mask_personal_numbers(v)[:MAX_SHOWN]})")))
+            text = text.mask(personal, text[personal].map(mask_personal_numbers))
+        values, bad, rule = _convert(column, text)
+        bad = bad & ~personal
+        if bad.any():
+            messages = text.where(bad, "").map(lambda v, c=column, r=rule: _type_message(c, r, v))
+            found.append(_problems(raw, bad, dataset.name, column.name, rule, messages))
+        if column.required:
+            missing = (text == "") & ~personal
+            found.append(_problems(raw, missing, dataset.name, column.name, "required",
+                                   "obligatoriskt värde saknas"))
+        if column.type == "support":
+            bad_support, support_messages = _support_problems(text)
+            found.append(_problems(raw, bad_support & ~personal, dataset.name, column.name, "support_code",
+                                   support_messages))
+            values = values.where(~bad_support)
+        if column.minimum is not None or column.maximum is not None:
+            numeric = values.astype("Float64")
+            low = numeric < column.minimum if column.minimum is not None else False
+            high = numeric > column.maximum if column.maximum is not None else False
+            out = (pd.Series(low, index=raw.index) | pd.Series(high, index=raw.index)).fillna(False).astype(bool)
+            if out.any():
+                bounds = f"{column.minimum:g}–{column.maximum:g}" if column.maximum is not None \
+                    else f"minst {column.minimum:g}"
+                found.append(_problems(raw, out, dataset.name, column.name, "range",
+                                       text.map(lambda v, b=bounds: f"värdet {_shown(v)!r} ligger utanför {b}")))
+        typed[column.name] = values.astype(DTYPES[column.type])
+
+    typed["source_file"] = raw["source_file"].astype("str")
+    typed["source_row"] = raw["source_row"].astype("int64")
+    problems = [p for p in found if not p.empty]
+    problem_frame = (
+        pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(columns=PROBLEM_COLUMNS)
+    )
+    problem_frame = problem_frame.astype({c: "str" for c in PROBLEM_COLUMNS if c != "source_row"})
+    problem_frame["source_row"] = problem_frame["source_row"].astype("int64")
+    return Conformed(typed, problem_frame, missing_required, missing_optional, unknown)
+
+
+def _support_problems(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    bad = pd.Series(False, index=text.index)
+    messages = pd.Series("", index=text.index, dtype="str")
+    # Few distinct spellings exist even in national data: parse each once.
+    for value in text[text != ""].unique():
+        try:
+            parse_support(value)
+        except ValueError as exc:
+            hit = text == value
+            bad |= hit
+            messages[hit] = f"{exc} i {_shown(value)!r}"
+    return bad, messages
