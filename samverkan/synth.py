@@ -329,7 +329,7 @@ def _spoil(rng: np.random.Generator, frames: dict[str, pd.DataFrame]) -> pd.Data
         for k in range(len(copies)):
             log.append(("participants", len(people) - len(copies) + k, "duplicate_episode"))
     frames["participants"] = people
-    for j, row in enumerate(rng.choice(len(costs), size=max(2, int(len(costs) * ERROR_SHARE)), replace=False)):
+    for row in rng.choice(len(costs), size=max(2, int(len(costs) * ERROR_SHARE)), replace=False):
         costs.at[row, "amount_sek"] = -abs(costs.at[row, "amount_sek"])
         log.append(("project_costs", int(row), "negative_amount"))
     projects = frames["projects"]
