@@ -1,0 +1,20 @@
+"""The one code location: every asset in assets/, the jobs, schedules, sensors and resources."""
+
+from __future__ import annotations
+
+from dagster import Definitions, load_asset_checks_from_package_module, load_assets_from_package_module
+
+import assets
+from pipelines.io_manager import ParquetIOManager
+from pipelines.jobs import samverkansbokslut_job
+from pipelines.resources import SamverkanSettings
+
+defs = Definitions(
+    assets=load_assets_from_package_module(assets),
+    asset_checks=load_asset_checks_from_package_module(assets),
+    jobs=[samverkansbokslut_job],
+    resources={
+        "settings": SamverkanSettings(),
+        "io_manager": ParquetIOManager(),
+    },
+)

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import ConfigurableResource
+
+
+class SamverkanSettings(ConfigurableResource):
+    """Where the inbox and outputs are, and which parameter files a run uses.
+
+    Every field can be set per run (run config ``resources.settings.config``) so
+    an evaluator can re-run a year with other files without editing anything.
+    """
+
+    inbox_dir: str = "var/demo-inbox"
+    out_dir: str = "out/{year}"
+
+    def inbox_path(self) -> Path:
+        return Path(self.inbox_dir)
+
+    def out_path(self, year: int) -> Path:
+        return Path(self.out_dir.format(year=year))
