@@ -35,8 +35,9 @@ class ParquetIOManager(ConfigurableIOManager):
     def load_input(self, context: InputContext) -> pd.DataFrame:
         path = self._path(context)
         if not path.exists():
+            partition = context.asset_partition_key if context.has_asset_partitions else "alla år"
             raise FileNotFoundError(
-                f"{context.asset_key.to_user_string()} för {context.asset_partition_key if context.has_asset_partitions else 'alla'} "
-                f"är inte materialiserad ({path} saknas); kör uppströmstillgången först"
+                f"{context.asset_key.to_user_string()} för {partition} är inte materialiserad ({path} saknas); "
+                "kör uppströmstillgången först"
             )
         return pd.read_parquet(path)
