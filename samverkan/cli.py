@@ -55,6 +55,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_contract(args: argparse.Namespace) -> int:
+    from samverkan.contract_doc import contract_markdown
+
+    sys.stdout.write(contract_markdown())
+    return 0
+
+
 # Flags of `run` that map one to one onto SamverkanSettings fields.
 RUN_SETTINGS: tuple[str, ...] = ()
 
@@ -71,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--with-errors", action="store_true", help="lägg in en dokumenterad andel felaktiga rader")
     synth.add_argument("--out", required=True)
     synth.set_defaults(func=cmd_synth)
+
+    contract = sub.add_parser("contract", help="skriv datakontraktet som Markdown")
+    contract.set_defaults(func=cmd_contract)
 
     run = sub.add_parser("run", help="kör hela flödet för ett år och skriv årets utdrag")
     run.add_argument("--inbox", required=True)

@@ -1,0 +1,212 @@
+"""Deterministic SVG charts for the report.
+
+Each chart is plain SVG text built from the numbers in the report context: the
+same numbers give the same bytes, the text stays text (searchable, readable by a
+screen reader), and the first child is a ``<title>`` that WeasyPrint uses as
+the alternative text of the tagged ``Figure``. Every label is XML-escaped here,
+because the SVG is inserted into the page as markup.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+from reports.formatting import DASH, number
+
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+FONT = "Liberation Sans, sans-serif"
+TEXT = "#222222"
+GRID = "#d4d4d4"
+
+
+@dataclass(frozen=True)
+class Chart:
+    svg: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: Sequence[float | None]  # None: suppressed or not available, drawn as nothing
+
+
+def _f(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _text(x: float, y: float, content: str, *, anchor: str = "start", size: float = 9, weight: str = "normal",
+          fill: str = TEXT) -> str:
+    bold = ' font-weight="bold"' if weight == "bold" else ""
+    return (f'<text x="{_f(x)}" y="{_f(y)}" text-anchor="{anchor}" font-size="{_f(size)}"{bold} '
+            f'fill="{fill}">{escape(content)}</text>')
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round axis ticks covering ``low..high`` (always including 0)."""
+    low, high = min(low, 0.0), max(high, 0.0)
+    if high == low:
+        high = low + 1
+    raw = (high - low) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    start = math.floor(low / step) * step
+    ticks = []
+    value = start
+    while value < high + step * 0.999:
+        ticks.append(round(value, 10))
+        value += step
+    return ticks
+
+
+def _open(width: int, height: int, title: str) -> list[str]:
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family={quoteattr(FONT)} class="chart">',
+        f"<title>{escape(title)}</title>",
+    ]
+
+
+def _legend(parts: list[str], names: Sequence[str], x: float, y: float, *, line: bool = False) -> None:
+    for i, name in enumerate(names):
+        colour = PALETTE[i % len(PALETTE)]
+        if line:
+            parts.append(f'<line x1="{_f(x)}" y1="{_f(y - 3)}" x2="{_f(x + 14)}" y2="{_f(y - 3)}" '
+                         f'stroke="{colour}" stroke-width="2.5"/>')
+        else:
+            parts.append(f'<rect x="{_f(x)}" y="{_f(y - 8)}" width="10" height="10" fill="{colour}"/>')
+        parts.append(_text(x + 18, y, name, size=8.5))
+        y += 13
+
+
+def _value_axis(parts: list[str], ticks: list[float], y_of: Callable[[float], float], left: float, right: float,
+                tick_label: Callable[[float], str]) -> None:
+    for tick in ticks:
+        y = y_of(tick)
+        stroke = "#888888" if tick == 0 else GRID
+        parts.append(f'<line x1="{_f(left)}" y1="{_f(y)}" x2="{_f(right)}" y2="{_f(y)}" stroke="{stroke}" '
+                     f'stroke-width="0.6"/>')
+        parts.append(_text(left - 4, y + 3, tick_label(tick), anchor="end", size=8))
+
+
+def _present(values: Sequence[float | None]) -> list[float]:
+    return [float(v) for v in values if v is not None]
+
+
+def bar_chart(title: str, categories: Sequence[str], series: Sequence[Series], *, unit_label: str = "",
+              tick_label: Callable[[float], str] = number, width: int = 640, height: int = 250) -> Chart:
+    """Vertical grouped bars: one group per category, one bar per series; missing values leave a gap with ``–``."""
+    parts = _open(width, height, title)
+    legend_width = 170
+    left, right, top, bottom = 62, width - legend_width, 14, height - 26
+    values = [v for s in series for v in _present(s.values)] or [0.0]
+    ticks = nice_ticks(min(values), max(values))
+    low, high = ticks[0], ticks[-1]
+
+    def y_of(v: float) -> float:
+        return bottom - (v - low) / (high - low) * (bottom - top)
+
+    _value_axis(parts, ticks, y_of, left, right, tick_label)
+    if unit_label:
+        parts.append(_text(left - 4, top - 4, unit_label, anchor="end", size=8))
+    group = (right - left) / max(len(categories), 1)
+    bar = min(group * 0.8 / max(len(series), 1), 28)
+    for c, category in enumerate(categories):
+        x0 = left + c * group + (group - bar * len(series)) / 2
+        for s, one in enumerate(series):
+            value = one.values[c]
+            x = x0 + s * bar
+            if value is None:
+                parts.append(_text(x + bar / 2, y_of(0) - 3, DASH, anchor="middle", size=8))
+                continue
+            y1, y2 = sorted((y_of(float(value)), y_of(0)))
+            parts.append(f'<rect x="{_f(x + 0.5)}" y="{_f(y1)}" width="{_f(bar - 1)}" height="{_f(y2 - y1)}" '
+                         f'fill="{PALETTE[s % len(PALETTE)]}"/>')
+        parts.append(_text(left + c * group + group / 2, bottom + 14, category, anchor="middle", size=8.5))
+    _legend(parts, [s.name for s in series], right + 16, top + 10)
+    parts.append("</svg>")
+    return Chart("".join(parts), title)
+
+
+def line_chart(title: str, categories: Sequence[str], series: Sequence[Series], *, unit_label: str = "",
+               tick_label: Callable[[float], str] = number, width: int = 640, height: int = 260) -> Chart:
+    """One line with markers per series over the categories (e.g. years 1..N)."""
+    parts = _open(width, height, title)
+    legend_width = 170
+    left, right, top, bottom = 62, width - legend_width, 14, height - 26
+    values = [v for s in series for v in _present(s.values)] or [0.0]
+    ticks = nice_ticks(min(values), max(values))
+    low, high = ticks[0], ticks[-1]
+
+    def y_of(v: float) -> float:
+        return bottom - (v - low) / (high - low) * (bottom - top)
+
+    _value_axis(parts, ticks, y_of, left, right, tick_label)
+    if unit_label:
+        parts.append(_text(left - 4, top - 4, unit_label, anchor="end", size=8))
+    step = (right - left) / max(len(categories), 1)
+
+    def x_of(i: int) -> float:
+        return left + step * (i + 0.5)
+
+    for c, category in enumerate(categories):
+        parts.append(_text(x_of(c), bottom + 14, category, anchor="middle", size=8.5))
+    for s, one in enumerate(series):
+        colour = PALETTE[s % len(PALETTE)]
+        points = [(x_of(i), y_of(float(v))) for i, v in enumerate(one.values) if v is not None]
+        if len(points) > 1:
+            path = " ".join(f"{_f(x)},{_f(y)}" for x, y in points)
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        for x, y in points:
+            parts.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="2.4" fill="{colour}"/>')
+    _legend(parts, [s.name for s in series], right + 16, top + 10, line=True)
+    parts.append("</svg>")
+    return Chart("".join(parts), title)
+
+
+def horizontal_bar_chart(title: str, labels: Sequence[str], series: Sequence[Series], *,
+                         tick_label: Callable[[float], str] = number, fixed_range: tuple[float, float] | None = None,
+                         width: int = 640, row_height: int = 30) -> Chart:
+    """Horizontal grouped bars, one row per label (members, actors); good for long Swedish names."""
+    legend_rows = len(series) if len(series) > 1 else 0
+    height = 24 + row_height * max(len(labels), 1) + 18 + 13 * legend_rows
+    parts = _open(width, height, title)
+    left, right, top = 140, width - 24, 10
+    bottom = top + row_height * max(len(labels), 1)
+    if fixed_range:
+        ticks = nice_ticks(*fixed_range)
+    else:
+        values = [v for s in series for v in _present(s.values)] or [0.0]
+        ticks = nice_ticks(min(values), max(values), count=4)
+    low, high = ticks[0], ticks[-1]
+
+    def x_of(v: float) -> float:
+        return left + (v - low) / (high - low) * (right - left)
+
+    for tick in ticks:
+        x = x_of(tick)
+        stroke = "#888888" if tick == 0 else GRID
+        parts.append(f'<line x1="{_f(x)}" y1="{_f(top)}" x2="{_f(x)}" y2="{_f(bottom)}" stroke="{stroke}" '
+                     f'stroke-width="0.6"/>')
+        parts.append(_text(x, bottom + 12, tick_label(tick), anchor="middle", size=8))
+    bar = (row_height * 0.75) / max(len(series), 1)
+    for r, label in enumerate(labels):
+        y0 = top + r * row_height + row_height * 0.125
+        parts.append(_text(left - 6, top + r * row_height + row_height / 2 + 3, label, anchor="end", size=8.5))
+        for s, one in enumerate(series):
+            value = one.values[r]
+            y = y0 + s * bar
+            if value is None:
+                parts.append(_text(x_of(0) + 4, y + bar / 2 + 3, DASH, size=8))
+                continue
+            x1, x2 = sorted((x_of(float(value)), x_of(0)))
+            parts.append(f'<rect x="{_f(x1)}" y="{_f(y + 0.5)}" width="{_f(max(x2 - x1, 0.5))}" '
+                         f'height="{_f(bar - 1)}" fill="{PALETTE[s % len(PALETTE)]}"/>')
+    if legend_rows:
+        _legend(parts, [s.name for s in series], left, bottom + 30)
+    parts.append("</svg>")
+    return Chart("".join(parts), title)

@@ -1,0 +1,176 @@
+"""The versioned rules file for success levels: load it, check every key, say clearly what is wrong.
+
+Every threshold the classification uses comes from here, so an evaluator can
+change one, re-run a year and get a result that names the rules version it used.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+DEFAULT_RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "success_rules.yaml"
+TESTS = ("wilson",)
+LEVELS = ("0", "skenbar", "1", "2", "3")
+MEMBERS = ("af", "fk", "kommun", "region")
+
+# The expected shape: key -> nested shape, or a type name for a leaf.
+SHAPE: dict[str, Any] = {
+    "version": "text",
+    "national_reference": {"share_work_or_studies": "share", "basis": "text", "source": "text"},
+    "outcome": {"min_exits": "count", "test": "test", "confidence": "open_share"},
+    "follow_up": {"min_followed": "count", "min_retention": "share"},
+    "apparent_success": {"replaces_levels": "levels"},
+    "projects": {"years_after_end": "count"},
+    "members": {m: {"names": "names", "patterns": "patterns"} for m in MEMBERS},
+    "non_members": {"patterns": "patterns"},
+}
+
+
+class RulesError(ValueError):
+    """A rules file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    version: str
+    reference: float
+    reference_basis: str
+    reference_source: str
+    min_exits: int
+    test: str
+    confidence: float
+    min_followed: int
+    min_retention: float
+    skenbar_replaces: tuple[str, ...]
+    years_after_end: int
+    member_names: dict[str, tuple[str, ...]] = field(hash=False)
+    member_patterns: dict[str, tuple[str, ...]] = field(hash=False)
+    non_member_patterns: tuple[str, ...] = ()
+    source: str = ""
+
+    def parameters(self) -> pd.DataFrame:
+        """Every rule as ``parameter, value, basis`` rows for the method appendix and the CSV extract."""
+        rows = [
+            ("rules_version", self.version, f"Regelfil: {Path(self.source).name}" if self.source else ""),
+            ("national_reference.share_work_or_studies", f"{self.reference:g}",
+             f"{self.reference_basis} Källa: {self.reference_source}"),
+            ("outcome.min_exits", str(self.min_exits), "Minsta antal räknade avslut för att pröva effekten."),
+            ("outcome.test", self.test, "Nedre gränsen i Wilson-intervallet ska vara större än referensen."),
+            ("outcome.confidence", f"{self.confidence:g}", "Tvåsidig konfidensgrad för intervallet."),
+            ("follow_up.min_followed", str(self.min_followed),
+             "Minsta antal uppföljda (arbete/studier vid avslut) för att bedöma varaktigheten."),
+            ("follow_up.min_retention", f"{self.min_retention:g}",
+             "Minsta andel som har kvar arbete/studier efter 12 månader."),
+            ("apparent_success.replaces_levels", ",".join(self.skenbar_replaces),
+             "Nivåer som skenbar framgång ersätter."),
+            ("projects.years_after_end", str(self.years_after_end),
+             "Avslutade insatser bedöms så många år efter slutåret."),
+        ]
+        return pd.DataFrame(rows, columns=["parameter", "value", "basis"])
+
+
+def _leaf(value: Any, kind: str, where: str) -> Any:
+    def fail(expected: str) -> RulesError:
+        return RulesError(f"{where}: {expected}, fick {value!r}")
+
+    if kind == "text":
+        if not isinstance(value, str | int | float) or isinstance(value, bool) or not str(value).strip():
+            raise fail("ska vara en icke-tom text")
+        return str(value).strip()
+    if kind in ("share", "open_share"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise fail("ska vara ett tal mellan 0 och 1")
+        low_ok = value > 0 if kind == "open_share" else value >= 0
+        high_ok = value < 1 if kind == "open_share" else value <= 1
+        if not (low_ok and high_ok):
+            raise fail("ska vara ett tal " + ("strikt mellan 0 och 1" if kind == "open_share" else "mellan 0 och 1"))
+        return float(value)
+    if kind == "count":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise fail("ska vara ett heltal större än eller lika med 0")
+        return int(value)
+    if kind == "test":
+        if value not in TESTS:
+            raise fail(f"ska vara ett av {', '.join(TESTS)}")
+        return value
+    if kind == "levels":
+        if not isinstance(value, list) or any(str(v) not in ("0", "1") for v in value):
+            raise fail('ska vara en lista med nivåer bland "0" och "1"')
+        return tuple(sorted({str(v) for v in value}))
+    if kind in ("names", "patterns"):
+        if value is None:
+            return ()
+        if not isinstance(value, list) or any(not isinstance(v, str) or not v.strip() for v in value):
+            raise fail("ska vara en lista med texter")
+        if kind == "patterns":
+            for v in value:
+                try:
+                    re.compile(v)
+                except re.error as exc:
+                    raise RulesError(f"{where}: ogiltigt reguljärt uttryck {v!r}: {exc}") from None
+            return tuple(value)
+        return tuple(v.strip().casefold() for v in value)
+    raise AssertionError(kind)
+
+
+def _walk(data: Any, shape: dict[str, Any], prefix: str, origin: str) -> dict[str, Any]:
+    where = f"regelfilen {origin}"
+    if not isinstance(data, dict):
+        raise RulesError(f"{where}: {prefix or 'filen'} ska vara en samling nycklar, fick {type(data).__name__}")
+    unknown = sorted(set(map(str, data)) - set(shape))
+    if unknown:
+        raise RulesError(f"{where}: okänd nyckel {prefix}{unknown[0]!s} (tillåtna: {', '.join(shape)})")
+    out: dict[str, Any] = {}
+    for key, kind in shape.items():
+        path = f"{prefix}{key}"
+        if key not in data:
+            raise RulesError(f"{where}: nyckeln {path} saknas")
+        if isinstance(kind, dict):
+            out[key] = _walk(data[key], kind, f"{path}.", origin)
+        else:
+            out[key] = _leaf(data[key], kind, f"{where}: {path}")
+    return out
+
+
+def parse_rules(text: str, origin: str = "<text>") -> Rules:
+    """Rules from YAML text; ``RulesError`` names the first missing, unknown or invalid key."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RulesError(f"regelfilen {origin}: inte giltig YAML: {exc}") from None
+    d = _walk(data, SHAPE, "", origin)
+    return Rules(
+        version=d["version"],
+        reference=d["national_reference"]["share_work_or_studies"],
+        reference_basis=d["national_reference"]["basis"],
+        reference_source=d["national_reference"]["source"],
+        min_exits=d["outcome"]["min_exits"],
+        test=d["outcome"]["test"],
+        confidence=d["outcome"]["confidence"],
+        min_followed=d["follow_up"]["min_followed"],
+        min_retention=d["follow_up"]["min_retention"],
+        skenbar_replaces=d["apparent_success"]["replaces_levels"],
+        years_after_end=d["projects"]["years_after_end"],
+        member_names={m: d["members"][m]["names"] for m in MEMBERS},
+        member_patterns={m: d["members"][m]["patterns"] for m in MEMBERS},
+        non_member_patterns=d["non_members"]["patterns"],
+        source=origin,
+    )
+
+
+def load_rules(path: str | Path | None = None) -> Rules:
+    """The rules in ``path``, or the packaged default rules when ``path`` is empty."""
+    file = Path(path) if path else DEFAULT_RULES_FILE
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RulesError(f"regelfilen {file} finns inte") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesError(f"regelfilen {file} kan inte läsas: {exc}") from None
+    return parse_rules(text, str(file))
