@@ -31,14 +31,15 @@ EVIDENCE_COLUMNS = ["project_id", "date", "kind", "organisation", "reference", "
 def member_of(organisation: pd.Series, rules: Rules) -> pd.Series:
     """The member an organisation name stands for (``af``, ``fk``, ``kommun``, ``region``), else missing."""
     names = organisation.fillna("").astype("str").str.strip().str.casefold()
+
+    def matches(patterns: tuple[str, ...]) -> pd.Series:
+        compiled = [re.compile(p, re.IGNORECASE) for p in patterns]
+        return names.map(lambda name: any(c.search(name) for c in compiled)).astype(bool)
+
     result = pd.Series(np.nan, index=organisation.index, dtype="object")
-    undecided = names != ""
-    for pattern in rules.non_member_patterns:
-        undecided &= ~names.str.contains(pattern, regex=True, flags=re.IGNORECASE)
+    undecided = (names != "") & ~matches(rules.non_member_patterns)
     for member in MEMBERS:
-        hit = undecided & names.isin(rules.member_names[member])
-        for pattern in rules.member_patterns[member]:
-            hit |= undecided & names.str.contains(pattern, regex=True, flags=re.IGNORECASE)
+        hit = undecided & (names.isin(rules.member_names[member]) | matches(rules.member_patterns[member]))
         result[hit] = member
         undecided &= ~hit
     return result.astype("str")
