@@ -76,6 +76,8 @@ class Dataset:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     references_projects: bool = field(default=True)
+    # An optional dataset may be left out of an inbox altogether; it is then read as empty.
+    optional: bool = field(default=False)
 
     @property
     def column_names(self) -> list[str]:
@@ -169,7 +171,30 @@ PROJECT_EVENTS = Dataset(
     ),
 )
 
-DATASETS: dict[str, Dataset] = {d.name: d for d in (PROJECTS, PROJECT_COSTS, PARTICIPANTS, PROJECT_EVENTS)}
+PROJECT_ASSESSMENTS = Dataset(
+    name="project_assessments",
+    description=(
+        "Optional: the project's own scores on the 12 prerequisites for lasting collaboration, 0 (absent) to 3 "
+        "(fully in place), per year. Criteria: 1 top managers drive it; 2 a management structure; 3 strategy and "
+        "a concrete plan; 4 co-financing; 5 incentives; 6 a follow-up system; 7 co-location; 8 joint competence "
+        "development; 9 a trying, risk-taking attitude; 10 building on what works; 11 persistence; 12 the "
+        "enthusiasts (eldsjälar). Reported as a profile, never as a success level. An inbox without it is fine."
+    ),
+    key=("project_id", "year", "criterion"),
+    optional=True,
+    columns=(
+        Column("project_id", "text", True, "Project assessed.", "SF01-P003"),
+        Column("year", "integer", True, "Year the assessment describes.", "2024", minimum=2000, maximum=2100),
+        Column("criterion", "integer", True, "Prerequisite number, 1-12 (see above).", "4", minimum=1, maximum=12),
+        Column("score", "integer", True, "0 absent, 1 weak, 2 partly in place, 3 fully in place.", "2",
+               minimum=0, maximum=3),
+        Column("comment", "text", False, "Why the score, in words.", "Kommunen och regionen bidrar med personal"),
+    ),
+)
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d for d in (PROJECTS, PROJECT_COSTS, PARTICIPANTS, PROJECT_EVENTS, PROJECT_ASSESSMENTS)
+}
 
 
 def dataset(name: str) -> Dataset:
