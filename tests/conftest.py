@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Tests never touch the developer's var/dagster_home or var/storage.
+os.environ.setdefault("DAGSTER_HOME", str(Path(__file__).resolve().parent / ".dagster_home_unused"))
+
+from samverkan.synth import SynthSpec, synthesise, write_inbox  # noqa: E402
+
+SMALL_SPEC = SynthSpec(forbund=2, first_year=2020, last_year=2024, participants_per_year=150, seed=7)
+
+
+@pytest.fixture(scope="session")
+def small_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small, clean synthetic inbox (2 förbund, 2020–2024)."""
+    path = tmp_path_factory.mktemp("small_inbox")
+    frames, errors = synthesise(SMALL_SPEC)
+    write_inbox(frames, errors, path)
+    return path
+
+
+@pytest.fixture()
+def pipeline_resources(tmp_path: Path):
+    """Resources for materialising assets against a temporary storage and output folder."""
+
+    def build(inbox: Path, **settings: object) -> dict[str, object]:
+        from pipelines.io_manager import ParquetIOManager
+        from pipelines.resources import SamverkanSettings
+
+        return {
+            "settings": SamverkanSettings(inbox_dir=str(inbox), out_dir=str(tmp_path / "out" / "{year}"), **settings),
+            "io_manager": ParquetIOManager(base_dir=str(tmp_path / "storage")),
+        }
+
+    return build

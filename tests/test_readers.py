@@ -1,0 +1,131 @@
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from samverkan.readers import ReadError, dataset_files, read_dataset, read_file
+
+HEADER = ["project_id", "year", "financier", "amount_sek", "in_kind"]
+ROWS = [["SF01-P001", "2024", "samordningsforbund", "1 250 000,50", "nej"],
+        ["SF01-P001", "2024", "kommun", "300000", "ja"]]
+
+
+def write_csv(path: Path, sep: str, encoding: str, rows=ROWS, header=HEADER) -> Path:
+    text = "\n".join(sep.join(r) for r in [header, *rows]) + "\n"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("sep", "encoding"),
+    [(",", "utf-8"), (";", "utf-8"), (";", "utf-8-sig"), (";", "cp1252"), ("\t", "utf-8")],
+)
+def test_csv_dialects_read_the_same(tmp_path: Path, sep: str, encoding: str) -> None:
+    rows = [r[:] for r in ROWS]
+    if sep == ",":
+        rows[0][3] = "1250000.50"
+    path = write_csv(tmp_path / "project_costs.csv", sep, encoding, rows)
+    frame = read_file(path, "project_costs")
+    assert list(frame.columns[:5]) == HEADER  # a BOM never sticks to the first column name
+    assert frame["financier"].tolist() == ["samordningsforbund", "kommun"]
+    assert frame["source_file"].tolist() == ["project_costs.csv"] * 2
+    assert frame["source_row"].tolist() == [2, 3]
+
+
+def test_cp1252_keeps_swedish_letters(tmp_path: Path) -> None:
+    header = ["project_id", "forbund", "name"]
+    path = write_csv(tmp_path / "projects.csv", ";", "cp1252", [["P1", "Samordningsförbundet Älvsby", "Språngbrädan – ung"]],
+                     header)
+    frame = read_file(path, "projects")
+    assert frame.loc[0, "forbund"] == "Samordningsförbundet Älvsby"
+    assert frame.loc[0, "name"] == "Språngbrädan – ung"
+
+
+def test_blank_lines_are_skipped_but_row_numbers_stay_true(tmp_path: Path) -> None:
+    path = tmp_path / "project_costs.csv"
+    path.write_text(";".join(HEADER) + "\n" + ";".join(ROWS[0]) + "\n\n" + ";".join(ROWS[1]) + "\n", encoding="utf-8")
+    assert read_file(path, "project_costs")["source_row"].tolist() == [2, 4]
+
+
+def test_ragged_row_is_kept_with_a_reason(tmp_path: Path) -> None:
+    path = tmp_path / "project_costs.csv"
+    path.write_text(";".join(HEADER) + "\n" + ";".join([*ROWS[0], "extra"]) + "\n" + ";".join(ROWS[1][:3]) + "\n",
+                    encoding="utf-8")
+    frame = read_file(path, "project_costs")
+    assert len(frame) == 2
+    assert "6 fält" in frame.loc[0, "source_problem"]
+    assert "3 fält" in frame.loc[1, "source_problem"]
+
+
+def test_xlsx_named_sheet_and_excel_dates(tmp_path: Path) -> None:
+    path = tmp_path / "projects.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"note": ["not this sheet"]}).to_excel(writer, sheet_name="Info", index=False)
+        pd.DataFrame({
+            "Project_ID ": ["P1", "P2"],
+            "start_date": [dt.datetime(2021, 3, 1), dt.datetime(2022, 1, 15)],
+            "planned_participants": [40, 12.0],
+        }).to_excel(writer, sheet_name="projects", index=False)
+    frame = read_file(path, "projects")
+    assert frame["project_id"].tolist() == ["P1", "P2"]
+    assert frame["start_date"].tolist() == ["2021-03-01", "2022-01-15"]
+    assert frame["planned_participants"].tolist() == ["40", "12"]
+    assert frame["source_row"].tolist() == [2, 3]
+
+
+def test_xlsx_first_sheet_when_no_sheet_is_named_after_the_dataset(tmp_path: Path) -> None:
+    path = tmp_path / "projects_2024.xlsx"
+    pd.DataFrame({"project_id": ["P9"]}).to_excel(path, sheet_name="Blad1", index=False)
+    assert read_file(path, "projects")["project_id"].tolist() == ["P9"]
+
+
+def test_truncated_xlsx_names_the_file(tmp_path: Path) -> None:
+    good = tmp_path / "good.xlsx"
+    pd.DataFrame({"project_id": ["P1"] * 200}).to_excel(good, index=False)
+    bad = tmp_path / "projects.xlsx"
+    bad.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    with pytest.raises(ReadError, match=r"^projects\.xlsx: "):
+        read_file(bad, "projects")
+
+
+def test_parquet_with_typed_columns_reads_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "project_events.parquet"
+    pd.DataFrame({
+        "project_id": ["P1", "P2"],
+        "date": [dt.date(2024, 5, 20), dt.date(2023, 1, 2)],
+        "kind": ["method_documented", "system_finding"],
+    }).to_parquet(path)
+    frame = read_file(path, "project_events")
+    assert frame["date"].tolist() == ["2024-05-20", "2023-01-02"]
+    assert frame["source_row"].tolist() == [1, 2]
+
+
+def test_empty_csv_is_a_read_error(tmp_path: Path) -> None:
+    path = tmp_path / "participants.csv"
+    path.write_bytes(b"")
+    with pytest.raises(ReadError, match="participants.csv: filen är tom"):
+        read_file(path, "participants")
+
+
+def test_header_only_gives_no_rows(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "project_costs.csv", ",", "utf-8", rows=[])
+    frame = read_file(path, "project_costs")
+    assert frame.empty and "amount_sek" in frame.columns
+
+
+def test_dataset_files_match_by_prefix_only(tmp_path: Path) -> None:
+    for name in ["projects.xlsx", "projects_2024.csv", "project_costs.csv", "project_events.parquet",
+                 "participants_2023.csv", "notes.txt", "~$projects.xlsx", "projectsx.csv"]:
+        (tmp_path / name).write_bytes(b"")
+    assert [p.name for p in dataset_files(tmp_path, "projects")] == ["projects.xlsx", "projects_2024.csv"]
+    assert [p.name for p in dataset_files(tmp_path, "participants")] == ["participants_2023.csv"]
+
+
+def test_read_dataset_stacks_files_in_every_format(small_inbox: Path) -> None:
+    participants = read_dataset(small_inbox, "participants")
+    assert participants["source_file"].nunique() >= 5  # one file per enrolment year
+    assert not participants.duplicated(["source_file", "source_row"]).any()
+    assert len(read_dataset(small_inbox, "projects")) > 0  # xlsx
+    assert len(read_dataset(small_inbox, "project_costs")) > 0  # cp1252 semicolon csv
+    assert len(read_dataset(small_inbox, "project_events")) > 0  # parquet
