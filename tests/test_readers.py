@@ -35,8 +35,8 @@ def test_csv_dialects_read_the_same(tmp_path: Path, sep: str, encoding: str) -> 
 
 def test_cp1252_keeps_swedish_letters(tmp_path: Path) -> None:
     header = ["project_id", "forbund", "name"]
-    path = write_csv(tmp_path / "projects.csv", ";", "cp1252", [["P1", "Samordningsförbundet Älvsby", "Språngbrädan – ung"]],
-                     header)
+    row = ["P1", "Samordningsförbundet Älvsby", "Språngbrädan – ung"]
+    path = write_csv(tmp_path / "projects.csv", ";", "cp1252", [row], header)
     frame = read_file(path, "projects")
     assert frame.loc[0, "forbund"] == "Samordningsförbundet Älvsby"
     assert frame.loc[0, "name"] == "Språngbrädan – ung"
