@@ -285,6 +285,27 @@ def _events(rng: np.random.Generator, projects: pd.DataFrame, spec: SynthSpec) -
     return pd.DataFrame(rows, columns=["project_id", "date", "kind", "organisation", "reference"])
 
 
+def _assessments(rng: np.random.Generator, projects: pd.DataFrame, project_years: pd.DataFrame) -> pd.DataFrame:
+    """Scores on the 12 prerequisites for about half the project years; better projects score higher.
+
+    Drawn from their own generator so the other datasets stay as they were for a seed.
+    """
+    quality = projects.set_index("project_id")["hidden_quality"]
+    chosen = project_years[rng.random(len(project_years)) < 0.5]
+    rows = []
+    for pid, year, _ in chosen.itertuples(index=False):
+        level = 0.5 + 2.5 * quality[pid]
+        scores = np.clip(np.rint(rng.normal(level, 0.8, size=12)), 0, 3).astype(int)
+        skipped = rng.random(12) < 0.08
+        for criterion in range(1, 13):
+            if skipped[criterion - 1]:
+                continue
+            score = int(scores[criterion - 1])
+            comment = ("Saknas helt", "Finns i liten grad", "Delvis på plats", "Fungerar väl")[score]
+            rows.append((pid, str(year), str(criterion), str(score), comment))
+    return pd.DataFrame(rows, columns=["project_id", "year", "criterion", "score", "comment"])
+
+
 def _spoil(rng: np.random.Generator, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Spoil about ERROR_SHARE of the participant and cost rows, each kind at least once."""
     log: list[tuple[str, int, str]] = []
@@ -340,7 +361,7 @@ def _spoil(rng: np.random.Generator, frames: dict[str, pd.DataFrame]) -> pd.Data
 
 
 def synthesise(spec: SynthSpec) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """The four datasets as text frames in contract column order, and the injected-error log."""
+    """The five datasets as text frames in contract column order, and the injected-error log."""
     rng = np.random.default_rng(spec.seed)
     projects = _projects(rng, spec)
     project_years = _project_years(projects, spec)
@@ -349,6 +370,7 @@ def synthesise(spec: SynthSpec) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
         "project_costs": _costs(rng, project_years),
         "participants": _participants(rng, projects, project_years, spec),
         "project_events": _events(rng, projects, spec),
+        "project_assessments": _assessments(np.random.default_rng(spec.seed + 1), projects, project_years),
     }
     frames["projects"] = projects.drop(columns=["hidden_quality", "hidden_lasting"])
     errors = _spoil(rng, frames) if spec.with_errors else pd.DataFrame(columns=["dataset", "index", "kind"])
@@ -360,7 +382,7 @@ def write_inbox(frames: dict[str, pd.DataFrame], errors: pd.DataFrame, out: Path
 
     projects as XLSX, costs as Excel-style CSV (semicolon, decimal comma,
     Windows-1252), participants as one UTF-8-with-BOM semicolon CSV per enrolment
-    year, events as Parquet.
+    year, events as Parquet, prerequisite assessments as plain UTF-8 CSV.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -398,6 +420,11 @@ def write_inbox(frames: dict[str, pd.DataFrame], errors: pd.DataFrame, out: Path
     events["date"] = pd.to_datetime(events["date"]).dt.date
     events.to_parquet(path, index=False)
     written.append(path)
+
+    if "project_assessments" in frames:
+        path = out / "project_assessments.csv"
+        frames["project_assessments"].to_csv(path, index=False, encoding="utf-8")
+        written.append(path)
 
     if not errors.empty:
         rows = [located[d].loc[i] for d, i in zip(errors["dataset"], errors["index"], strict=True)]

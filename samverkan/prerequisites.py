@@ -1,0 +1,65 @@
+"""The 12 prerequisites for lasting collaboration: a profile per project and year, never a level.
+
+Scores come from the optional ``project_assessments`` dataset (0 absent, 1
+weak, 2 partly in place, 3 fully in place). A project assessed in a year gets
+all twelve rows, criteria it did not score with an empty score, so a board sees
+the gaps as well as the strengths. When a criterion is scored twice for the
+same project and year, the last row in file order counts.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+PREREQUISITES = {
+    1: "Högsta ledningen driver samverkan",
+    2: "Ledningsstruktur",
+    3: "Strategi och konkret plan",
+    4: "Samfinansiering",
+    5: "Incitament",
+    6: "Uppföljningssystem",
+    7: "Samlokalisering",
+    8: "Gemensam kompetensutveckling",
+    9: "Prövande och risktagande förhållningssätt",
+    10: "Bygga på det som fungerar",
+    11: "Uthållighet",
+    12: "Eldsjälar",
+}
+SCORE_LABELS = {0: "saknas", 1: "svag", 2: "delvis på plats", 3: "helt på plats"}
+PREREQUISITE_COLUMNS = ["forbund", "project_id", "year", "criterion", "name", "score", "comment"]
+NOT_ASSESSED = "Ej bedömd"
+
+
+def prerequisite_profiles(assessments: pd.DataFrame, projects: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Twelve rows per project assessed in ``year``: ``forbund, project_id, year, criterion, name, score, comment``."""
+    forbund = projects.drop_duplicates("project_id").set_index("project_id")["forbund"]
+    scored = assessments[(assessments["year"] == year).fillna(False).astype(bool)
+                         & assessments["project_id"].isin(forbund.index)
+                         & assessments["criterion"].isin(list(PREREQUISITES))]
+    order = [c for c in ("source_file", "source_row") if c in scored.columns]
+    scored = (scored.sort_values(order, kind="stable") if order else scored).drop_duplicates(
+        ["project_id", "criterion"], keep="last")
+    assessed = sorted(scored["project_id"].unique())
+    grid = pd.MultiIndex.from_product([assessed, list(PREREQUISITES)], names=["project_id", "criterion"])
+    values = scored.astype({"criterion": "int64"}).set_index(["project_id", "criterion"])[["score", "comment"]]
+    profile = values.reindex(grid).reset_index()
+    profile.insert(0, "forbund", profile["project_id"].map(forbund).astype("str"))
+    profile.insert(2, "year", pd.Series(year, index=profile.index, dtype="int64"))
+    profile["name"] = profile["criterion"].map(PREREQUISITES).astype("str")
+    profile["score"] = profile["score"].astype("Int64")
+    comment = profile["comment"].astype("str")
+    profile["comment"] = comment.where(profile["score"].notna(), NOT_ASSESSED).fillna("").astype("str")
+    profile["criterion"] = profile["criterion"].astype("int64")
+    return profile[PREREQUISITE_COLUMNS].sort_values(["forbund", "project_id", "criterion"], ignore_index=True)
+
+
+def profile_summary(profiles: pd.DataFrame) -> pd.DataFrame:
+    """Per criterion: how many projects scored it and their mean score (for metadata and the report)."""
+    grouped = profiles.groupby("criterion")["score"]
+    summary = pd.DataFrame({
+        "criterion": list(PREREQUISITES),
+        "name": list(PREREQUISITES.values()),
+    })
+    summary["projects_scored"] = summary["criterion"].map(grouped.count()).fillna(0).astype("int64")
+    summary["mean_score"] = summary["criterion"].map(grouped.mean().astype("float64")).round(2)
+    return summary
