@@ -5,14 +5,17 @@ from __future__ import annotations
 from dagster import Definitions, load_asset_checks_from_package_module, load_assets_from_package_module
 
 import assets
+from pipelines.alerts import run_failure_notice
 from pipelines.io_manager import ParquetIOManager
-from pipelines.jobs import samverkansbokslut_job
+from pipelines.jobs import executor, samverkansbokslut_job
 from pipelines.resources import SamverkanSettings
 
 defs = Definitions(
     assets=load_assets_from_package_module(assets),
     asset_checks=load_asset_checks_from_package_module(assets),
     jobs=[samverkansbokslut_job],
+    executor=executor,
+    sensors=[run_failure_notice],
     resources={
         "settings": SamverkanSettings(),
         "io_manager": ParquetIOManager(),

@@ -1,14 +1,28 @@
-"""``samverkan run``: materialise the whole graph for one year, in-process, on the configured instance."""
+"""``samverkan run``: materialise the whole graph for a year on the configured instance.
+
+By default the run goes through Dagster's own out-of-process machinery
+(``execute_job`` on a reconstructable job), so the job's executor applies: one
+process per step, bounded by ``SAMVERKAN_WORKERS`` and by the ``pdf_render`` pool
+(see pipelines/jobs.py). Runs, events and check results land in the instance
+chosen by ``SAMVERKAN_INSTANCE`` (pipelines/instance.py), exactly as if the UI
+had launched them. ``in_process=True`` (or an ephemeral instance, which cannot
+be shared with step processes) runs everything in this process instead.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dagster import DagsterInstance
+from dagster import DagsterInstance, JobDefinition, build_reconstructable_job, execute_job
 
 from pipelines.instance import ensure_dagster_home
 from pipelines.partitions import yearly_partitions
+
+JOB_NAME = "samverkansbokslut"
+# Groups the runs of one `run_years` call, like a backfill id groups its runs in the UI.
+BATCH_TAG = "samverkan/batch"
 
 
 @dataclass
@@ -19,39 +33,74 @@ class YearRun:
     out_dir: Path
 
 
+def samverkansbokslut_job_def() -> JobDefinition:
+    """The resolved job; step processes call this to rebuild it (see ``build_reconstructable_job``)."""
+    from pipelines.definitions import defs
+
+    return defs.resolve_job_def(JOB_NAME)
+
+
 def _literal(path: Path) -> str:
     # out_dir is a template with {year}; a literal folder must not be read as one.
     return str(path).replace("{", "{{").replace("}", "}}")
 
 
-def run_year(inbox: Path, year: int, out: Path, instance: DagsterInstance | None = None,
-             log_level: str = "WARNING", **settings: object) -> YearRun:
+def _check_year(year: int) -> None:
     keys = yearly_partitions.get_partition_keys()
     if str(year) not in keys:
         raise ValueError(f"år {year} finns inte som partition; välj ett avslutat år {keys[0]}–{keys[-1]}")
+
+
+def _failures(events: Iterable) -> list[str]:
+    return [
+        f"{event.step_key}: {event.step_failure_data.error.message.strip() if event.step_failure_data.error else ''}"
+        for event in events
+        if event.is_step_failure and event.step_failure_data is not None
+    ]
+
+
+def run_year(inbox: Path, year: int, out: Path, instance: DagsterInstance | None = None,
+             log_level: str = "WARNING", in_process: bool = False, tags: dict[str, str] | None = None,
+             **settings: object) -> YearRun:
+    _check_year(year)
     if not Path(inbox).is_dir():
         raise ValueError(f"inkorgen {inbox} finns inte eller är ingen mapp")
     if instance is None:
         ensure_dagster_home()
         instance = DagsterInstance.get()
-    from pipelines.definitions import defs
 
     config = {"inbox_dir": str(Path(inbox).resolve()), "out_dir": _literal(Path(out).resolve())}
     config.update({k: v for k, v in settings.items() if v is not None})
-    job = defs.resolve_job_def("samverkansbokslut")
-    result = job.execute_in_process(
-        partition_key=str(year),
-        instance=instance,
-        run_config={
-            "resources": {"settings": {"config": config}},
-            # Step-by-step debug lines belong in the Dagster UI, not on a steward's terminal.
-            "loggers": {"console": {"config": {"log_level": log_level}}},
-        },
-        raise_on_error=False,
-    )
-    failures = [
-        f"{event.step_key}: {event.step_failure_data.error.message.strip() if event.step_failure_data.error else ''}"
-        for event in result.all_events
-        if event.is_step_failure and event.step_failure_data is not None
-    ]
-    return YearRun(result.success, result.run_id, failures, Path(out))
+    run_config = {
+        "resources": {"settings": {"config": config}},
+        # Step-by-step debug lines belong in the Dagster UI, not on a steward's terminal.
+        "loggers": {"console": {"config": {"log_level": log_level}}},
+    }
+    partition = str(year)
+    if in_process or instance.is_ephemeral:
+        result = samverkansbokslut_job_def().execute_in_process(
+            partition_key=partition, instance=instance, run_config=run_config, tags=tags, raise_on_error=False,
+        )
+        return YearRun(result.success, result.run_id, _failures(result.all_events), Path(out))
+
+    job = build_reconstructable_job("pipelines.run", "samverkansbokslut_job_def")
+    with execute_job(job, instance=instance, run_config=run_config,
+                     tags={"dagster/partition": partition, **(tags or {})}) as result:
+        return YearRun(result.success, result.run_id, _failures(result.all_events), Path(out))
+
+
+def run_years(inbox: Path, years: Iterable[int], out_template: str, instance: DagsterInstance | None = None,
+              batch: str | None = None, **kwargs: object) -> dict[int, YearRun]:
+    """One run per year, in order, like a backfill; ``out_template`` contains ``{year}``.
+
+    Years run one after the other because each year's run already uses every
+    worker; a failed year is recorded and the next one still runs.
+    """
+    years = list(years)
+    for year in years:
+        _check_year(year)
+    tags = {BATCH_TAG: batch} if batch else None
+    return {
+        year: run_year(inbox, year, Path(out_template.format(year=year)), instance=instance, tags=tags, **kwargs)
+        for year in years
+    }
