@@ -285,6 +285,40 @@ def _events(rng: np.random.Generator, projects: pd.DataFrame, spec: SynthSpec) -
     return pd.DataFrame(rows, columns=["project_id", "date", "kind", "organisation", "reference"])
 
 
+def _evidence_chains(rng: np.random.Generator, projects: pd.DataFrame, spec: SynthSpec) -> pd.DataFrame:
+    """Whole chains of evidence for some mature projects, so level 3 occurs in every sizeable inbox.
+
+    Independent event draws alone make level 3 rare. Organisations are named the
+    way diaries write them ("Norrdal kommun", "Region Norrdal"), and now and then a
+    decision comes from a body that is not a member. Drawn from their own
+    generator so the other datasets stay as they were for a seed.
+    """
+    rows = []
+    for project in projects.itertuples(index=False):
+        maturity = project.hidden_quality + (0.25 if project.orientation == "strukturovergripande" else 0.0)
+        if maturity < 0.55 or rng.random() > 0.35:
+            continue
+        start = dt.date.fromisoformat(project.start_date)
+        end = dt.date.fromisoformat(project.end_date) if project.end_date else dt.date(spec.last_year, 12, 31)
+        span = max((end - start).days, 30)
+        place = project.forbund.removeprefix("Samordningsförbundet ")
+        chain = [
+            ("method_documented", rng.uniform(0.1, 0.3), "samordningsforbund"),
+            ("system_finding", rng.uniform(0.2, 0.45), "samordningsforbund"),
+            ("implementation_decision", rng.uniform(0.35, 0.6),
+             (f"{place} kommun", f"Region {place}", "Arbetsförmedlingen", "Försäkringskassan")[
+                 int(rng.integers(0, 4))]),
+            ("system_change_decision", rng.uniform(0.5, 0.8), ("Regeringen", f"Region {place}", "kommun")[
+                int(rng.integers(0, 3))]),
+        ]
+        if rng.random() < 0.25:
+            chain.append(("implementation_decision", rng.uniform(0.3, 0.9), "Stiftelsen Arbetsbron"))
+        for number, (kind, fraction, organisation) in enumerate(chain, start=1):
+            day = start + dt.timedelta(days=int(span * fraction))
+            rows.append((project.project_id, day.isoformat(), kind, organisation, f"{project.project_id}/K-{number}"))
+    return pd.DataFrame(rows, columns=["project_id", "date", "kind", "organisation", "reference"])
+
+
 def _assessments(rng: np.random.Generator, projects: pd.DataFrame, project_years: pd.DataFrame) -> pd.DataFrame:
     """Scores on the 12 prerequisites for about half the project years; better projects score higher.
 
@@ -372,6 +406,8 @@ def synthesise(spec: SynthSpec) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
         "project_events": _events(rng, projects, spec),
         "project_assessments": _assessments(np.random.default_rng(spec.seed + 1), projects, project_years),
     }
+    chains = _evidence_chains(np.random.default_rng(spec.seed + 2), projects, spec)
+    frames["project_events"] = pd.concat([frames["project_events"], chains], ignore_index=True)
     frames["projects"] = projects.drop(columns=["hidden_quality", "hidden_lasting"])
     errors = _spoil(rng, frames) if spec.with_errors else pd.DataFrame(columns=["dataset", "index", "kind"])
     return frames, errors
