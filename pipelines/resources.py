@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from dagster import ConfigurableResource
@@ -12,8 +13,9 @@ class SamverkanSettings(ConfigurableResource):
     an evaluator can re-run a year with other files without editing anything.
     """
 
-    inbox_dir: str = "var/demo-inbox"
-    out_dir: str = "out/{year}"
+    # Defaults for `dagster dev` and schedules; `samverkan run` passes its own per run.
+    inbox_dir: str = os.environ.get("SAMVERKAN_INBOX", "var/demo-inbox")
+    out_dir: str = os.environ.get("SAMVERKAN_OUT", "out/{year}")
 
     def inbox_path(self) -> Path:
         return Path(self.inbox_dir)
