@@ -1,0 +1,276 @@
+"""Render the samverkansbokslut: context → HTML (Jinja2, autoescaped) → PDF (WeasyPrint).
+
+Safety: every value from the data is escaped by Jinja; the only markup marked safe is
+the SVG built in :mod:`reports.charts`, which escapes its own labels. WeasyPrint
+fetches through :class:`ReportFetcher`, which serves the report's own stylesheet and
+fonts and refuses everything else (http, data:, any file outside ``reports/static`` and
+``reports/fonts``), so a hostile name can neither read a local file nor call out.
+
+Determinism: the PDF's dates come from the data (``document_date``), its identifier from
+the inputs' fingerprint, and charts and tables are built in a fixed order, so the same
+inputs give a byte-identical file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher
+
+from reports import charts as ch
+from reports.formatting import FILTERS, kronor, number, percent
+from samverkan.files import write_bytes_atomic
+from samverkan.report_context import ReportInputs, build_report_context, forbund_in_year
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+FONTS = HERE / "fonts"
+TEMPLATE = "samverkansbokslut.html.j2"
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u")
+DEFAULT_PDF_VARIANT = "pdf/ua-1"
+
+LOGGER = logging.getLogger(__name__)
+
+
+class RefusedURLError(ValueError):
+    """A URL the report may not fetch."""
+
+
+class ReportFetcher(URLFetcher):
+    """WeasyPrint URL fetcher that serves only files under the allowed folders.
+
+    Subclassing :class:`weasyprint.urls.URLFetcher` (WeasyPrint 70) keeps the
+    attributes WeasyPrint expects (``_fail_on_errors``); ``fetch`` is the one hook.
+    Refused URLs are remembered in ``refused`` so tests and callers can see them.
+    """
+
+    def __init__(self, roots: Iterable[Path] = (STATIC, FONTS)) -> None:
+        super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=False)
+        self.roots = tuple(Path(r).resolve() for r in roots)
+        self.refused: list[str] = []
+
+    def allowed_path(self, url: str) -> Path:
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+            raise RefusedURLError(f"endast rapportens egna filer får hämtas, inte {url!r}")
+        path = Path(unquote(parts.path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
+            raise RefusedURLError(f"filen ligger utanför rapportens mappar: {url!r}")
+        return path
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
+        try:
+            path = self.allowed_path(url)
+        except RefusedURLError:
+            self.refused.append(url)
+            raise
+        return super().fetch(path.as_uri(), headers)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = "text"  # text | kr | ratio | number
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("kr", "number")
+
+
+PARAMETER_LABELS = {
+    "name": "Parameter", "parameter": "Parameter", "value": "Värde", "unit": "Enhet", "basis": "Grund",
+    "source": "Källa", "version": "Version", "description": "Beskrivning",
+}
+TRANSFER_LABELS = {
+    "from_actor": "Från", "to_actor": "Till", "payer": "Från", "payee": "Till", "actor": "Aktör",
+    "amount_sek": "Belopp", "transfer_sek": "Överföring", "net_before_sek": "Netto före",
+    "net_after_sek": "Netto efter",
+    "share": "Andel",
+}
+
+
+def _columns(records: list[dict[str, Any]], labels: dict[str, str]) -> list[Column]:
+    """Columns for a table whose columns were chosen by another stage: known ones get Swedish labels."""
+    if not records:
+        return []
+    keys = list(records[0].keys())
+    out = []
+    for key in keys:
+        values = [r.get(key) for r in records if r.get(key) is not None]
+        is_number = bool(values) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+        if key.endswith("_sek"):
+            kind = "kr"
+        elif key == "price_year" or key.endswith("year"):
+            kind = "text"
+        elif is_number:
+            kind = "number"
+        else:
+            kind = "text"
+        out.append(Column(key, labels.get(key, key.replace("_", " ").capitalize()), kind))
+    return out
+
+
+def _tkr(value: float) -> str:
+    return number(value / 1000)
+
+
+def build_charts(context: dict[str, Any]) -> dict[str, ch.Chart | None]:
+    """The report's charts, each with alt text that states the numbers (the tables carry the same)."""
+    out: dict[str, ch.Chart | None] = {"flow": None, "ledger": None, "members": None, "break_even": None}
+    flow = context["flow"]
+    if flow["available"]:
+        years = [str(r["year"]) for r in flow["rows"]]
+        series = [
+            ch.Series("Deltagare", [r["participants"]["value"] for r in flow["rows"]]),
+            ch.Series("Avslutade", [r["exited"]["value"] for r in flow["rows"]]),
+            ch.Series("Till arbete eller studier", [r["to_work_or_studies"]["value"] for r in flow["rows"]]),
+        ]
+        described = "; ".join(
+            f"{r['year']}: {_count_text(r['participants'])} deltagare, {_count_text(r['exited'])} avslutade, "
+            f"{_count_text(r['to_work_or_studies'])} till arbete eller studier "
+            f"({_share_text(r['share_work_or_studies'])})"
+            for r in flow["rows"])
+        alt = f"Stapeldiagram, deltagarflöde {years[0]}–{years[-1]} för {context['forbund']}. {described}."
+        out["flow"] = ch.bar_chart(alt, years, series, unit_label="personer")
+    ledger = context["ledger"]
+    if ledger["available"] and ledger["years"]:
+        rows = ledger["rows"]
+        series = [ch.Series(r["actor"], r["cumulative"]) for r in rows]
+        last = ledger["years"][-1]
+        described = "; ".join(f"{r['actor']} {kronor(r['cumulative'][-1])}" for r in rows if r["cumulative"])
+        alt = (f"Linjediagram, ackumulerad effekt i nuvärde per aktör år 1–{last}. Efter år {last}: {described}.")
+        out["ledger"] = ch.line_chart(alt, [f"År {y}" for y in ledger["years"]], series, unit_label="tkr",
+                                      tick_label=_tkr)
+    members = ledger.get("members") or []
+    if members:
+        labels = [r["actor"] for r in members]
+        series = [ch.Series("Investering", [r["investment_sek"] for r in members]),
+                  ch.Series("Effekt i nuvärde", [r["effect_pv_sek"] for r in members])]
+        described = "; ".join(f"{r['actor']}: investering {kronor(r['investment_sek'])}, effekt "
+                              f"{kronor(r['effect_pv_sek'])}" for r in members)
+        out["members"] = ch.horizontal_bar_chart(
+            f"Liggande stapeldiagram, investering och effekt i nuvärde per medlem. {described}.", labels, series,
+            tick_label=_tkr)
+    break_even = ledger.get("break_even") or []
+    if break_even:
+        labels = [b["actor"] for b in break_even]
+        values = [b["p_break_even"] for b in break_even]
+        described = "; ".join(f"{b['actor']} {percent(b['p_break_even'])}" for b in break_even)
+        out["break_even"] = ch.horizontal_bar_chart(
+            f"Liggande stapeldiagram, sannolikhet att gå jämnt ut per medlem: {described}.", labels,
+            [ch.Series("Sannolikhet", values)], tick_label=lambda v: percent(v), fixed_range=(0.0, 1.0))
+    return out
+
+
+def _count_text(cell: dict[str, Any]) -> str:
+    if cell["suppressed"]:
+        return "färre än fem"
+    return number(cell["value"])
+
+
+def _share_text(cell: dict[str, Any]) -> str:
+    return "andel redovisas inte" if cell["suppressed"] else percent(cell["value"])
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,  # every template, whatever its extension
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def render_html(context: dict[str, Any], *, standalone: bool) -> str:
+    """The report as HTML. ``standalone`` inlines the stylesheet (the HTML twin published next to the PDF)."""
+    method = context["method"]
+    css = (STATIC / "report.css").read_text(encoding="utf-8") if standalone else ""
+    template = environment().get_template(TEMPLATE)
+    return template.render(
+        **context,
+        charts=build_charts(context),
+        inline_css=css,
+        transfer_columns=_columns(context["ledger"].get("transfers") or [], TRANSFER_LABELS),
+        parameter_columns=_columns(method["parameters"], PARAMETER_LABELS),
+    )
+
+
+def pdf_identifier(context: dict[str, Any], variant: str) -> bytes:
+    """Fixed file identifier: the inputs' fingerprint, the förbund, the year and the variant."""
+    text = f"{context['fingerprint']}|{context['forbund']}|{context['year']}|{variant}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32].encode()
+
+
+def render_pdf(context: dict[str, Any], *, variant: str = DEFAULT_PDF_VARIANT,
+               fetcher: ReportFetcher | None = None) -> bytes:
+    if variant not in PDF_VARIANTS:
+        raise ValueError(f"okänd PDF-variant {variant!r}; välj en av {', '.join(PDF_VARIANTS)}")
+    fetcher = fetcher or ReportFetcher()
+    html = render_html(context, standalone=False)
+    return html_to_pdf(html, context, variant=variant, fetcher=fetcher)
+
+
+def html_to_pdf(html: str, context: dict[str, Any], *, variant: str, fetcher: ReportFetcher) -> bytes:
+    stylesheets = [CSS(filename=str(STATIC / "fonts.css"), url_fetcher=fetcher),
+                   CSS(filename=str(STATIC / "report.css"), url_fetcher=fetcher)]
+    document = HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=fetcher)
+    return document.write_pdf(
+        stylesheets=stylesheets,
+        pdf_variant=variant,
+        pdf_tags=True,  # also for the archival variant: PDF/A-3u and tagged
+        pdf_identifier=pdf_identifier(context, variant),
+        uncompressed_pdf=False,
+    )
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    forbund: str
+    pdf: Path
+    html: Path
+    pages: int | None = None
+
+
+def report_paths(out_dir: Path, context: dict[str, Any]) -> tuple[Path, Path]:
+    folder = Path(out_dir) / context["slug"]
+    return folder / f"{context['file_stem']}.pdf", folder / f"{context['file_stem']}.html"
+
+
+def write_report(inputs: ReportInputs, forbund: str, out_dir: Path, *, variant: str = DEFAULT_PDF_VARIANT
+                 ) -> RenderedReport:
+    """Render one förbund's report and write the PDF and its HTML twin atomically."""
+    context = build_report_context(inputs, forbund)
+    pdf_path, html_path = report_paths(out_dir, context)
+    pdf = render_pdf(context, variant=variant)
+    write_bytes_atomic(pdf_path, pdf)
+    write_bytes_atomic(html_path, render_html(context, standalone=True).encode("utf-8"))
+    return RenderedReport(forbund, pdf_path, html_path, pdf_page_count(pdf))
+
+
+def write_reports(inputs: ReportInputs, out_dir: Path, *, variant: str = DEFAULT_PDF_VARIANT,
+                  forbund: Iterable[str] | None = None) -> list[RenderedReport]:
+    """One report per förbund with anything to show for the year (or the given ones)."""
+    names = list(forbund) if forbund is not None else forbund_in_year(inputs)
+    return [write_report(inputs, name, out_dir, variant=variant) for name in names]
+
+
+def pdf_page_count(pdf: bytes) -> int | None:
+    """Pages in a PDF written by WeasyPrint (its page tree root carries /Count)."""
+    import re
+
+    counts = [int(m) for m in re.findall(rb"/Type /Pages[^>]*?/Count (\d+)", pdf)]
+    return max(counts) if counts else None

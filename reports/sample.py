@@ -1,0 +1,169 @@
+"""A small hand-made set of computed tables for previews and tests of the report.
+
+The ledger figures are the reference case of the design (ten newly arrived people whose
+introduction is shortened by four years, cumulated at 4 %), so a reader can check them.
+Run ``python -m reports.sample OUT_DIR`` to render the sample report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from samverkan.report_context import ACTORS, ReportInputs
+
+FORBUND = "Samordningsförbundet Östra Älvdalen"
+OTHER = "Finsam Väst"
+YEAR = 2025
+
+REFERENCE_CUMULATIVE = {
+    "Arbetsförmedlingen": [175_000, 343_269, 505_067, 660_641],
+    "Försäkringskassan": [546_250, 1_071_490, 1_576_529, 2_062_143],
+    "Kommun": [1_111_333, 2_179_923, 3_207_413, 4_195_385],
+    "Region": [795_583, 1_560_567, 2_296_129, 3_003_400],
+    "Rättsväsende": [16_875, 33_101, 48_703, 63_705],
+    "Övriga": [0, 0, 0, 0],
+    "Produktionsvärde": [2_856_000, 5_602_154, 8_242_686, 10_781_660],
+    "Summa": [5_501_042, 10_790_505, 15_876_527, 20_766_933],
+}
+INVESTMENT = {"Arbetsförmedlingen": 900_000, "Försäkringskassan": 1_500_000, "Kommun": 750_000,
+              "Region": 750_000, "Rättsväsende": 0, "Övriga": 0, "Produktionsvärde": 0}
+INVESTMENT["Summa"] = sum(INVESTMENT.values())
+
+
+def _ledger(forbund: str, project_id: str, scale: float) -> tuple[list[dict], list[dict]]:
+    rows, by_year = [], []
+    for actor in ACTORS:
+        effect = REFERENCE_CUMULATIVE[actor][-1] * scale
+        investment = INVESTMENT[actor] * scale
+        net = effect - investment
+        payback = next((i + 1 for i, v in enumerate(REFERENCE_CUMULATIVE[actor]) if v * scale >= investment
+                        and investment > 0), None)
+        rows.append({"forbund": forbund, "project_id": project_id, "actor": actor, "investment_sek": investment,
+                     "effect_pv_sek": effect, "net_sek": net,
+                     "return_ratio": (effect / investment) if investment else None, "payback_year": payback})
+        by_year.append({"forbund": forbund, "project_id": project_id, "actor": actor,
+                        **{f"year_{i + 1}": v * scale for i, v in enumerate(REFERENCE_CUMULATIVE[actor])}})
+    return rows, by_year
+
+
+def sample_inputs(project_name: str = "Vägen vidare") -> ReportInputs:
+    flow = pd.DataFrame([
+        {"forbund": FORBUND, "year": 2021, "participants": 212, "enrolled": 120, "exited": 98,
+         "to_work_or_studies": 41, "share_work_or_studies": 0.42},
+        {"forbund": FORBUND, "year": 2022, "participants": 230, "enrolled": 131, "exited": 110,
+         "to_work_or_studies": 48, "share_work_or_studies": 0.44},
+        {"forbund": FORBUND, "year": 2023, "participants": 1234, "enrolled": 640, "exited": 3,
+         "to_work_or_studies": 2, "share_work_or_studies": 0.67},
+        {"forbund": FORBUND, "year": 2024, "participants": 251, "enrolled": 140, "exited": 120,
+         "to_work_or_studies": 54, "share_work_or_studies": 0.45},
+        {"forbund": FORBUND, "year": 2025, "participants": 262, "enrolled": 150, "exited": 131,
+         "to_work_or_studies": 59, "share_work_or_studies": 0.45},
+        {"forbund": OTHER, "year": 2025, "participants": 50, "enrolled": 20, "exited": 10,
+         "to_work_or_studies": 4, "share_work_or_studies": 0.4},
+    ])
+    projects = pd.DataFrame([
+        {"project_id": "P-001", "forbund": FORBUND, "name": project_name, "start_date": pd.Timestamp("2022-03-01"),
+         "end_date": pd.NaT, "target_group": "Unga vuxna 18–29 år med försörjningsstöd",
+         "orientation": "individinriktad", "planned_participants": 120},
+        {"project_id": "P-002", "forbund": FORBUND, "name": "Struktursamverkan i länet",
+         "start_date": pd.Timestamp("2021-01-01"), "end_date": pd.Timestamp("2025-06-30"),
+         "target_group": "Handläggare i medlemsorganisationerna", "orientation": "strukturovergripande",
+         "planned_participants": 0},
+        {"project_id": "P-900", "forbund": FORBUND, "name": "Avslutat 2019", "start_date": pd.Timestamp("2017-01-01"),
+         "end_date": pd.Timestamp("2019-12-31"), "target_group": "", "orientation": "individinriktad",
+         "planned_participants": 10},
+        {"project_id": "Q-001", "forbund": OTHER, "name": "Annat förbunds insats",
+         "start_date": pd.Timestamp("2024-01-01"), "end_date": pd.NaT,
+         "target_group": "", "orientation": "individinriktad", "planned_participants": 10},
+    ])
+    ledger, by_year = [], []
+    for forbund, project_id, scale in ((FORBUND, "ALL", 1.0), (FORBUND, "P-001", 0.6), (FORBUND, "P-002", 0.4),
+                                       (OTHER, "ALL", 0.1)):
+        rows, years = _ledger(forbund, project_id, scale)
+        ledger += rows
+        by_year += years
+    uncertainty = pd.DataFrame([
+        {"forbund": FORBUND, "project_id": "ALL", "actor": actor, "p_break_even": p, "npv_p05": lo,
+         "npv_p50": mid, "npv_p95": hi}
+        for actor, p, lo, mid, hi in (("Arbetsförmedlingen", 0.18, -520_000, -240_000, 80_000),
+                                      ("Försäkringskassan", 0.71, -150_000, 560_000, 1_200_000),
+                                      ("Kommun", 0.97, 1_900_000, 3_400_000, 4_800_000),
+                                      ("Region", 0.93, 800_000, 2_200_000, 3_300_000))
+    ])
+    transfers = pd.DataFrame([
+        {"forbund": FORBUND, "project_id": "ALL", "from_actor": "Kommun", "to_actor": "Arbetsförmedlingen",
+         "amount_sek": 239_359.0},
+    ])
+    levels = pd.DataFrame([
+        {"forbund": FORBUND, "project_id": "P-001", "year": YEAR, "level": "2",
+         "label": "organisationerna använder det",
+         "reasons": "Andelen i arbete eller studier (45 %) är högre än jämförelsen (30 %); Metoden är dokumenterad "
+                    "(2023-05-02); Beslut om implementering hos Kommun (2024-11-12)"},
+        {"forbund": FORBUND, "project_id": "P-002", "year": YEAR, "level": "skenbar", "label": "skenbar framgång",
+         "reasons": "För få deltagare för att bedöma effekten"},
+    ])
+    profiles = pd.DataFrame([
+        {"forbund": FORBUND, "project_id": "P-001", "year": YEAR, "criterion": str(i), "name": name, "score": score,
+         "comment": ""}
+        for i, (name, score) in enumerate([
+            ("Tydlig målgrupp", 3), ("Gemensam problembild", 3), ("Förankring i ledningen", 2),
+            ("Resurser", 2), ("Kompetens", 3), ("Uppföljning", 2), ("Deltagarinflytande", 1),
+            ("Samverkan med arbetsgivare", 2), ("Dokumenterad metod", 3), ("Implementeringsplan", 2),
+            ("Spridning", 1), ("Finansiering efter projekttiden", 1)], start=1)
+    ])
+    quality_summary = pd.DataFrame([
+        {"dataset": "projects", "rows_in": 12, "accepted": 12, "quarantined": 0},
+        {"dataset": "project_costs", "rows_in": 96, "accepted": 95, "quarantined": 1},
+        {"dataset": "participants", "rows_in": 4812, "accepted": 4790, "quarantined": 22},
+        {"dataset": "project_events", "rows_in": 40, "accepted": 40, "quarantined": 0},
+    ])
+    problems = pd.DataFrame(
+        [{"dataset": "participants", "source_file": "participants.csv", "source_row": 10 + i, "column": "exited_on",
+          "rule": "date_format", "message": "ej datum"} for i in range(15)]
+        + [{"dataset": "participants", "source_file": "participants.csv", "source_row": 100 + i,
+            "column": "participant_id", "rule": "personnummer", "message": "personnummer (maskerat)"}
+           for i in range(7)]
+        + [{"dataset": "project_costs", "source_file": "costs.xlsx", "source_row": 3, "column": "amount_sek",
+            "rule": "type", "message": "inte ett tal"}]
+    )
+    parameters = pd.DataFrame([
+        {"parameter": "diskonteringsränta", "value": "0.04", "basis": "Fältets praxis (4 % real kalkylränta)",
+         "version": "2024.1"},
+        {"parameter": "horisont (år)", "value": "4", "basis": "Referensfallet", "version": "2024.1"},
+        {"parameter": "dödvikt (work_or_studies)", "value": "0.18 (0.1–0.3)", "basis": "Nationell referens",
+         "version": "2024.1"},
+    ])
+    unit_costs = pd.DataFrame([
+        {"support_code": "forsorjningsstod", "occupation": "", "af_sek": 0, "fk_sek": 0, "kommun_sek": 122_000,
+         "region_sek": 0, "rattsvasende_sek": 0, "ovriga_sek": 0, "produktionsvarde_sek": 0, "price_year": 2024,
+         "confidence": "medium", "source": "Socialstyrelsen, ekonomiskt bistånd 2024"},
+        {"support_code": "lon", "occupation": "arbete", "af_sek": 0, "fk_sek": 0, "kommun_sek": -98_968,
+         "region_sek": -56_020, "rattsvasende_sek": 0, "ovriga_sek": -150_439, "produktionsvarde_sek": 629_239,
+         "price_year": 2023, "confidence": "high", "source": "SCB lönestrukturstatistik 2023"},
+    ])
+    files = pd.DataFrame([
+        {"dataset": "participants", "file": "participants.csv", "sha256": "a" * 64, "bytes": 1000},
+        {"dataset": "projects", "file": "projects.xlsx", "sha256": "b" * 64, "bytes": 2000},
+    ])
+    return ReportInputs(
+        year=YEAR, flow=flow, projects=projects, ledger=pd.DataFrame(ledger), ledger_by_year=pd.DataFrame(by_year),
+        ledger_uncertainty=uncertainty, transfers=transfers, success_levels=levels, prerequisite_profiles=profiles,
+        quality_summary=quality_summary, quality_problems=problems, parameters=parameters, unit_costs=unit_costs,
+        input_files=files, rules_version="rules-2025.1", data_date=dt.date(2026, 1, 15), software_version="0.1.0",
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    from reports.render import write_reports
+
+    out = Path((argv or sys.argv[1:] or ["out/sample"])[0])
+    for report in write_reports(sample_inputs(), out):
+        print(report.pdf)
+
+
+if __name__ == "__main__":
+    main()
