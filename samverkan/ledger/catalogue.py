@@ -1,0 +1,148 @@
+"""The unit-cost catalogue: annual cost per actor and production value per support code.
+
+One row per support code, optionally per occupation (a row with an occupation
+replaces the code's general row for people in that occupation), plus situation
+rows with an empty support code that apply once per person in an occupation. The
+actor columns are costs per full-time year (negative = income, e.g. tax on a
+wage); ``produktionsvarde_sek`` is the value produced. Every amount is indexed
+from its ``price_year`` to the report year with the prisbasbelopp series.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from samverkan.contract import OCCUPATION, SUPPORT_CODES
+from samverkan.ledger.actors import ACTOR_CODES, ACTORS
+from samverkan.ledger.parameters import CONFIDENCE
+
+AMOUNT_COLUMNS = tuple(f"{code}_sek" for code in ACTOR_CODES)
+TEXT_COLUMNS = ("source", "note")
+REQUIRED_COLUMNS = ("support_code", "occupation", *AMOUNT_COLUMNS, "price_year", "confidence", "source")
+PRODUCTION_INDEX = ACTORS.index("Produktionsvärde")
+
+
+def _data_file(name: str) -> Path:
+    return Path(str(resources.files("samverkan") / "data" / name))
+
+
+def default_catalogue_file() -> Path:
+    return _data_file("unit_costs.csv")
+
+
+def load_prisbasbelopp(path: Path | str | None = None) -> pd.DataFrame:
+    """The prisbasbelopp series: ``year, prisbasbelopp_sek, status, source``."""
+    frame = pd.read_csv(Path(path) if path else _data_file("prisbasbelopp.csv"), dtype={"status": "str"})
+    frame["year"] = frame["year"].astype("int64")
+    frame["prisbasbelopp_sek"] = frame["prisbasbelopp_sek"].astype("float64")
+    return frame.sort_values("year", ignore_index=True)
+
+
+def price_factors(price_years: pd.Series, report_year: int, series: pd.DataFrame) -> tuple[np.ndarray, str]:
+    """Factor pbb(report year) / pbb(price year) per row, and a note when the series had to be extended.
+
+    A report year after the last year in the series uses the last known value (the note says so);
+    a price year outside the series is an error, since nothing honest can be assumed.
+    """
+    pbb = series.set_index("year")["prisbasbelopp_sek"]
+    note = ""
+    target_year = report_year
+    if report_year > pbb.index.max():
+        target_year = int(pbb.index.max())
+        note = f"prisbasbelopp för {report_year} saknas; {target_year} års värde används"
+    elif report_year < pbb.index.min():
+        raise ValueError(f"prisbasbelopp för {report_year} saknas i serien")
+    missing = sorted(set(price_years) - set(pbb.index))
+    if missing:
+        raise ValueError(f"prisbasbelopp saknas för prisår {', '.join(map(str, missing))}")
+    estimated = series[series["status"].fillna("") != "fastställt"]
+    used = set(price_years) | {target_year}
+    shaky = sorted(used & set(estimated["year"]))
+    if shaky:
+        note = "; ".join(filter(None, [note, f"prisbasbelopp för {', '.join(map(str, shaky))} är uppskattat"]))
+    factors = pbb[target_year] / pbb.reindex(price_years.to_numpy()).to_numpy()
+    return factors.astype("float64"), note
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """A loaded catalogue in one report year's prices."""
+
+    rows: pd.DataFrame  # the file's rows plus price_factor and the indexed amounts
+    costs: np.ndarray  # (rows, actors): cost per full-time year; production as a negative cost
+    version: str
+    report_year: int
+    note: str
+
+    def item_rows(self) -> dict[tuple[str, str], int]:
+        """(support code, occupation or '') → row number."""
+        items = self.rows[self.rows["support_code"] != ""]
+        return {(c, o): i for i, c, o in zip(items.index, items["support_code"], items["occupation"], strict=True)}
+
+    def situation_rows(self) -> dict[str, int]:
+        """occupation → row number of the whole-person row."""
+        sit = self.rows[self.rows["support_code"] == ""]
+        return dict(zip(sit["occupation"], sit.index, strict=True))
+
+    def confidence(self) -> np.ndarray:
+        return self.rows["confidence"].to_numpy()
+
+
+def load_catalogue(report_year: int, path: Path | str | None = None,
+                   prisbasbelopp: pd.DataFrame | None = None) -> Catalogue:
+    """Read, check and index a catalogue file (the shipped one when ``path`` is empty)."""
+    path = Path(path) if path else default_catalogue_file()
+    raw = path.read_bytes()
+    frame = pd.read_csv(path, dtype="str", keep_default_na=False, encoding="utf-8-sig")
+    frame.columns = [c.strip().lower() for c in frame.columns]
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path.name}: kolumner saknas: {', '.join(missing)}")
+    frame = frame[(frame[list(REQUIRED_COLUMNS)] != "").any(axis=1)].reset_index(drop=True)
+    for column in ("support_code", "occupation", "confidence"):
+        frame[column] = frame[column].str.strip().str.lower()
+    problems = []
+    bad_code = ~frame["support_code"].isin([*SUPPORT_CODES, ""])
+    bad_occ = ~frame["occupation"].isin([*OCCUPATION, ""])
+    both_empty = (frame["support_code"] == "") & (frame["occupation"] == "")
+    bad_conf = ~frame["confidence"].isin(CONFIDENCE)
+    no_source = frame["source"].str.strip() == ""
+    for mask, message in ((bad_code, "okänd stödkod"), (bad_occ, "okänd sysselsättning"),
+                          (both_empty, "stödkod eller sysselsättning måste anges"),
+                          (bad_conf, "confidence ska vara high, medium eller low"),
+                          (no_source, "källa saknas")):
+        for i in np.flatnonzero(mask.to_numpy()):
+            problems.append(f"rad {i + 2}: {message}")
+    duplicated = frame.duplicated(["support_code", "occupation"], keep=False)
+    for i in np.flatnonzero(duplicated.to_numpy()):
+        problems.append(f"rad {i + 2}: stödkod och sysselsättning förekommer flera gånger")
+    amounts = frame[list(AMOUNT_COLUMNS)].apply(
+        lambda s: pd.to_numeric(s.str.replace(r"[\s\u00a0]", "", regex=True).str.replace(",", ".", regex=False)
+                                .replace("", "0"), errors="coerce"))
+    for i, column in zip(*np.nonzero(amounts.isna().to_numpy()), strict=True):
+        problems.append(f"rad {i + 2}: {AMOUNT_COLUMNS[column]} är inte ett tal")
+    price_year = pd.to_numeric(frame["price_year"], errors="coerce")
+    for i in np.flatnonzero(price_year.isna().to_numpy()):
+        problems.append(f"rad {i + 2}: price_year är inte ett år")
+    if problems:
+        raise ValueError(f"{path.name}: " + "; ".join(problems))
+    series = prisbasbelopp if prisbasbelopp is not None else load_prisbasbelopp()
+    factors, note = price_factors(price_year.astype("int64"), report_year, series)
+    indexed = amounts.to_numpy(dtype="float64") * factors[:, None]
+    costs = indexed.copy()
+    costs[:, PRODUCTION_INDEX] = 0.0 - costs[:, PRODUCTION_INDEX]  # a gain is a negative cost; avoids -0
+    rows = frame.copy()
+    rows["price_year"] = price_year.astype("int64")
+    rows["price_factor"] = factors
+    for j, column in enumerate(AMOUNT_COLUMNS):
+        rows[f"{column}_{report_year}"] = indexed[:, j]
+    versions = sorted(set(frame["version"])) if "version" in frame.columns else []
+    label = versions[0] if len(versions) == 1 else ("/".join(versions) if versions else "utan version")
+    version = f"{label} ({path.name} {hashlib.sha256(raw).hexdigest()[:8]})"
+    return Catalogue(rows=rows, costs=costs, version=version, report_year=report_year, note=note)

@@ -1,0 +1,102 @@
+"""Present value as the field computes it: the first year undiscounted, cumulative by year.
+
+Year n of the cumulative present value is Σ_{k=0}^{n-1} a_k / (1 + r)^k, where a_k is
+the amount of year k + 1. With a constant yearly amount a that decays by drop-off d
+per year, a_k = a (1 - d)^k, so the cumulative value is a × C_n with the factors
+``cumulative_factors(r, N, d)`` — which is what lets the ledger and the Monte Carlo
+keep one number per contribution.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from samverkan.ledger.actors import ACTORS, TOTAL, actor_names
+
+
+def discount_factors(rate: float, years: int) -> np.ndarray:
+    """1 / (1 + r)^k for k = 0..years-1 (year 1 undiscounted)."""
+    if years < 1:
+        raise ValueError("antal år måste vara minst 1")
+    if rate <= -1:
+        raise ValueError("diskonteringsräntan måste vara större än -1")
+    return 1.0 / (1.0 + rate) ** np.arange(years)
+
+
+def cumulative_pv(flows: np.ndarray, rate: float) -> np.ndarray:
+    """Cumulative present value along the last axis (one column per year)."""
+    flows = np.asarray(flows, dtype="float64")
+    return np.cumsum(flows * discount_factors(rate, flows.shape[-1]), axis=-1)
+
+
+def cumulative_factors(rate: float, years: int, drop_off: float | np.ndarray = 0.0) -> np.ndarray:
+    """C_n = Σ_{k<n} ((1 - d) / (1 + r))^k for n = 1..years; vectorised over an array of drop-offs.
+
+    With an array of drop-offs of shape (S,) the result has shape (S, years).
+    """
+    decay = 1.0 - np.asarray(drop_off, dtype="float64")[..., None]
+    terms = decay ** np.arange(years) * discount_factors(rate, years)
+    return np.cumsum(terms, axis=-1)
+
+
+def read_flows(path: Path | str | io.StringIO, years: int) -> pd.DataFrame:
+    """Yearly amounts per actor from ``actor,amount_sek`` or ``actor,year,amount_sek``.
+
+    Returns a frame indexed by actor (in ledger order, only actors that appear) with
+    columns 1..years. The first form repeats the amount every year; in the second,
+    years not given are 0 and several rows for the same actor and year are added.
+    """
+    frame = pd.read_csv(path, dtype="str", skipinitialspace=True)
+    frame.columns = [c.strip().lower() for c in frame.columns]
+    if "actor" not in frame.columns or "amount_sek" not in frame.columns:
+        raise ValueError("filen ska ha kolumnerna actor,amount_sek eller actor,year,amount_sek")
+    frame = frame.dropna(how="all")
+    actors = actor_names(frame["actor"].str.strip())
+    if (actors == TOTAL).any():
+        raise ValueError("Summa räknas fram; ange den inte i filen")
+    amounts = pd.to_numeric(frame["amount_sek"].str.replace(r"[\s\u00a0]", "", regex=True)
+                            .str.replace(",", ".", regex=False), errors="raise")
+    if "year" in frame.columns:
+        year = pd.to_numeric(frame["year"], errors="raise").astype("int64")
+        if (year < 1).any():
+            raise ValueError("år numreras från 1")
+    else:
+        year = None
+    present = [a for a in ACTORS if a in set(actors.astype("str"))]
+    table = pd.DataFrame(0.0, index=pd.Index(present, name="actor"), columns=range(1, years + 1))
+    if year is None:
+        per_actor = amounts.groupby(actors.astype("str").to_numpy()).sum()
+        for actor, amount in per_actor.items():
+            table.loc[actor, :] = amount
+    else:
+        keep = (year <= years).to_numpy()
+        sums = amounts[keep].groupby([actors.astype("str").to_numpy()[keep], year[keep].to_numpy()]).sum()
+        for (actor, y), amount in sums.items():
+            table.loc[actor, y] = amount
+    return table
+
+
+def pv_table(flows: pd.DataFrame, rate: float) -> pd.DataFrame:
+    """Cumulative present values per actor plus ``Summa`` (computed before rounding)."""
+    values = cumulative_pv(flows.to_numpy(), rate)
+    table = pd.DataFrame(values, index=flows.index, columns=flows.columns)
+    table.loc[TOTAL] = values.sum(axis=0)
+    return table
+
+
+def format_pv_csv(table: pd.DataFrame) -> str:
+    """CSV text: header ``actor,1,…,N``, whole kronor, no thousands separators."""
+    rounded = np.round(table.to_numpy()).astype("int64")
+    lines = ["actor," + ",".join(str(c) for c in table.columns)]
+    for actor, row in zip(table.index, rounded, strict=True):
+        lines.append(actor + "," + ",".join(str(v) for v in row))
+    return "\n".join(lines) + "\n"
+
+
+def ledger_command(flows_file: str | Path, rate: float, years: int) -> str:
+    """What ``samverkan ledger --flows FILE --rate R --years N`` prints."""
+    return format_pv_csv(pv_table(read_flows(flows_file, years), rate))

@@ -1,0 +1,153 @@
+"""Results per förbund, project and actor: investment, present value by year, net, return, payback.
+
+Figures are rounded to whole kronor per project and actor; ``Summa`` is the sum of
+a project's actor rows and the förbund total (project_id ``ALL``) is the sum of
+its project rows, so every published table adds up to the krona.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from samverkan.ledger.actors import ACTOR_DTYPE, ACTORS, ACTORS_WITH_TOTAL, MEMBERS
+from samverkan.ledger.parameters import LedgerParameters
+from samverkan.ledger.present_value import cumulative_factors
+
+ALL_PROJECTS = "ALL"
+LEDGER_COLUMNS = ["forbund", "project_id", "actor", "investment_sek", "effect_pv_sek", "net_sek",
+                  "return_ratio", "payback_year"]
+TRANSFER_COLUMNS = ["forbund", "project_id", "payer", "payer_net_sek", "receiver", "receiver_net_sek",
+                    "amount_sek"]
+WINNER, LOSER, EVEN = "vinnare", "förlorare", "jämnt"
+
+
+def year_columns(horizon: int) -> list[str]:
+    return [f"year_{n}" for n in range(1, horizon + 1)]
+
+
+@dataclass
+class LedgerResults:
+    table: pd.DataFrame  # LEDGER_COLUMNS + outcome + year_1..year_N, one row per förbund/project/actor
+    transfers: pd.DataFrame  # TRANSFER_COLUMNS
+    horizon: int
+
+    def ledger_csv_frame(self) -> pd.DataFrame:
+        return self.table[LEDGER_COLUMNS]
+
+    def by_year_frame(self) -> pd.DataFrame:
+        return self.table[["forbund", "project_id", "actor", *year_columns(self.horizon)]]
+
+
+def _project_grid(contributions: pd.DataFrame, parameters: LedgerParameters) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rounded (projects × actors) investment and cumulative effects by year."""
+    keys = ["forbund", "project_id", "actor"]
+    sums = contributions.groupby(keys, observed=True, sort=False)[["investment_sek", "yearly_effect_sek"]].sum()
+    projects = sums.index.droplevel("actor").unique().sort_values()
+    grid = pd.MultiIndex.from_tuples([(f, p, a) for f, p in projects for a in ACTORS], names=keys)
+    sums.index = sums.index.set_levels(sums.index.levels[2].astype("str"), level=2)
+    full = sums.reindex(grid, fill_value=0.0)
+    factors = cumulative_factors(parameters.discount_rate, parameters.horizon_years, parameters.drop_off.value)
+    by_year = full["yearly_effect_sek"].to_numpy()[:, None] * factors[None, :]
+    frame = full.reset_index()[keys]
+    frame["investment_sek"] = np.round(full["investment_sek"].to_numpy()).astype("int64")
+    return frame, np.round(by_year).astype("int64")
+
+
+def _with_totals(frame: pd.DataFrame, by_year: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Add ``Summa`` per project and the förbund totals (``ALL``), all as exact integer sums."""
+    n_actors = len(ACTORS)
+    n_projects = len(frame) // n_actors
+    inv = frame["investment_sek"].to_numpy().reshape(n_projects, n_actors)
+    years = by_year.reshape(n_projects, n_actors, -1)
+    inv = np.concatenate([inv, inv.sum(axis=1, keepdims=True)], axis=1)
+    years = np.concatenate([years, years.sum(axis=1, keepdims=True)], axis=1)
+    projects = frame[["forbund", "project_id"]].iloc[::n_actors].reset_index(drop=True)
+    forbund_codes, forbund_names = pd.factorize(projects["forbund"], sort=True)
+    totals_inv = np.zeros((len(forbund_names), n_actors + 1), dtype="int64")
+    totals_years = np.zeros((len(forbund_names), n_actors + 1, years.shape[2]), dtype="int64")
+    np.add.at(totals_inv, forbund_codes, inv)
+    np.add.at(totals_years, forbund_codes, years)
+    heads = pd.concat([pd.DataFrame({"forbund": forbund_names, "project_id": ALL_PROJECTS}), projects],
+                      ignore_index=True)
+    all_inv = np.concatenate([totals_inv, inv])
+    all_years = np.concatenate([totals_years, years])
+    # ALL first within each förbund, then projects in id order.
+    order = np.lexsort((heads["project_id"].to_numpy(), heads["project_id"].ne(ALL_PROJECTS).to_numpy(),
+                        heads["forbund"].to_numpy()))
+    heads = heads.iloc[order].reset_index(drop=True)
+    k = len(ACTORS_WITH_TOTAL)
+    out = pd.DataFrame({
+        "forbund": np.repeat(heads["forbund"].to_numpy(), k),
+        "project_id": np.repeat(heads["project_id"].to_numpy(), k),
+        "actor": pd.Categorical(np.tile(np.array(ACTORS_WITH_TOTAL, dtype=object), len(heads)), dtype=ACTOR_DTYPE),
+        "investment_sek": all_inv[order].reshape(-1),
+    })
+    return out, all_years[order].reshape(len(out), -1)
+
+
+def payback_years(investment: np.ndarray, by_year: np.ndarray) -> pd.array:
+    """First year (1-based) the cumulative effect covers the investment; missing when it never does.
+
+    Only defined where something was invested.
+    """
+    covered = by_year >= investment[:, None]
+    first = covered.argmax(axis=1) + 1
+    ok = covered.any(axis=1) & (investment > 0)
+    values = pd.array(first, dtype="Int64")
+    values[~ok] = pd.NA
+    return values
+
+
+def break_even_transfers(forbund: str, project_id: str, net: dict[str, int]) -> list[tuple]:
+    """Transfers among the members that bring as many of them as possible to a net of zero.
+
+    Winners (net > 0) pay losers (net < 0). Let S be the winners' total surplus and D the
+    losers' total deficit. Winner i pays loser j ``s_i × d_j / max(S, D)``, rounded to
+    whole kronor. When S ≥ D every loser breaks even and the winners keep S − D in
+    proportion to their surplus; when S < D every winner ends at zero and the losers
+    share the remaining deficit in proportion to theirs. The rule depends on nothing but
+    the nets, so it is deterministic and symmetric.
+    """
+    surplus = {a: v for a, v in net.items() if v > 0}
+    deficit = {a: -v for a, v in net.items() if v < 0}
+    scale = max(sum(surplus.values()), sum(deficit.values()))
+    rows = []
+    for payer in MEMBERS:
+        for receiver in MEMBERS:
+            if payer in surplus and receiver in deficit:
+                amount = int(round(surplus[payer] * deficit[receiver] / scale))
+                if amount:
+                    rows.append((forbund, project_id, payer, net[payer], receiver, net[receiver], amount))
+    return rows
+
+
+def ledger_results(contributions: pd.DataFrame, parameters: LedgerParameters) -> LedgerResults:
+    """Aggregate contributions into the ledger table and the break-even transfers."""
+    horizon = parameters.horizon_years
+    columns = year_columns(horizon)
+    if contributions.empty:
+        table = pd.DataFrame(columns=[*LEDGER_COLUMNS, "outcome", *columns])
+        return LedgerResults(table=table, transfers=pd.DataFrame(columns=TRANSFER_COLUMNS), horizon=horizon)
+    frame, by_year = _project_grid(contributions, parameters)
+    table, years = _with_totals(frame, by_year)
+    investment = table["investment_sek"].to_numpy()
+    effect = years[:, -1]
+    net = effect - investment
+    table["effect_pv_sek"] = effect
+    table["net_sek"] = net
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(investment > 0, np.round(effect / np.where(investment > 0, investment, 1), 2), np.nan)
+    table["return_ratio"] = pd.array(ratio, dtype="Float64")
+    table["payback_year"] = payback_years(investment, years)
+    table["outcome"] = np.select([net > 0, net < 0], [WINNER, LOSER], default=EVEN)
+    for j, column in enumerate(columns):
+        table[column] = years[:, j]
+    members = table[table["actor"].isin(MEMBERS)]
+    transfers = []
+    for (forbund, project_id), group in members.groupby(["forbund", "project_id"], sort=False):
+        transfers += break_even_transfers(forbund, project_id,
+                                          dict(zip(group["actor"].astype("str"), group["net_sek"], strict=True)))
+    return LedgerResults(table=table, transfers=pd.DataFrame(transfers, columns=TRANSFER_COLUMNS), horizon=horizon)
