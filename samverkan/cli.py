@@ -1,0 +1,141 @@
+"""The ``samverkan`` command.
+
+The core package stays free of Dagster: ``run`` imports the pipeline only when
+it is asked for, so ``synth`` and the other pure commands start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def _years(text: str) -> tuple[int, int]:
+    first, _, last = text.partition("-")
+    try:
+        start, end = int(first), int(last or first)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"år ska skrivas ÅÅÅÅ-ÅÅÅÅ, fick {text!r}") from None
+    if end < start:
+        raise argparse.ArgumentTypeError(f"slutåret {end} är före startåret {start}")
+    return start, end
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from samverkan.synth import SynthSpec, synthesise, write_inbox
+
+    first, last = args.years
+    spec = SynthSpec(forbund=args.forbund, first_year=first, last_year=last,
+                     participants_per_year=args.participants_per_year, seed=args.seed,
+                     with_errors=args.with_errors)
+    frames, errors = synthesise(spec)
+    written = write_inbox(frames, errors, Path(args.out))
+    counts = ", ".join(f"{name} {len(frame)}" for name, frame in frames.items())
+    print(f"skrev {len(written)} filer till {args.out}: {counts}"
+          + (f"; {len(errors)} avsiktliga fel (se _injected_errors.csv)" if len(errors) else ""))
+    return 0
+
+
+def _worker_env(args: argparse.Namespace) -> None:
+    # The executor is built when the pipeline is imported (pipelines/jobs.py), so set this first.
+    if getattr(args, "workers", None) is not None:
+        os.environ["SAMVERKAN_WORKERS"] = str(args.workers)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    _worker_env(args)
+    from pipelines.run import run_year
+
+    settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
+    try:
+        outcome = run_year(Path(args.inbox), args.year, Path(args.out), in_process=args.in_process, **settings)
+    except ValueError as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 2
+    if not outcome.success:
+        print(f"körningen {outcome.run_id} misslyckades:", file=sys.stderr)
+        for failure in outcome.failures:
+            print(f"  {failure}", file=sys.stderr)
+        return 1
+    print(f"klart: {args.year} skrivet till {outcome.out_dir} (körning {outcome.run_id})")
+    return 0
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    _worker_env(args)
+    from pipelines.run import run_years
+
+    if "{year}" not in args.out:
+        print("fel: --out ska innehålla {year}, t.ex. out/{year}", file=sys.stderr)
+        return 2
+    first, last = args.years
+    settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
+    try:
+        outcomes = run_years(Path(args.inbox), range(first, last + 1), args.out, in_process=args.in_process,
+                             batch=f"backfill-{first}-{last}", **settings)
+    except ValueError as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 2
+    failed = 0
+    for year, outcome in outcomes.items():
+        status = "klart" if outcome.success else "MISSLYCKADES"
+        print(f"{year}: {status} (körning {outcome.run_id}) {outcome.out_dir}")
+        for failure in outcome.failures:
+            print(f"  {failure}", file=sys.stderr)
+        failed += not outcome.success
+    return 1 if failed else 0
+
+
+def cmd_contract(args: argparse.Namespace) -> int:
+    from samverkan.contract_doc import contract_markdown
+
+    sys.stdout.write(contract_markdown())
+    return 0
+
+
+# Flags of `run` that map one to one onto SamverkanSettings fields.
+RUN_SETTINGS: tuple[str, ...] = ()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="samverkan", description="Samverkansbokslut för samordningsförbund")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    synth = sub.add_parser("synth", help="skriv en syntetisk inkorg")
+    synth.add_argument("--forbund", type=int, default=3)
+    synth.add_argument("--years", type=_years, default=(2018, 2025), help="t.ex. 2018-2025")
+    synth.add_argument("--participants-per-year", type=int, default=600)
+    synth.add_argument("--seed", type=int, default=2024)
+    synth.add_argument("--with-errors", action="store_true", help="lägg in en dokumenterad andel felaktiga rader")
+    synth.add_argument("--out", required=True)
+    synth.set_defaults(func=cmd_synth)
+
+    contract = sub.add_parser("contract", help="skriv datakontraktet som Markdown")
+    contract.set_defaults(func=cmd_contract)
+
+    run = sub.add_parser("run", help="kör hela flödet för ett år och skriv årets utdrag")
+    run.add_argument("--inbox", required=True)
+    run.add_argument("--year", type=int, required=True)
+    run.add_argument("--out", required=True)
+    run.set_defaults(func=cmd_run)
+
+    backfill = sub.add_parser("backfill", help="kör flera år efter varandra, ett år per körning")
+    backfill.add_argument("--inbox", required=True)
+    backfill.add_argument("--years", type=_years, required=True, help="t.ex. 2022-2024")
+    backfill.add_argument("--out", required=True, help="mall med {year}, t.ex. out/{year}")
+    backfill.set_defaults(func=cmd_backfill)
+    for command in (run, backfill):
+        command.add_argument("--workers", type=int, help="steg samtidigt (0 = ett per kärna; standard)")
+        command.add_argument("--in-process", action="store_true", help="kör alla steg i en process (felsökning)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
