@@ -16,6 +16,11 @@ class SamverkanSettings(ConfigurableResource):
     # Defaults for `dagster dev` and schedules; `samverkan run` passes its own per run.
     inbox_dir: str = os.environ.get("SAMVERKAN_INBOX", "var/demo-inbox")
     out_dir: str = os.environ.get("SAMVERKAN_OUT", "out/{year}")
+    # Unit-cost catalogue (CSV) and ledger parameters (YAML); empty means the packaged files in samverkan/data/.
+    catalogue_file: str = ""
+    parameters_file: str = ""
+    # Success-level rules (YAML); empty means the packaged samverkan/data/success_rules.yaml.
+    rules_file: str = ""
 
     def inbox_path(self) -> Path:
         return Path(self.inbox_dir)

@@ -23,6 +23,17 @@ def _years(text: str) -> tuple[int, int]:
     return start, end
 
 
+def _rules_file(text: str) -> str:
+    """A success-rules file that loads and validates, as an absolute path (checked before any run starts)."""
+    from samverkan.success.rules import RulesError, load_rules
+
+    try:
+        load_rules(text)
+    except RulesError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return str(Path(text).resolve())
+
+
 def cmd_synth(args: argparse.Namespace) -> int:
     from samverkan.synth import SynthSpec, synthesise, write_inbox
 
@@ -96,7 +107,7 @@ def cmd_contract(args: argparse.Namespace) -> int:
 
 
 # Flags of `run` that map one to one onto SamverkanSettings fields.
-RUN_SETTINGS: tuple[str, ...] = ()
+RUN_SETTINGS: tuple[str, ...] = ("rules_file",)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -127,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--out", required=True, help="mall med {year}, t.ex. out/{year}")
     backfill.set_defaults(func=cmd_backfill)
     for command in (run, backfill):
+        command.add_argument("--rules", dest="rules_file", type=_rules_file, metavar="FIL",
+                             help="regelfil för framgångsnivåer (YAML); standard: samverkan/data/success_rules.yaml")
         command.add_argument("--workers", type=int, help="steg samtidigt (0 = ett per kärna; standard)")
         command.add_argument("--in-process", action="store_true", help="kör alla steg i en process (felsökning)")
     return parser

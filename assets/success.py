@@ -1,0 +1,86 @@
+"""Success levels per project and the 12-prerequisite profiles, as of 31 December of the partition year."""
+
+import pandas as pd
+from dagster import AssetExecutionContext, Failure, MetadataValue, asset
+
+from pipelines.partitions import yearly_partitions
+from pipelines.resources import SamverkanSettings
+from samverkan.files import write_csv_atomic
+from samverkan.prerequisites import prerequisite_profiles as compute_profiles
+from samverkan.prerequisites import profile_summary
+from samverkan.success import SUCCESS_COLUMNS, RulesError, classify, level_counts, load_rules
+
+
+@asset(partitions_def=yearly_partitions, group_name="success")
+def success_levels(
+    context: AssetExecutionContext,
+    settings: SamverkanSettings,
+    projects: pd.DataFrame,
+    participants: pd.DataFrame,
+    project_events: pd.DataFrame,
+) -> pd.DataFrame:
+    """Exactly one success level per project (0, skenbar, 1, 2, 3) with Swedish reasons, from the rules file.
+
+    Writes success.csv (forbund, project_id, year, level, label, reasons) and
+    success_rules.csv (every rule, its value and basis, the rules version). The
+    stored frame also holds the rules version and the evidence behind each
+    level (counts, shares, interval, criteria) for the report.
+    """
+    year = int(context.partition_key)
+    try:
+        rules = load_rules(settings.rules_file or None)
+    except RulesError as exc:
+        raise Failure(description=str(exc)) from None
+    success = classify(projects, participants, project_events, year, rules)
+    out = settings.out_path(year)
+    path = write_csv_atomic(success[SUCCESS_COLUMNS], out / "success.csv")
+    rules_path = write_csv_atomic(rules.parameters(), out / "success_rules.csv")
+    counts = level_counts(success)
+    table = "\n".join(f"| {r.level} | {r.label} | {r.projects} |" for r in counts.itertuples())
+    context.add_output_metadata(
+        {
+            "extract": str(path),
+            "rules_extract": str(rules_path),
+            "rules_version": rules.version,
+            "rules_file": rules.source,
+            "projects": len(success),
+            "levels": MetadataValue.md(
+                f"Regler version **{rules.version}** (nationell referens {rules.reference:.0%}, minst "
+                f"{rules.min_exits} avslut).\n\n| nivå | benämning | insatser |\n|---|---|---|\n{table}"
+            ),
+        }
+    )
+    return success
+
+
+@asset(partitions_def=yearly_partitions, group_name="success")
+def prerequisite_profiles(
+    context: AssetExecutionContext,
+    settings: SamverkanSettings,
+    projects: pd.DataFrame,
+    project_assessments: pd.DataFrame,
+) -> pd.DataFrame:
+    """The 12 prerequisites for lasting collaboration, scored 0-3 per project for the year: a profile, not a level.
+
+    Writes prerequisites.csv (forbund, project_id, year, criterion, name, score,
+    comment); projects without an assessment for the year are left out.
+    """
+    year = int(context.partition_key)
+    profiles = compute_profiles(project_assessments, projects, year)
+    path = write_csv_atomic(profiles, settings.out_path(year) / "prerequisites.csv")
+    summary = profile_summary(profiles)
+    table = "\n".join(
+        f"| {r.criterion} | {r.name} | {r.projects_scored} | "
+        f"{'' if pd.isna(r.mean_score) else f'{r.mean_score:.2f}'.replace('.', ',')} |"
+        for r in summary.itertuples()
+    )
+    context.add_output_metadata(
+        {
+            "extract": str(path),
+            "projects_assessed": int(profiles["project_id"].nunique()),
+            "profile": MetadataValue.md(
+                f"| nr | förutsättning | bedömda insatser | medelpoäng (0–3) |\n|---|---|---|---|\n{table}"
+            ),
+        }
+    )
+    return profiles
