@@ -99,6 +99,36 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_ledger(args: argparse.Namespace) -> int:
+    from samverkan.ledger.present_value import ledger_command
+
+    try:
+        sys.stdout.write(ledger_command(args.flows, args.rate, args.years))
+    except (OSError, ValueError) as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _ledger_file(kind: str):
+    """A catalogue or parameters file that loads and validates, as an absolute path."""
+
+    def check(text: str) -> str:
+        from samverkan.ledger.catalogue import load_catalogue, load_prisbasbelopp
+        from samverkan.ledger.parameters import load_parameters
+
+        try:
+            if kind == "catalogue":
+                load_catalogue(int(load_prisbasbelopp()["year"].max()), text)
+            else:
+                load_parameters(text)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise argparse.ArgumentTypeError(f"{text}: {exc}") from None
+        return str(Path(text).resolve())
+
+    return check
+
+
 def cmd_contract(args: argparse.Namespace) -> int:
     from samverkan.contract_doc import contract_markdown
 
@@ -107,7 +137,7 @@ def cmd_contract(args: argparse.Namespace) -> int:
 
 
 # Flags of `run` that map one to one onto SamverkanSettings fields.
-RUN_SETTINGS: tuple[str, ...] = ("rules_file",)
+RUN_SETTINGS: tuple[str, ...] = ("rules_file", "catalogue_file", "parameters_file")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -126,6 +156,13 @@ def build_parser() -> argparse.ArgumentParser:
     contract = sub.add_parser("contract", help="skriv datakontraktet som Markdown")
     contract.set_defaults(func=cmd_contract)
 
+    ledger = sub.add_parser("ledger", help="kumulerade nuvärden per aktör för ett flöde (CSV till stdout)")
+    ledger.add_argument("--flows", required=True, metavar="FIL",
+                        help="CSV med actor,amount_sek (samma belopp varje år) eller actor,year,amount_sek")
+    ledger.add_argument("--rate", type=float, default=0.04, help="diskonteringsränta (standard 0.04)")
+    ledger.add_argument("--years", type=int, default=5, help="antal år (standard 5)")
+    ledger.set_defaults(func=cmd_ledger)
+
     run = sub.add_parser("run", help="kör hela flödet för ett år och skriv årets utdrag")
     run.add_argument("--inbox", required=True)
     run.add_argument("--year", type=int, required=True)
@@ -142,6 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
                              help="regelfil för framgångsnivåer (YAML); standard: samverkan/data/success_rules.yaml")
         command.add_argument("--workers", type=int, help="steg samtidigt (0 = ett per kärna; standard)")
         command.add_argument("--in-process", action="store_true", help="kör alla steg i en process (felsökning)")
+    for command in (run, backfill):
+        command.add_argument("--catalogue", dest="catalogue_file", type=_ledger_file("catalogue"), metavar="FIL",
+                             help="enhetskostnadskatalog (CSV); standard: samverkan/data/unit_costs.csv")
+        command.add_argument("--parameters", dest="parameters_file", type=_ledger_file("parameters"), metavar="FIL",
+                             help="parametrar för bokslutet (YAML); standard: samverkan/data/parameters.yaml")
     return parser
 
 

@@ -84,7 +84,7 @@ def ledger_uncertainty(effects: EpisodeEffects, contributions: pd.DataFrame, cat
                 .sort_values(["forbund", "project_id"], ignore_index=True))
     d_projects = exposures(effects, projects)
     invest = (contributions.groupby(["forbund", "project_id", "actor"], observed=True)["investment_sek"].sum()
-              .unstack("actor").reindex(columns=list(ACTORS), fill_value=0.0))
+              .unstack("actor", fill_value=0.0).reindex(columns=list(ACTORS), fill_value=0.0))
     invest.index = invest.index.set_levels([lvl.astype("str") for lvl in invest.index.levels])
     i_projects = invest.reindex(pd.MultiIndex.from_frame(projects), fill_value=0.0).to_numpy()
     codes, names = pd.factorize(projects["forbund"], sort=True)

@@ -1,0 +1,304 @@
+"""The ledger on a tiny hand-made set, with every expected figure computed by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from samverkan.ledger.catalogue import load_catalogue, load_prisbasbelopp
+from samverkan.ledger.parameters import load_parameters
+from samverkan.ledger.results import ALL_PROJECTS, LEDGER_COLUMNS, break_even_transfers, ledger_results
+from samverkan.ledger.trace import ledger_contributions
+from samverkan.ledger.uncertainty import ledger_uncertainty
+
+CATALOGUE = ("version,support_code,occupation,af_sek,fk_sek,kommun_sek,region_sek,rattsvasende_sek,ovriga_sek,"
+             "produktionsvarde_sek,price_year,confidence,source,note\n") + """\
+t1,lon,,0,0,-100,-50,0,-30,400,2024,medium,test,
+t1,forsorjningsstod,,0,0,200,0,0,0,0,2024,medium,test,
+t1,sjukpenning,,0,300,0,0,0,0,0,2024,low,test,
+t1,aktivitetsstod,,100,0,0,0,0,0,0,2024,low,test,
+t1,studiemedel,,0,0,0,0,0,20,0,2024,low,test,
+t1,ingen,,0,0,0,0,0,0,0,2024,high,test,
+t1,,arbetssokande,0,0,0,0,10,0,0,2024,low,test,
+"""
+
+PARAMETERS = """version: "t1"
+discount_rate: {{value: {rate}}}
+horizon_years: {{value: {years}}}
+deadweight:
+  work_or_studies: {{value: 0.2, low: {wl}, high: {wh}}}
+  other: {{value: 0.5, low: {ol}, high: {oh}}}
+attribution: {{value: 1.0}}
+drop_off: {{value: 0.0, low: 0.0, high: {dh}}}
+forbund_shares:
+  default: {{fk: 0.5, region: 0.25, kommun: 0.25}}
+  per_forbund:
+    Förbund B: {{fk: 0.5, Landsting: 0.5}}
+monte_carlo:
+  draws: 400
+  seed: 11
+  unit_cost_sigma: {{high: {sh}, medium: {sm}, low: {sl}}}
+"""
+
+
+def write_parameters(path: Path, rate: float = 0.10, years: int = 3, spread: bool = True) -> Path:
+    if spread:
+        values = dict(wl=0.1, wh=0.3, ol=0.3, oh=0.7, dh=0.2, sh=0.05, sm=0.15, sl=0.35)
+    else:
+        values = dict(wl=0.2, wh=0.2, ol=0.5, oh=0.5, dh=0.0, sh=0.0, sm=0.0, sl=0.0)
+    path.write_text(PARAMETERS.format(rate=rate, years=years, **values), encoding="utf-8")
+    return path
+
+
+def typed(rows: list[dict], dates: tuple[str, ...] = ()) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    for column in dates:
+        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
+    frame["source_file"] = "hand.csv"
+    frame["source_row"] = np.arange(2, len(frame) + 2, dtype="int64")
+    return frame
+
+
+PROJECTS = typed([
+    {"project_id": "P1", "forbund": "Förbund A"},
+    {"project_id": "P2", "forbund": "Förbund A"},
+    {"project_id": "Q1", "forbund": "Förbund B"},
+])
+
+
+def episode(pid: str, exited: str | None, before: str, occ_before: str, after: str | None, occ_after: str | None,
+            reason: str | None) -> dict:
+    return {"participant_id": "x", "project_id": pid, "exited_on": exited, "support_before": before,
+            "occupation_before": occ_before, "support_after": after, "occupation_after": occ_after,
+            "exit_reason": reason}
+
+
+PARTICIPANTS = typed([
+    # e1: försörjningsstöd, job-seeking → work with a wage.
+    episode("P1", "2024-03-01", "forsorjningsstod", "arbetssokande", "lon", "arbete", "arbete"),
+    # e2: half-time sickness benefit → activity support, still job-seeking (outcome "other").
+    episode("P1", "2024-06-01", "sjukpenning:50", "ovrigt", "aktivitetsstod", "arbetssokande", "avbrott"),
+    # Not in the 2024 cohort: misregistered, exited 2023, still ongoing, unknown project.
+    episode("P1", "2024-02-01", "forsorjningsstod", "arbetssokande", "lon", "arbete", "felregistrering"),
+    episode("P1", "2023-12-31", "forsorjningsstod", "arbetssokande", "lon", "arbete", "arbete"),
+    episode("P1", None, "forsorjningsstod", "arbetssokande", None, None, None),
+    episode("ZZ", "2024-05-01", "forsorjningsstod", "arbetssokande", "lon", "arbete", "arbete"),
+    # e5: no support_after recorded; studies imply studiemedel.
+    episode("P2", "2024-09-01", "forsorjningsstod|sjukpenning:50", "arbetssokande", None, "studier", "studier"),
+], dates=("exited_on",))
+
+COSTS = typed([
+    {"project_id": "P1", "year": 2024, "financier": "samordningsforbund", "amount_sek": 1000.0, "in_kind": False},
+    {"project_id": "P1", "year": 2024, "financier": "kommun", "amount_sek": 200.0, "in_kind": True},
+    {"project_id": "P1", "year": 2024, "financier": "esf", "amount_sek": 100.0, "in_kind": False},
+    {"project_id": "P1", "year": 2023, "financier": "samordningsforbund", "amount_sek": 5000.0, "in_kind": False},
+    {"project_id": "P2", "year": 2024, "financier": "samordningsforbund", "amount_sek": 400.0, "in_kind": False},
+    {"project_id": "P2", "year": 2024, "financier": "af", "amount_sek": 50.0, "in_kind": True},
+    {"project_id": "Q1", "year": 2024, "financier": "samordningsforbund", "amount_sek": 800.0, "in_kind": False},
+])
+
+ORDER = ["Arbetsförmedlingen", "Försäkringskassan", "Kommun", "Region", "Rättsväsende", "Övriga",
+         "Produktionsvärde"]
+# Yearly effects by hand (cost before − cost after, production after − before, × (1 − deadweight)):
+# e1 (work, × 0.8): Kommun 200+100, Region 50, Rättsväsende 10, Övriga 30, Produktion 400
+#    → 240, 40, 8, 24, 320.
+# e2 (other, × 0.5): FK 150, AF −100, Rättsväsende −10 → 75, −50, −5.
+# e5 (studies, × 0.8): Kommun 200, FK 150, Rättsväsende 10, Övriga −20 → 160, 120, 8, −16.
+YEARLY = {
+    "P1": [-50, 75, 240, 40, 3, 24, 320],
+    "P2": [0, 120, 160, 0, 8, -16, 0],
+    "Q1": [0, 0, 0, 0, 0, 0, 0],
+}
+# Investment 2024: förbund money 50/25/25 (FK/Region/Kommun), Förbund B 50/50 (FK/Region);
+# in kind to the member that gave it; ESF to Övriga.
+INVESTMENT = {
+    "P1": [0, 500, 250 + 200, 250, 0, 100, 0],
+    "P2": [50, 200, 100, 100, 0, 0, 0],
+    "Q1": [0, 400, 0, 400, 0, 0, 0],
+}
+C = [1.0, 1.0 + 1 / 1.1, 1.0 + 1 / 1.1 + 1 / 1.21]  # cumulative factors at 10 %, no drop-off
+
+
+@pytest.fixture()
+def setup(tmp_path: Path):
+    catalogue_file = tmp_path / "catalogue.csv"
+    catalogue_file.write_text(CATALOGUE, encoding="utf-8")
+    catalogue = load_catalogue(2024, catalogue_file)
+    parameters = load_parameters(write_parameters(tmp_path / "parameters.yaml"))
+    return catalogue, parameters, tmp_path
+
+
+def run(catalogue, parameters):
+    contributions = ledger_contributions(PARTICIPANTS, PROJECTS, COSTS, 2024, catalogue, parameters)
+    return contributions, ledger_results(contributions.frame, parameters)
+
+
+def rows(table: pd.DataFrame, project: str) -> pd.DataFrame:
+    return table[table["project_id"] == project].set_index("actor")
+
+
+def test_hand_made_ledger(setup) -> None:
+    catalogue, parameters, _ = setup
+    contributions, results = run(catalogue, parameters)
+    assert contributions.info["cohort_episodes"] == 3
+    assert contributions.info["misregistered"] == 1
+    assert contributions.info["unknown_project_episodes"] == 1
+    assert contributions.info["after_basis"] == {"registrerat": 2, "från sysselsättning": 1, "oförändrat": 0}
+    table = results.table
+    for project in ("P1", "P2", "Q1"):
+        got = rows(table, project)
+        pv = [round(y * C[2]) for y in YEARLY[project]]
+        assert got["investment_sek"].tolist()[:7] == INVESTMENT[project], project
+        assert got["effect_pv_sek"].tolist()[:7] == pv, project
+        assert got["net_sek"].tolist()[:7] == [p - i for p, i in zip(pv, INVESTMENT[project], strict=True)]
+        assert got.loc["Summa", "investment_sek"] == sum(INVESTMENT[project])
+        assert got.loc["Summa", "effect_pv_sek"] == sum(pv)
+        for n in range(3):
+            assert got[f"year_{n + 1}"].tolist()[:7] == [round(y * C[n]) for y in YEARLY[project]]
+    p1 = rows(table, "P1")
+    # Kommun: 240 in year 1 < 450; 240 × 1.909 = 458 ≥ 450 in year 2.
+    assert p1.loc["Kommun", "payback_year"] == 2
+    assert pd.isna(p1.loc["Försäkringskassan", "payback_year"])  # 205 never covers 500
+    assert pd.isna(p1.loc["Produktionsvärde", "payback_year"])  # nothing invested
+    assert p1.loc["Kommun", "return_ratio"] == round(657 / 450, 2)
+    assert pd.isna(p1.loc["Rättsväsende", "return_ratio"])
+    assert p1.loc["Kommun", "outcome"] == "vinnare" and p1.loc["Region", "outcome"] == "förlorare"
+    assert list(table.columns[:8]) == LEDGER_COLUMNS
+    assert list(p1.index) == [*ORDER, "Summa"]
+
+
+def test_forbund_total_is_the_sum_of_its_projects(setup) -> None:
+    catalogue, parameters, _ = setup
+    _, results = run(catalogue, parameters)
+    table = results.table
+    a_all = rows(table, ALL_PROJECTS)
+    a_all = a_all[a_all["forbund"] == "Förbund A"]
+    numeric = ["investment_sek", "effect_pv_sek", "net_sek", "year_1", "year_2", "year_3"]
+    projects = table[(table["forbund"] == "Förbund A") & (table["project_id"] != ALL_PROJECTS)]
+    summed = projects.groupby("actor", observed=True)[numeric].sum()
+    assert (a_all[numeric] == summed.loc[a_all.index]).all().all()
+    assert a_all.loc["Kommun", "investment_sek"] == 450 + 100
+    assert table.groupby(["forbund", "project_id"]).size().eq(8).all()
+    # ALL comes first in each förbund.
+    assert table["project_id"].iloc[0] == ALL_PROJECTS and table["project_id"].iloc[8] == "P1"
+
+
+def test_contributions_sum_to_the_ledger(setup) -> None:
+    catalogue, parameters, _ = setup
+    contributions, results = run(catalogue, parameters)
+    frame = contributions.frame
+    assert frame["catalogue_version"].eq(catalogue.version).all()
+    assert frame["parameters_version"].eq(parameters.version).all()
+    assert set(frame["source_row"][frame["kind"] == "effekt"]) == {2, 3, 8}
+    sums = frame.groupby(["project_id", "actor"], observed=True)[["investment_sek", "effect_pv_sek"]].sum()
+    table = results.table[results.table["project_id"] != ALL_PROJECTS].set_index(["project_id", "actor"])
+    for key, row in sums.iterrows():
+        assert round(row["investment_sek"]) == table.loc[key, "investment_sek"]
+        assert round(row["effect_pv_sek"]) == table.loc[key, "effect_pv_sek"]
+
+
+def test_break_even_transfers(setup) -> None:
+    catalogue, parameters, _ = setup
+    _, results = run(catalogue, parameters)
+    p1 = results.transfers[results.transfers["project_id"] == "P1"]
+    # Members' nets in P1: AF −137, FK 205 − 500 = −295, Kommun 657 − 450 = 207, Region 109 − 250 = −141.
+    # Kommun's surplus 207 < the deficits 573, so Kommun pays all of it in proportion to each deficit.
+    assert p1[["payer", "receiver", "amount_sek"]].values.tolist() == [
+        ["Kommun", "Arbetsförmedlingen", round(207 * 137 / 573)],
+        ["Kommun", "Försäkringskassan", round(207 * 295 / 573)],
+        ["Kommun", "Region", round(207 * 141 / 573)],
+    ]
+    # Surpluses larger than the deficits: every loser ends at zero, winners keep the rest pro rata.
+    rows_ = break_even_transfers("F", "X", {"Arbetsförmedlingen": 300, "Försäkringskassan": 100,
+                                            "Kommun": -200, "Region": 0})
+    assert [(r[2], r[4], r[6]) for r in rows_] == [("Arbetsförmedlingen", "Kommun", 150),
+                                                  ("Försäkringskassan", "Kommun", 50)]
+    assert break_even_transfers("F", "X", {"Arbetsförmedlingen": 5, "Kommun": 7}) == []
+
+
+def test_rate_changes_only_discounted_figures(setup) -> None:
+    catalogue, parameters, _ = setup
+    _, base = run(catalogue, parameters)
+    _, other = run(catalogue, parameters.with_overrides(discount_rate=0.0))
+    assert other.table["investment_sek"].equals(base.table["investment_sek"])
+    assert other.table["year_1"].equals(base.table["year_1"])
+    assert other.transfers.columns.tolist() == base.transfers.columns.tolist()
+    p1 = rows(other.table, "P1")
+    assert p1.loc["Kommun", "effect_pv_sek"] == 3 * 240
+    assert p1.loc["Kommun", "year_2"] == 480 != rows(base.table, "P1").loc["Kommun", "year_2"]
+    assert "rate=0" in parameters.with_overrides(discount_rate=0.0).version
+
+
+def test_horizon_changes_only_later_years(setup) -> None:
+    catalogue, parameters, _ = setup
+    _, base = run(catalogue, parameters)
+    _, longer = run(catalogue, parameters.with_overrides(horizon_years=5))
+    years = ["year_1", "year_2", "year_3"]
+    assert longer.table[years].equals(base.table[years])
+    assert longer.table["investment_sek"].equals(base.table["investment_sek"])
+    assert "year_5" in longer.table.columns and "year_4" not in base.table.columns
+    kommun = rows(longer.table, "P1").loc["Kommun"]
+    assert kommun["effect_pv_sek"] == round(240 * sum(1 / 1.1**k for k in range(5))) == kommun["year_5"]
+
+
+def test_monte_carlo_is_seeded_and_centred_on_the_ledger(setup) -> None:
+    catalogue, parameters, tmp_path = setup
+    contributions, results = run(catalogue, parameters)
+    first = ledger_uncertainty(contributions.effects, contributions.frame, catalogue, parameters)
+    again = ledger_uncertainty(contributions.effects, contributions.frame, catalogue, parameters)
+    pd.testing.assert_frame_equal(first, again)
+    assert list(first.columns) == ["forbund", "project_id", "actor", "p_break_even", "npv_p05", "npv_p50",
+                                   "npv_p95"]
+    assert first[["forbund", "project_id", "actor"]].equals(results.table[["forbund", "project_id", "actor"]])
+    assert (first["npv_p05"] <= first["npv_p50"]).all() and (first["npv_p50"] <= first["npv_p95"]).all()
+    kommun = first[(first["project_id"] == "P1") & (first["actor"] == "Kommun")].iloc[0]
+    assert kommun["npv_p05"] < kommun["npv_p95"]
+    # Without any spread every draw is the base case: the interval collapses onto the ledger's net.
+    fixed = load_parameters(write_parameters(tmp_path / "fixed.yaml", spread=False))
+    flat = ledger_uncertainty(contributions.effects, contributions.frame, catalogue, fixed)
+    net = results.table["net_sek"].to_numpy()
+    for column in ("npv_p05", "npv_p50", "npv_p95"):
+        assert np.abs(flat[column].to_numpy() - net).max() <= 4
+    assert set(flat["p_break_even"]) <= {0.0, 1.0}
+    assert (flat["p_break_even"].to_numpy() == (net >= 0)).all()
+
+
+def test_shipped_catalogue_and_indexing() -> None:
+    catalogue = load_catalogue(2024)
+    rows_ = catalogue.rows
+    assert (rows_["source"].str.len() > 0).all()
+    assert rows_["confidence"].isin(["high", "medium", "low"]).all()
+    assert rows_["price_year"].between(2000, 2030).all()
+    assert {c for c in rows_["support_code"] if c} == {
+        "lon", "a_kassa", "aktivitetsstod", "etableringsersattning", "sjukpenning", "sjukersattning",
+        "aktivitetsersattning", "forsorjningsstod", "studiemedel", "annan", "ingen"}
+    bistand = rows_[rows_["support_code"] == "forsorjningsstod"].iloc[0]
+    assert bistand["kommun_sek"] == "75045" and bistand["price_year"] == 2024
+    assert bistand["kommun_sek_2024"] == 75045
+    assert load_catalogue(2025).rows.loc[bistand.name, "kommun_sek_2025"] == pytest.approx(75045 * 58800 / 57300)
+    # The wage row (2023 prices) is carried to 2024 by the prisbasbelopp.
+    lon = rows_[(rows_["support_code"] == "lon") & (rows_["occupation"] == "")].iloc[0]
+    assert lon["produktionsvarde_sek_2024"] == pytest.approx(629239 * 57300 / 52500)
+    assert round(39900 * 12 * 1.3142) == 629239
+    series = load_prisbasbelopp()
+    assert series.set_index("year").loc[[2024, 2025], "prisbasbelopp_sek"].tolist() == [57300, 58800]
+
+
+def test_a_bad_catalogue_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(CATALOGUE.replace("t1,sjukpenning,,0,300,0,0,0,0,0,2024,low,test,",
+                                     "t1,sjukpeng,,0,x,0,0,0,0,0,2024,sure,,"), encoding="utf-8")
+    with pytest.raises(ValueError) as info:
+        load_catalogue(2024, bad)
+    message = str(info.value)
+    assert "okänd stödkod" in message and "fk_sek" in message and "confidence" in message and "källa" in message
+
+
+def test_bad_parameters_are_refused(tmp_path: Path) -> None:
+    path = write_parameters(tmp_path / "p.yaml")
+    path.write_text(path.read_text().replace("Landsting: 0.5", "Landsting: 0.4"), encoding="utf-8")
+    with pytest.raises(ValueError, match="summera till 1"):
+        load_parameters(path)
