@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import glob
 import os
+import socket
 import tempfile
 from pathlib import Path
 
@@ -12,11 +14,47 @@ import pandas as pd
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _writer_tag() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temp_files(path: Path) -> list[Path]:
+    """Remove temp files of ``path`` left by writers on this host that are dead (killed mid-write).
+
+    A temp file is named ``.<name>.<host>-<pid>.<random>.tmp``; one whose process
+    still runs, or that was written on another host, is left alone.
+    """
+    path = Path(path)
+    host = socket.gethostname()
+    removed = []
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        writer = tmp.name[len(path.name) + 2:].rsplit(".", 2)[0]
+        owner, _, pid = writer.rpartition("-")
+        if owner == host and pid.isdigit() and not _alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
+
+
 def write_bytes_atomic(path: Path, data: bytes) -> Path:
-    """Write to a temporary file in the same folder, flush to disk, then rename over ``path``."""
+    """Write to a temporary file in the same folder, flush to disk, then rename over ``path``.
+
+    Temp files that a killed earlier writer left for the same path are removed first.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    remove_stale_temp_files(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{_writer_tag()}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
