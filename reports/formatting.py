@@ -10,6 +10,7 @@ A missing value prints as a dash (``–``), so a table never shows ``nan``.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 from numbers import Real
 
 import pandas as pd
@@ -37,9 +38,10 @@ def number(value: object, decimals: int = 0) -> str:
         return DASH
     if not isinstance(value, Real):
         value = float(value)  # type: ignore[arg-type]
-    rounded = round(float(value), decimals)
+    # Half away from zero on the shortest decimal form, as people round (1,25 → 1,3), not binary floats.
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     if rounded == 0:
-        rounded = 0.0  # no "−0"
+        rounded = abs(rounded)  # no "−0"
     sign = MINUS if rounded < 0 else ""
     text = f"{abs(rounded):,.{decimals}f}"
     whole, _, fraction = text.partition(".")

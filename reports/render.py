@@ -13,9 +13,12 @@ inputs give a byte-identical file.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -224,17 +227,36 @@ def render_pdf(context: dict[str, Any], *, variant: str = DEFAULT_PDF_VARIANT,
     return html_to_pdf(html, context, variant=variant, fetcher=fetcher)
 
 
+@contextmanager
+def _source_date(day: dt.date) -> Iterator[None]:
+    """Pin SOURCE_DATE_EPOCH while rendering.
+
+    Without HarfBuzz-Subset, WeasyPrint subsets fonts with fontTools, which stamps the
+    font's ``head.modified`` with the current time unless SOURCE_DATE_EPOCH is set.
+    """
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()))
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
 def html_to_pdf(html: str, context: dict[str, Any], *, variant: str, fetcher: ReportFetcher) -> bytes:
     stylesheets = [CSS(filename=str(STATIC / "fonts.css"), url_fetcher=fetcher),
                    CSS(filename=str(STATIC / "report.css"), url_fetcher=fetcher)]
     document = HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=fetcher)
-    return document.write_pdf(
-        stylesheets=stylesheets,
-        pdf_variant=variant,
-        pdf_tags=True,  # also for the archival variant: PDF/A-3u and tagged
-        pdf_identifier=pdf_identifier(context, variant),
-        uncompressed_pdf=False,
-    )
+    with _source_date(context["document_date"]):
+        return document.write_pdf(
+            stylesheets=stylesheets,
+            pdf_variant=variant,
+            pdf_tags=True,  # also for the archival variant: PDF/A-3u and tagged
+            pdf_identifier=pdf_identifier(context, variant),
+            uncompressed_pdf=False,
+        )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,228 @@
+"""The rendered samverkansbokslut: text, tagging, fonts, safety and byte-for-byte determinism."""
+
+import io
+import re
+import shutil
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from reports.formatting import kronor, number, percent
+from reports.render import ReportFetcher, html_to_pdf, render_html, render_pdf, write_reports
+from reports.sample import FORBUND, sample_inputs
+from samverkan.report_context import build_report_context
+
+HOSTILE_FILE = '<img src="file:///etc/passwd">'
+HOSTILE_URL = '<img src="https://example.invalid/track.png"><script>alert(1)</script>'
+
+
+def _text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture(scope="module")
+def context():
+    return build_report_context(sample_inputs(), FORBUND)
+
+
+@pytest.fixture(scope="module")
+def pdf(context):
+    return render_pdf(context)
+
+
+@pytest.fixture(scope="module")
+def text(pdf):
+    return _text(pdf)
+
+
+def test_headings_in_swedish(text):
+    for heading in ("Sammanfattning", "Deltagarflöde", "Socioekonomiskt bokslut per aktör", "Vinnare och förlorare",
+                    "Sannolikhet att gå jämnt ut", "Insatser och framgångsnivåer", "Datakvalitet", "Metodbilaga",
+                    "Profil över de tolv förutsättningarna", "Enhetskostnader", "Inlästa filer"):
+        assert heading in text, heading
+
+
+def test_cover(text, context):
+    first_page = _squash(text.split("Sammanfattning")[0])
+    assert FORBUND in first_page and "2025" in first_page
+    assert "15 januari 2026" in first_page  # date of the data, Swedish month name
+    assert context["report_id"] in first_page
+
+
+def test_page_footer(pdf):
+    reader = PdfReader(io.BytesIO(pdf))
+    total = len(reader.pages)
+    assert total >= 8
+    for number_, page in enumerate(reader.pages, start=1):
+        assert f"Sida {number_} av {total}" in page.extract_text()
+
+
+def test_flow_figures_match_the_context(text, context):
+    row = next(r for r in context["flow"]["rows"] if r["year"] == 2025)
+    line = f"2025 {number(262)} {number(150)} {number(131)} {number(59)} {percent(0.45)}"
+    assert row["participants"]["value"] == 262
+    assert line in text
+    # 2023: three exited, two to work: both and the share suppressed with the footnote mark.
+    assert f"2023 {number(1234)} {number(640)} –* –* –*" in text
+    assert "Färre än 5 personer" in text
+
+
+def test_ledger_figures_match_the_context(text, context):
+    summa = context["ledger"]["total"]
+    assert f"Summa {kronor(summa['investment_sek'])} {kronor(summa['effect_pv_sek'])} {kronor(summa['net_sek'])} 5,32" \
+        in text
+    assert "20\u202f767" in text  # Summa after year 4 in tkr
+    af = context["ledger"]["rows"][0]
+    assert f"Arbetsförmedlingen {kronor(af['investment_sek'])} {kronor(af['effect_pv_sek'])} {kronor(af['net_sek'])}" \
+        in text
+    assert "\u2212239\u202f359\u00a0kr" in text  # AF's net, with a real minus sign
+    assert f"Kommun Arbetsförmedlingen {kronor(239_359)}" in text  # the break-even transfer
+    assert f"Arbetsförmedlingen {percent(0.18)}" in text
+
+
+def test_projects_and_levels(text):
+    squashed = _squash(text)
+    assert "Nivå 2 – organisationerna använder det" in squashed
+    assert "Beslut om implementering hos Kommun (2024-11-12)" in squashed
+    assert "Skenbar framgång" in squashed and "För få deltagare för att bedöma effekten" in squashed
+    assert "Avslutat 2019" not in squashed
+
+
+def test_quality_and_method(text):
+    assert f"Deltagare {number(4812)} {number(4790)} 22 0,5\u00a0%" in text
+    assert "Totalt 4\u202f960 4\u202f937 23" in text
+    assert "exited_on ogiltigt datum 15" in text
+    assert "rules-2025.1" in text
+    assert "a" * 64 in text.replace("\n", "")
+    assert "SCB lönestrukturstatistik 2023" in text
+
+
+def test_no_participant_level_data(text):
+    # Quarantine messages (which may quote cell values) never reach the report.
+    assert "personnummer (maskerat)" not in text and "ej datum" not in text
+
+
+def test_tagged_pdf_ua_with_language_title_and_alt_text(pdf):
+    reader = PdfReader(io.BytesIO(pdf))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "sv"
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert reader.metadata.title == f"Samverkansbokslut 2025 – {FORBUND}"
+    xmp = root["/Metadata"].get_object().get_data()
+    assert b"pdfuaid:part=\"1\"" in xmp or b"<pdfuaid:part>1</pdfuaid:part>" in xmp
+    figures = []
+
+    def walk(node, depth=0):
+        node = node.get_object()
+        if isinstance(node, dict):
+            if node.get("/S") == "/Figure":
+                figures.append(node)
+            kids = node.get("/K")
+            if kids is not None:
+                for kid in kids if isinstance(kids, list) else [kids]:
+                    walk(kid, depth + 1)
+        elif isinstance(node, list):
+            for kid in node:
+                walk(kid, depth + 1)
+
+    walk(root["/StructTreeRoot"])
+    assert len(figures) == 4  # flow, ledger, members, break-even
+    assert all(str(f.get("/Alt", "")).strip() for f in figures)
+    assert any("Stapeldiagram, deltagarflöde 2021–2025" in str(f["/Alt"]) for f in figures)
+
+
+def test_only_shipped_fonts_are_embedded(pdf):
+    reader = PdfReader(io.BytesIO(pdf))
+    names = set()
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            names.add(str(font.get_object()["/BaseFont"]))
+    assert names and all("Liberation-Sans" in n for n in names), names
+
+
+def test_same_inputs_give_identical_bytes(pdf):
+    again = render_pdf(build_report_context(sample_inputs(), FORBUND))
+    assert again == pdf
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.metadata["/CreationDate"].startswith("D:20260115")
+
+
+def test_archival_variant_is_pdf_a_3u_and_deterministic(context):
+    first = render_pdf(context, variant="pdf/a-3u")
+    assert first == render_pdf(context, variant="pdf/a-3u")
+    reader = PdfReader(io.BytesIO(first))
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b"pdfaid" in xmp and b"3" in xmp and b"U" in xmp
+    assert reader.trailer["/Root"]["/Lang"] == "sv"
+    with pytest.raises(ValueError):
+        render_pdf(context, variant="pdf/x-4")
+
+
+def test_hostile_names_render_as_text():
+    inputs = sample_inputs(project_name=HOSTILE_FILE)
+    inputs.projects.loc[1, "name"] = HOSTILE_URL
+    context = build_report_context(inputs, FORBUND)
+    html = render_html(context, standalone=True)
+    assert HOSTILE_FILE not in html and "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
+    assert "<script>" not in html
+    fetcher = ReportFetcher()
+    pdf = render_pdf(context, fetcher=fetcher)
+    text = _squash(_text(pdf))
+    assert HOSTILE_FILE in text
+    assert "<script>alert(1)</script>" in text
+    assert "root:" not in text
+    assert fetcher.refused == []  # nothing even tried: the names never became markup
+
+
+def test_fetcher_refuses_remote_and_outside_files(context, tmp_path):
+    fetcher = ReportFetcher()
+    for url in ("http://example.invalid/a.png", "https://example.invalid/a.css", "file:///etc/passwd",
+                "data:image/png;base64,AAAA", "file://remote-host/share/x.png"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    escape = (ReportFetcher().roots[0] / ".." / ".." / "pyproject.toml").resolve()
+    with pytest.raises(ValueError):
+        fetcher.fetch(escape.as_uri())
+    # Markup that does reach WeasyPrint still cannot load anything from outside.
+    secret = tmp_path / "secret.svg"
+    secret.write_text('<svg xmlns="http://www.w3.org/2000/svg"><text>HEMLIGT</text></svg>')
+    html = (f'<html lang="sv"><head><title>t</title></head><body><p>x</p><img alt="a" src="{secret.as_uri()}">'
+            '<img alt="b" src="http://127.0.0.1:9/x.png"><img alt="c" src="file:///etc/passwd"></body></html>')
+    fetcher = ReportFetcher()
+    pdf = html_to_pdf(html, context, variant="pdf/ua-1", fetcher=fetcher)
+    assert "HEMLIGT" not in _text(pdf)
+    assert set(fetcher.refused) == {secret.as_uri(), "http://127.0.0.1:9/x.png", "file:///etc/passwd"}
+
+
+def test_write_reports_layout(tmp_path):
+    reports = write_reports(sample_inputs(), tmp_path)
+    names = sorted(p.pdf.relative_to(tmp_path).as_posix() for p in reports)
+    assert names == ["finsam-vast/samverkansbokslut-finsam-vast-2025.pdf",
+                     "samordningsforbundet-ostra-alvdalen/samverkansbokslut-samordningsforbundet-ostra-alvdalen-2025.pdf"]
+    for report in reports:
+        assert report.html.exists() and report.html.suffix == ".html"
+        html = report.html.read_text(encoding="utf-8")
+        assert '<html lang="sv">' in html and "<style>" in html
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")
+def test_first_page_is_not_blank(pdf, tmp_path):
+    from PIL import Image
+
+    source = tmp_path / "r.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(source), str(tmp_path / "p")],
+                   check=True)
+    image = Image.open(next(tmp_path.glob("p*.png"))).convert("L")
+    histogram = image.histogram()
+    # The cover is mostly dark blue with light text: neither a white page nor a single colour.
+    assert histogram[255] < 0.5 * sum(histogram)
+    lo, hi = image.getextrema()
+    assert hi - lo > 100
