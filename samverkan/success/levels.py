@@ -133,10 +133,12 @@ def classify(projects: pd.DataFrame, participants: pd.DataFrame, events: pd.Data
     frame["label"] = frame["level"].map(LEVEL_LABELS).astype("str")
     frame["rules_version"] = rules.version
 
-    by_project = dict(tuple(evidence.groupby("project_id", sort=False)))
-    empty = evidence.iloc[0:0]
+    # Plain records: a pandas filter per project would dominate the run time at national scale.
+    by_project: dict[str, list[dict]] = {}
+    for record in evidence.to_dict("records"):
+        by_project.setdefault(record["project_id"], []).append(record)
     frame["reasons"] = [
-        SEPARATOR.join(_reasons(row, by_project.get(row["project_id"], empty), year, rules))
+        SEPARATOR.join(_reasons(row, by_project.get(row["project_id"], []), year, rules))
         for row in frame.to_dict("records")
     ]
     frame["reasons"] = frame["reasons"].astype("str")
@@ -264,23 +266,22 @@ def _missing(row: dict) -> str | None:
     return None
 
 
-def _reasons(row: dict, events: pd.DataFrame, year: int, rules: Rules) -> list[str]:
+def _reasons(row: dict, events: list[dict], year: int, rules: Rules) -> list[str]:
     sentences = [_verdict(row, year, rules)]
     sentences += _outcome_sentences(row, year, rules)
     if row["headline_good"] and not row["outcome_beyond_counterfactual"] and row["level"] != "skenbar":
         sentences.append(f"Obs: andelen når {_headline_reached(row, rules)} men {_why_apparent(row, rules)} "
                          f"(skenbar framgång i deltagarsiffrorna)")
-    counted = events[events["status"] == "counted"]
-    for event in counted.to_dict("records"):
+    for event in (e for e in events if e["status"] == "counted"):
         sentence = _event_sentence(event)
         if event["kind"] == "implementation_decision" and pd.isna(event["member"]):
             sentence += " räknas inte: inte en medlemsorganisation"
         sentences.append(sentence)
-    late = int((events["status"] == "late").sum())
+    late = sum(e["status"] == "late" for e in events)
     if late:
         sentences.append(f"{late} händelse{'r' if late > 1 else ''} daterad{'e' if late > 1 else ''} efter "
                          f"{year}-12-31 räknas inte detta år")
-    early = int((events["status"] == "early").sum())
+    early = sum(e["status"] == "early" for e in events)
     if early:
         start = pd.Timestamp(row["start_date"]).strftime("%Y-%m-%d")
         sentences.append(f"{early} händelse{'r' if early > 1 else ''} daterad{'e' if early > 1 else ''} före "
