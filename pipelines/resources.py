@@ -21,6 +21,8 @@ class SamverkanSettings(ConfigurableResource):
     parameters_file: str = ""
     # Success-level rules (YAML); empty means the packaged samverkan/data/success_rules.yaml.
     rules_file: str = ""
+    # Great Expectations file context; results and Data Docs go under its uncommitted/. Empty = expectations/.
+    expectations_dir: str = os.environ.get("SAMVERKAN_GX_DIR", "")
 
     def inbox_path(self) -> Path:
         return Path(self.inbox_dir)
