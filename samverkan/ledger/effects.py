@@ -157,3 +157,16 @@ def episode_effects(participants: pd.DataFrame, projects: pd.DataFrame, year: in
     return EpisodeEffects(episodes=meta, before=before_sit, after=after_sit, weights=weights,
                           cost_before=situation_costs[before_sit], cost_after=situation_costs[after_sit],
                           outcome=outcome, adjustment=adjustment, unmatched_codes=unmatched, cohort=cohort)
+
+
+def observed_follow_up(participants: pd.DataFrame, year: int) -> dict[str, float | int | None]:
+    """Evidence for the drop-off parameter: of the episodes that left for work or studies before
+    ``year`` and have a follow-up a year later, how many were still in work or studies."""
+    left = participants["occupation_after"].isin(WORK_OR_STUDIES).fillna(False).to_numpy(dtype=bool)
+    before = (participants["exited_on"].dt.year < year).fillna(False).to_numpy(dtype=bool)
+    followed = participants["occupation_12m"].notna().to_numpy()
+    base = left & before & followed
+    kept = base & participants["occupation_12m"].isin(WORK_OR_STUDIES).fillna(False).to_numpy(dtype=bool)
+    n = int(base.sum())
+    return {"followed_up": n, "still_in_work_or_studies": int(kept.sum()),
+            "share_retained": round(kept.sum() / n, 3) if n else None}

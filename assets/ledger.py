@@ -1,0 +1,146 @@
+"""The socio-economic ledger per actor: contributions, results and the Monte Carlo."""
+
+import pandas as pd
+from dagster import AssetExecutionContext, Failure, MetadataValue, asset
+
+from pipelines.partitions import yearly_partitions
+from pipelines.resources import SamverkanSettings
+from samverkan.files import write_csv_atomic
+from samverkan.ledger.actors import MEMBERS
+from samverkan.ledger.catalogue import Catalogue, load_catalogue
+from samverkan.ledger.effects import episode_effects, observed_follow_up
+from samverkan.ledger.parameters import LedgerParameters, load_parameters
+from samverkan.ledger.results import ALL_PROJECTS, ledger_results
+from samverkan.ledger.trace import ledger_contributions as compute_contributions
+from samverkan.ledger.uncertainty import UNCERTAINTY_COLUMNS
+from samverkan.ledger.uncertainty import ledger_uncertainty as compute_uncertainty
+
+MAX_FORBUND_SHOWN = 6
+
+
+def _inputs(settings: SamverkanSettings, year: int) -> tuple[Catalogue, LedgerParameters]:
+    try:
+        return load_catalogue(year, settings.catalogue_file or None), load_parameters(settings.parameters_file or None)
+    except (OSError, ValueError) as exc:
+        raise Failure(description=f"bokslutets katalog eller parametrar kan inte användas: {exc}") from None
+
+
+def _kr(value: float) -> str:
+    return f"{value:,.0f}".replace(",", "\u00a0")
+
+
+@asset(partitions_def=yearly_partitions, group_name="ledger")
+def ledger_contributions(
+    context: AssetExecutionContext,
+    settings: SamverkanSettings,
+    participants: pd.DataFrame,
+    projects: pd.DataFrame,
+    project_costs: pd.DataFrame,
+) -> pd.DataFrame:
+    """Every contribution to the ledger: one row per episode of the year's cohort and actor (the effect), and one
+    per cost row of the year and actor (the investment), with source file and row and the catalogue and parameters
+    versions. Every ledger figure is a sum of these rows.
+
+    The cohort of year Y is the episodes that exited during Y, except felregistrering; the investment is the
+    project costs of Y. Also writes ledger_parameters.csv and ledger_catalogue.csv (the catalogue in Y's prices).
+    """
+    year = int(context.partition_key)
+    catalogue, parameters = _inputs(settings, year)
+    result = compute_contributions(participants, projects, project_costs, year, catalogue, parameters)
+    info = result.info
+    out = settings.out_path(year)
+    write_csv_atomic(pd.DataFrame(parameters.table()).assign(version=parameters.version),
+                     out / "ledger_parameters.csv")
+    write_csv_atomic(catalogue.rows.assign(catalogue_version=catalogue.version), out / "ledger_catalogue.csv")
+    follow_up = observed_follow_up(participants, year)
+    basis = ", ".join(f"{k}: {v}" for k, v in info["after_basis"].items())
+    params = "\n".join(f"| {r['parameter']} | {r['value']} |" for r in parameters.table())
+    markdown = (
+        f"**Kohort {year}**: {info['cohort_episodes']} avslutade episoder (av {info['exited_in_year']} avslut; "
+        f"{info['misregistered']} felregistreringar och {info['unknown_project_episodes']} utan känt projekt "
+        f"räknas inte). {info['cost_rows']} kostnadsrader för {year}.\n\n"
+        f"Situation efter avslut: {basis}.\n\n"
+        f"Katalog: `{catalogue.version}`{' — ' + catalogue.note if catalogue.note else ''}. "
+        f"Parametrar: `{parameters.version}`.\n\n"
+        f"Uppföljning efter 12 månader (före {year}): {follow_up['still_in_work_or_studies']} av "
+        f"{follow_up['followed_up']} kvar i arbete/studier.\n\n| parameter | värde |\n|---|---|\n{params}\n"
+    )
+    if info["unmatched_codes"]:
+        markdown += f"\nStödkoder utan rad i katalogen (räknas som 0): {', '.join(info['unmatched_codes'])}\n"
+    context.add_output_metadata({
+        "cohort_episodes": info["cohort_episodes"],
+        "contributions": len(result.frame),
+        "catalogue_version": catalogue.version,
+        "parameters_version": parameters.version,
+        "follow_up": MetadataValue.json(follow_up),
+        "summary": MetadataValue.md(markdown),
+    })
+    return result.frame
+
+
+@asset(partitions_def=yearly_partitions, group_name="ledger")
+def ledger(context: AssetExecutionContext, settings: SamverkanSettings,
+           ledger_contributions: pd.DataFrame) -> pd.DataFrame:
+    """Per förbund (project_id ALL), project and actor: investment, cumulative present value of the effects by
+    year, net, return ratio, payback year and winner/loser; and the transfers between members that would let every
+    member break even. Writes ledger.csv, ledger_by_year.csv and ledger_transfers.csv."""
+    year = int(context.partition_key)
+    _, parameters = _inputs(settings, year)
+    results = ledger_results(ledger_contributions, parameters)
+    out = settings.out_path(year)
+    paths = [
+        write_csv_atomic(results.ledger_csv_frame(), out / "ledger.csv"),
+        write_csv_atomic(results.by_year_frame(), out / "ledger_by_year.csv"),
+        write_csv_atomic(results.transfers, out / "ledger_transfers.csv"),
+    ]
+    totals = results.table[results.table["project_id"] == ALL_PROJECTS]
+    lines = []
+    for forbund, rows in list(totals.groupby("forbund", sort=True))[:MAX_FORBUND_SHOWN]:
+        lines.append(f"\n**{forbund}**\n\n| aktör | investering | effekt (nuvärde) | netto | återbetald år | |\n"
+                     "|---|---:|---:|---:|---:|---|")
+        for r in rows.itertuples():
+            payback = "" if pd.isna(r.payback_year) else str(r.payback_year)
+            lines.append(f"| {r.actor} | {_kr(r.investment_sek)} | {_kr(r.effect_pv_sek)} | {_kr(r.net_sek)} | "
+                         f"{payback} | {r.outcome} |")
+    members = totals[totals["actor"].isin(MEMBERS)]
+    context.add_output_metadata({
+        "extracts": MetadataValue.json([str(p) for p in paths]),
+        "forbund": int(totals["forbund"].nunique()),
+        "projects": int(results.table.loc[results.table["project_id"] != ALL_PROJECTS, "project_id"].nunique()),
+        "member_losers": int((members["net_sek"] < 0).sum()),
+        "transfers": len(results.transfers),
+        "summary": MetadataValue.md(
+            f"Horisont {results.horizon} år, nuvärden i hela kronor; förbundets total (ALL) är summan av "
+            f"projekten.\n" + "\n".join(lines)),
+    })
+    return results.table
+
+
+@asset(partitions_def=yearly_partitions, group_name="ledger")
+def ledger_uncertainty(
+    context: AssetExecutionContext,
+    settings: SamverkanSettings,
+    participants: pd.DataFrame,
+    projects: pd.DataFrame,
+    ledger_contributions: pd.DataFrame,
+) -> pd.DataFrame:
+    """Seeded Monte Carlo over deadweight, drop-off and the unit costs by confidence grade: per förbund, project
+    and actor the probability of breaking even and the 5/50/95 percentiles of the net present value. Writes
+    ledger_uncertainty.csv."""
+    year = int(context.partition_key)
+    catalogue, parameters = _inputs(settings, year)
+    effects = episode_effects(participants, projects, year, catalogue, parameters)
+    table = compute_uncertainty(effects, ledger_contributions, catalogue, parameters)
+    path = write_csv_atomic(table[UNCERTAINTY_COLUMNS], settings.out_path(year) / "ledger_uncertainty.csv")
+    totals = table[(table["project_id"] == ALL_PROJECTS) & table["actor"].isin(MEMBERS)]
+    lines = "\n".join(f"| {r.forbund} | {r.actor} | {r.p_break_even:.0%} | {_kr(r.npv_p05)} – {_kr(r.npv_p95)} |"
+                      for r in totals.head(4 * MAX_FORBUND_SHOWN).itertuples())
+    context.add_output_metadata({
+        "extract": str(path),
+        "draws": parameters.mc_draws,
+        "seed": parameters.mc_seed,
+        "summary": MetadataValue.md(
+            f"{parameters.mc_draws} dragningar, frö {parameters.mc_seed}.\n\n"
+            f"| förbund | medlem | P(går jämnt ut) | 90 % intervall för nettonuvärde |\n|---|---|---:|---|\n{lines}\n"),
+    })
+    return table

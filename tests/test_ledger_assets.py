@@ -1,0 +1,76 @@
+"""Materialise the ledger assets for 2024 on a small synthetic inbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from dagster import DagsterInstance, materialize
+
+from assets.ingest import ingest_assets
+from assets.ledger import ledger, ledger_contributions, ledger_uncertainty
+
+
+def test_materialise_ledger_2024(small_inbox: Path, tmp_path: Path, pipeline_resources) -> None:
+    result = materialize(
+        [*ingest_assets, ledger_contributions, ledger, ledger_uncertainty],
+        partition_key="2024",
+        instance=DagsterInstance.ephemeral(),
+        resources=pipeline_resources(small_inbox),
+    )
+    assert result.success
+    out = tmp_path / "out" / "2024"
+    table = pd.read_csv(out / "ledger.csv")
+    assert list(table.columns) == ["forbund", "project_id", "actor", "investment_sek", "effect_pv_sek", "net_sek",
+                                   "return_ratio", "payback_year"]
+    by_year = pd.read_csv(out / "ledger_by_year.csv")
+    assert list(by_year.columns) == ["forbund", "project_id", "actor", *[f"year_{n}" for n in range(1, 6)]]
+    assert (by_year["year_5"] == table["effect_pv_sek"]).all()
+    uncertainty = pd.read_csv(out / "ledger_uncertainty.csv")
+    assert list(uncertainty.columns) == ["forbund", "project_id", "actor", "p_break_even", "npv_p05", "npv_p50",
+                                         "npv_p95"]
+    assert uncertainty[["forbund", "project_id", "actor"]].equals(table[["forbund", "project_id", "actor"]])
+    transfers = pd.read_csv(out / "ledger_transfers.csv")
+    assert list(transfers.columns) == ["forbund", "project_id", "payer", "payer_net_sek", "receiver",
+                                       "receiver_net_sek", "amount_sek"]
+    for name in ("ledger_parameters.csv", "ledger_catalogue.csv"):
+        assert (out / name).exists()
+
+    # A förbund total is exactly the sum of its projects, actor by actor.
+    numeric = ["investment_sek", "effect_pv_sek", "net_sek"]
+    projects = table[table["project_id"] != "ALL"].groupby(["forbund", "actor"])[numeric].sum()
+    totals = table[table["project_id"] == "ALL"].set_index(["forbund", "actor"])[numeric]
+    assert len(totals) == 2 * 8
+    assert (totals == projects.loc[totals.index]).all().all()
+    assert table["investment_sek"].sum() > 0 and table["effect_pv_sek"].abs().sum() > 0
+
+    # Every figure is the sum of its contributions.
+    contributions = result.output_for_node("ledger_contributions")
+    assert contributions["catalogue_version"].nunique() == 1 and contributions["parameters_version"].nunique() == 1
+    keys = ["forbund", "project_id", "actor"]
+    sums = contributions.groupby(keys, observed=True)[["investment_sek", "effect_pv_sek"]].sum().round()
+    indexed = table.set_index(["forbund", "project_id", "actor"])
+    assert (indexed.loc[sums.index, "investment_sek"] == sums["investment_sek"]).all()
+    assert (indexed.loc[sums.index, "effect_pv_sek"] == sums["effect_pv_sek"]).all()
+    materialisation = result.asset_materializations_for_node("ledger")[0]
+    assert "summary" in materialisation.metadata
+
+
+def test_other_parameters_file_changes_the_run(small_inbox: Path, tmp_path: Path, pipeline_resources) -> None:
+    from samverkan.ledger.parameters import default_parameters_file
+
+    text = default_parameters_file().read_text(encoding="utf-8")
+    changed = tmp_path / "parameters.yaml"
+    changed.write_text(text.replace("horizon_years:\n  value: 5", "horizon_years:\n  value: 3")
+                       .replace("draws: 2000", "draws: 200"), encoding="utf-8")
+    result = materialize(
+        [*ingest_assets, ledger_contributions, ledger],
+        partition_key="2024",
+        instance=DagsterInstance.ephemeral(),
+        resources=pipeline_resources(small_inbox, parameters_file=str(changed)),
+    )
+    assert result.success
+    by_year = pd.read_csv(tmp_path / "out" / "2024" / "ledger_by_year.csv")
+    assert list(by_year.columns)[-1] == "year_3"
+    contributions = result.output_for_node("ledger_contributions")
+    assert contributions["parameters_version"].iloc[0].startswith("2024.1 (parameters.yaml ")
