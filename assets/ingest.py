@@ -1,36 +1,112 @@
-"""Ingest: one multi-asset per dataset of the contract, giving accepted rows and a quarantine."""
+"""Ingest: one multi-asset per dataset of the contract, giving accepted rows, a quarantine and a GX check.
 
+The check ``data_contract`` runs the dataset's Great Expectations checkpoint on
+the masked rows. It fails at ERROR (and, being blocking, stops everything
+downstream) when the dataset cannot be used: a file that cannot be read, a
+required column missing, no projects, most rows failing. It fails at WARN when
+only some rows went to quarantine; the accepted rows then flow on.
+"""
+
+import datetime as dt
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetIn, AssetOut, Failure, MetadataValue, Output, multi_asset
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetIn,
+    AssetKey,
+    AssetOut,
+    MetadataValue,
+    Output,
+    multi_asset,
+)
 
+from pipelines import gx
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
+from samverkan import quality
 from samverkan.contract import DATASETS, Dataset
-from samverkan.ingest import IngestResult, ingest_dataset
+from samverkan.ingest import IngestResult, ingest_dataset, quarantine_more
+
+CHECK_NAME = "data_contract"
+TOP_REASONS = 10
 
 
 def ingest_metadata(result: IngestResult) -> dict[str, object]:
-    files = "\n".join(f"| {f.name} | {f.rows} | `{f.sha256[:16]}…` |" for f in result.files) or "| – | 0 | |"
-    reasons = (
-        result.quarantine.groupby(["column", "rule"]).size().sort_values(ascending=False).head(10)
-        if not result.quarantine.empty
-        else pd.Series(dtype="int64")
-    )
-    reason_lines = "\n".join(f"| {col or '(rad)'} | {rule} | {n} |" for (col, rule), n in reasons.items())
+    files = "\n".join(f"| {f.name} | {f.rows} | {'ja' if f.usable else '**nej**'} | `{f.sha256[:16]}…` |"
+                      for f in result.files) or "| – | 0 | | |"
     markdown = (
         f"**{result.dataset}**: {result.rows_in} rader in, {len(result.accepted)} godkända, "
-        f"{result.quarantined_rows} i karantän.\n\n| fil | rader | sha256 |\n|---|---|---|\n{files}\n"
+        f"{result.quarantined_rows} i karantän.\n\n| fil | rader | användbar | sha256 |\n|---|---|---|---|\n{files}\n"
+        + _reasons_table(result.quarantine)
     )
-    if reason_lines:
-        markdown += f"\n| kolumn | regel | antal |\n|---|---|---|\n{reason_lines}\n"
     return {
         "rows_in": result.rows_in,
         "accepted": len(result.accepted),
         "quarantined": result.quarantined_rows,
-        "files": MetadataValue.json([{"name": f.name, "sha256": f.sha256, "rows": f.rows} for f in result.files]),
+        "files": MetadataValue.json([{"name": f.name, "sha256": f.sha256, "rows": f.rows, "usable": f.usable}
+                                     for f in result.files]),
         "summary": MetadataValue.md(markdown),
     }
+
+
+def _reasons_table(problems: pd.DataFrame) -> str:
+    if problems.empty:
+        return ""
+    reasons = problems.groupby(["column", "rule"]).size().sort_values(ascending=False).head(TOP_REASONS)
+    lines = "\n".join(f"| {col or '(rad)'} | {rule} | {n} |" for (col, rule), n in reasons.items())
+    return f"\n| kolumn | regel | antal |\n|---|---|---|\n{lines}\n"
+
+
+def check_result(result: IngestResult, outcome: gx.GxOutcome) -> AssetCheckResult:
+    """A GX outcome and the ingest counts as a check result a steward can read in the UI."""
+    unusable = bool(result.dataset_errors or outcome.critical)
+    passed = outcome.success and not result.dataset_errors and result.quarantined_rows == 0
+    severity = AssetCheckSeverity.ERROR if unusable else AssetCheckSeverity.WARN
+    if passed:
+        headline = f"Alla {result.rows_in} rader klarar kontraktet ({outcome.evaluated} förväntningar)."
+    elif unusable:
+        headline = f"**{result.dataset} kan inte användas.** Rätta filerna nedan och kör året igen."
+    else:
+        headline = (f"{result.quarantined_rows} av {result.rows_in} rader ligger i karantän; "
+                    f"{len(result.accepted)} godkända rader går vidare. Se quality.csv.")
+    lines = [headline, ""]
+    if result.dataset_errors:
+        lines += ["**Fel som stoppar datasetet:**", ""] + [f"- {e}" for e in result.dataset_errors] + [""]
+    if result.notes:
+        lines += ["**Att notera:**", ""] + [f"- {n}" for n in result.notes] + [""]
+    if outcome.failed:
+        lines += ["| förväntning | kolumn | regel | allvar | rader |", "|---|---|---|---|---|"]
+        lines += [f"| {f.expectation} | {f.column} | {f.rule} | {f.severity} | {f.unexpected} |"
+                  for f in outcome.failed]
+        lines.append("")
+    lines.append(_reasons_table(result.quarantine))
+    if outcome.data_docs:
+        lines.append(f"Data Docs: `{outcome.data_docs}`")
+    metadata: dict[str, object] = {
+        "rows_in": result.rows_in,
+        "accepted": len(result.accepted),
+        "quarantined": result.quarantined_rows,
+        "evaluated_expectations": outcome.evaluated,
+        "successful_expectations": outcome.successful,
+        "failed_expectations": MetadataValue.json(
+            [{"expectation": f.expectation, "column": f.column, "rule": f.rule, "severity": f.severity,
+              "unexpected": f.unexpected} for f in outcome.failed]),
+        "dataset_errors": MetadataValue.json(result.dataset_errors),
+        "summary": MetadataValue.md("\n".join(lines)),
+    }
+    if outcome.data_docs:
+        metadata["data_docs"] = MetadataValue.path(outcome.data_docs)
+    return AssetCheckResult(
+        check_name=CHECK_NAME,
+        asset_key=AssetKey(result.dataset),
+        passed=passed,
+        severity=severity,
+        metadata=metadata,
+        description=headline,
+    )
 
 
 def build_ingest_asset(spec: Dataset):
@@ -44,24 +120,37 @@ def build_ingest_asset(spec: Dataset):
                 description=f"Rows of {spec.name} that failed validation, one row per reason.", group_name="ingest"
             ),
         },
+        check_specs=[
+            AssetCheckSpec(
+                CHECK_NAME,
+                asset=spec.name,
+                blocking=True,
+                description=(f"Great Expectations-sviten {spec.name} (genererad från datakontraktet): ERROR när "
+                             "datasetet inte går att använda, WARN när rader ligger i karantän."),
+            )
+        ],
         ins=ins,
         partitions_def=yearly_partitions,
     )
     def _ingest(context: AssetExecutionContext, settings: SamverkanSettings, **upstream: pd.DataFrame):
+        year = int(context.partition_key)
         projects = upstream.get("projects")
         known = projects["project_id"] if projects is not None else None
-        result = ingest_dataset(settings.inbox_path(), spec.name, known)
-        if result.dataset_errors:
-            raise Failure(
-                description=f"{spec.name} kan inte användas: " + "; ".join(result.dataset_errors),
-                metadata={"errors": MetadataValue.json(result.dataset_errors)},
-            )
+        today = dt.date.today()
+        result = ingest_dataset(settings.inbox_path(), spec.name, known, today)
+        outcome = gx.validate(spec.name, result.validation, gx.parameters_for(pd.Timestamp(today), known),
+                              gx.context_dir(settings.expectations_dir))
+        # Whatever GX flags that the row rules did not is quarantined too: the two must agree.
+        result = quarantine_more(result, outcome.flagged)
+        quality.write_part(settings.out_path(year), spec.name, result.quarantine, result.rows_in,
+                           len(result.accepted))
         metadata = ingest_metadata(result)
         context.log.info(f"{spec.name}: {metadata['rows_in']} in, {metadata['accepted']} accepted, "
-                         f"{metadata['quarantined']} quarantined")
+                         f"{metadata['quarantined']} quarantined; GX {outcome.successful}/{outcome.evaluated}")
         yield Output(result.accepted, output_name=spec.name, metadata=metadata)
         yield Output(result.quarantine, output_name=f"{spec.name}_quarantine",
                      metadata={"problems": len(result.quarantine), "rows": result.quarantined_rows})
+        yield check_result(result, outcome)
 
     return _ingest
 

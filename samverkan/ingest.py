@@ -4,12 +4,21 @@
 types and applies the row rules. A row with any problem goes to quarantine (one
 quarantine row per problem, so a steward sees every reason); the others are
 accepted. Whatever happens, ``rows_in == accepted + quarantined rows``.
-A file that cannot be used at all (unreadable, or missing a required column) is
-reported as a dataset error naming the file; its rows are not counted as read.
+
+Two kinds of trouble make a dataset unusable and are listed in
+``dataset_errors`` with a message naming the file: a file that cannot be read
+at all (its rows cannot be counted; the quarantine gets one row for the file,
+``source_row`` 0 or the row where reading stopped), and a file without a
+required column (its rows are read, counted and all quarantined).
+
+``validation_frame`` is what Great Expectations sees: every row read, typed,
+personnummer masked, unknown codes kept as written (masked) so the suite can
+name them, and the quarantine verdict per row.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +28,12 @@ import pandas as pd
 from samverkan import quality
 from samverkan.conform import PROBLEM_COLUMNS, conform
 from samverkan.contract import DATASETS
-from samverkan.readers import ReadError, dataset_files, read_file
+from samverkan.privacy import mask_personal_numbers, personal_number_mask
+from samverkan.readers import SOURCE_PROBLEM, ReadError, dataset_files, read_file
+
+# source_row of a quarantine row that concerns a whole file rather than one of its rows.
+WHOLE_FILE = 0
+QUARANTINED = "quarantined"
 
 
 @dataclass(frozen=True)
@@ -27,6 +41,8 @@ class InputFile:
     name: str
     sha256: str
     rows: int
+    usable: bool = True
+    columns: tuple[str, ...] = ()
 
 
 @dataclass
@@ -37,12 +53,12 @@ class IngestResult:
     rows_in: int
     files: list[InputFile] = field(default_factory=list)
     dataset_errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    validation: pd.DataFrame | None = None
 
     @property
     def quarantined_rows(self) -> int:
-        if self.quarantine.empty:
-            return 0
-        return len(self.quarantine[["source_file", "source_row"]].drop_duplicates())
+        return self.rows_in - len(self.accepted)
 
     def summary(self) -> dict[str, int | str]:
         return {
@@ -61,40 +77,137 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None = None) -> IngestResult:
+def _file_problem(dataset: str, file: str, row: int, column: str, rule: str, message: str) -> pd.DataFrame:
+    return pd.DataFrame([[dataset, file, row, column, rule, message]], columns=PROBLEM_COLUMNS)
+
+
+def _missing_column_problems(dataset: str, raw: pd.DataFrame, missing: list[str]) -> pd.DataFrame:
+    message = f"filen saknar den obligatoriska kolumnen {', '.join(missing)}; raden kan inte tas emot"
+    return pd.DataFrame(
+        {
+            "dataset": dataset,
+            "source_file": raw["source_file"].to_numpy(),
+            "source_row": raw["source_row"].to_numpy(),
+            "column": ", ".join(missing),
+            "rule": "missing_column",
+            "message": message,
+        },
+        columns=PROBLEM_COLUMNS,
+    )
+
+
+def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None = None,
+                   today: dt.date | None = None) -> IngestResult:
     spec = DATASETS[name]
     frames: list[pd.DataFrame] = []
     files: list[InputFile] = []
     errors: list[str] = []
+    notes: list[str] = []
+    found: list[pd.DataFrame] = []
+    missing_anywhere: set[str] = set()
     for path in dataset_files(Path(inbox), name):
         try:
             raw = read_file(path, name)
         except ReadError as exc:
-            errors.append(str(exc))
+            errors.append(f"{exc}. Filen kan inte läsas; spara om den (CSV UTF-8, XLSX eller Parquet) och kör igen.")
+            found.append(_file_problem(name, path.name, exc.row or WHOLE_FILE, exc.column or "",
+                                       "unreadable_file", mask_personal_numbers(exc.reason)))
+            files.append(InputFile(path.name, sha256_of(path), 0, usable=False))
             continue
+        columns = tuple(c for c in raw.columns if c not in ("source_file", "source_row", SOURCE_PROBLEM))
         missing = [c for c in spec.required_columns if c not in raw.columns]
+        unknown = [c for c in columns if c not in spec.column_names]
+        if unknown:
+            notes.append(f"{path.name}: kolumnerna {', '.join(unknown)} finns inte i kontraktet och används inte")
         if missing:
+            missing_anywhere.update(missing)
             errors.append(
-                f"{path.name}: obligatoriska kolumner saknas: {', '.join(missing)} "
-                f"(kolumner i filen: {', '.join(c for c in raw.columns if not c.startswith('source_'))})"
+                f"{path.name}: obligatorisk kolumn saknas: {', '.join(missing)} "
+                f"(rubriker i filen: {', '.join(columns) or 'inga'}). Alla {len(raw)} rader i filen "
+                "ligger i karantän tills kolumnen finns."
             )
-            continue
+            if len(raw):
+                found.append(_missing_column_problems(name, raw, missing))
         frames.append(raw)
-        files.append(InputFile(path.name, sha256_of(path), len(raw)))
+        files.append(InputFile(path.name, sha256_of(path), len(raw), usable=not missing, columns=columns))
     raw = pd.concat(frames, ignore_index=True).fillna("") if frames else _empty_raw(name)
     conformed = conform(raw, spec)
     typed = conformed.rows
-    problems = [conformed.problems, quality.row_problems(name, typed, known_project_ids)]
-    problem_frame = pd.concat([p for p in problems if not p.empty] or [pd.DataFrame(columns=PROBLEM_COLUMNS)],
+    found += [conformed.problems, quality.row_problems(name, typed, known_project_ids, today)]
+    problem_frame = pd.concat([p for p in found if not p.empty] or [pd.DataFrame(columns=PROBLEM_COLUMNS)],
                               ignore_index=True)
-    bad_keys = problem_frame[["source_file", "source_row"]].drop_duplicates()
-    is_bad = pd.MultiIndex.from_frame(typed[["source_file", "source_row"]]).isin(
-        pd.MultiIndex.from_frame(bad_keys.astype({"source_row": "int64"}))
-    )
+    problem_frame["source_row"] = problem_frame["source_row"].astype("int64")
+    is_bad = _rows_in(typed, problem_frame)
     accepted = typed.loc[~is_bad].reset_index(drop=True)
-    quarantine = problem_frame.sort_values(["source_file", "source_row", "column", "rule"], ignore_index=True)
-    quarantine["source_row"] = quarantine["source_row"].astype("int64")
-    return IngestResult(name, accepted, quarantine, len(typed), files, errors)
+    quarantine = _sorted(problem_frame)
+
+    if not files and not spec.optional:
+        notes.append(f"inkorgen har ingen fil för {name}")
+        if name == "projects":
+            errors.append("inkorgen har ingen fil för projects; utan projekt kan inget år redovisas")
+    elif name == "projects" and files and accepted.empty:
+        errors.append("inga projekt kunde godkännas; utan projekt kan inget år redovisas")
+    elif len(typed) and accepted.empty:
+        errors.append(f"ingen av de {len(typed)} raderna i {name} kunde godkännas")
+
+    result = IngestResult(name, accepted, quarantine, len(typed), files, errors, notes)
+    result.validation = validation_frame(raw, typed, is_bad, sorted(missing_anywhere))
+    return result
+
+
+def _rows_in(typed: pd.DataFrame, problems: pd.DataFrame) -> pd.Series:
+    if problems.empty or typed.empty:
+        return pd.Series(False, index=typed.index)
+    keys = problems[["source_file", "source_row"]].drop_duplicates()
+    hit = pd.MultiIndex.from_frame(typed[["source_file", "source_row"]]).isin(pd.MultiIndex.from_frame(keys))
+    return pd.Series(hit, index=typed.index)
+
+
+def _sorted(problems: pd.DataFrame) -> pd.DataFrame:
+    out = problems.sort_values(["source_file", "source_row", "column", "rule"], ignore_index=True, kind="stable")
+    out["source_row"] = out["source_row"].astype("int64")
+    return out
+
+
+def quarantine_more(result: IngestResult, extra: pd.DataFrame) -> IngestResult:
+    """Move the rows named in ``extra`` (problem rows) from accepted to quarantine."""
+    extra = extra[PROBLEM_COLUMNS].astype({"source_row": "int64"})
+    # Only rows still accepted are news; a row already quarantined keeps its own reasons.
+    extra = extra.loc[_rows_in(extra, result.accepted[["source_file", "source_row"]]).to_numpy()]
+    if extra.empty:
+        return result
+    bad = _rows_in(result.accepted, extra)
+    result.accepted = result.accepted.loc[~bad].reset_index(drop=True)
+    result.quarantine = _sorted(pd.concat([result.quarantine, extra], ignore_index=True))
+    if result.validation is not None:
+        result.validation[QUARANTINED] = result.validation[QUARANTINED] | _rows_in(result.validation, extra)
+    return result
+
+
+def validation_frame(raw: pd.DataFrame, typed: pd.DataFrame, is_bad: pd.Series,
+                     missing_required: list[str]) -> pd.DataFrame:
+    """The frame Great Expectations validates: typed, masked, unknown codes as written, verdict per row.
+
+    A required column missing from any file is left out, so the suite's column
+    expectation fails and says so.
+    """
+    frame = typed.copy()
+    spec_columns = [c for c in frame.columns if c not in ("source_file", "source_row")]
+    for column in spec_columns:
+        if column in raw.columns and frame[column].dtype == "str":
+            written = raw[column].fillna("").astype("str").str.strip()
+            lost = frame[column].isna() & (written != "")
+            if lost.any():
+                # conform() already masked what it flagged; mask again so nothing raw can slip through.
+                frame.loc[lost, column] = written[lost].map(mask_personal_numbers)
+    for column in spec_columns:
+        if frame[column].dtype == "str":
+            personal = personal_number_mask(frame[column].fillna(""))
+            if personal.any():
+                frame.loc[personal, column] = frame.loc[personal, column].map(mask_personal_numbers)
+    frame = frame.drop(columns=[c for c in missing_required if c in frame.columns])
+    frame[QUARANTINED] = is_bad.to_numpy()
+    return frame
 
 
 def _empty_raw(name: str) -> pd.DataFrame:

@@ -140,7 +140,9 @@ def read_xlsx(path: Path, dataset: str) -> pd.DataFrame:
 
     file = path.name
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        # data_only=False: a formula cell comes back as its formula text, so it is quarantined as a formula
+        # instead of silently becoming empty (exports rarely carry cached values).
+        workbook = load_workbook(path, read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ReadError(file, f"XLSX-filen är skadad eller inte en Excel-arbetsbok ({type(exc).__name__})") from exc
     try:
