@@ -297,3 +297,10 @@ def test_rules_parameters_extract() -> None:
     assert params.loc["national_reference.share_work_or_studies", "value"] == "0.18"
     assert "Källa:" in params.loc["national_reference.share_work_or_studies", "basis"]
     assert params.loc["outcome.min_exits", "value"] == "20"
+
+
+def test_empty_inputs_give_empty_or_level_0() -> None:
+    none = run([project("P")], [], [])
+    assert none.loc["P", "level"] == "0" and none.loc["P", "exits"] == 0
+    p, q, e = frames([project("P")], [], [])
+    assert classify(p.iloc[0:0], q, e, YEAR, RULES).empty

@@ -56,7 +56,7 @@ def events_as_of(events: pd.DataFrame, projects: pd.DataFrame, year: int, rules:
     start = projects.drop_duplicates("project_id").set_index("project_id")["start_date"]
     frame = events[events["project_id"].isin(start.index) & events["date"].notna()].copy()
     frame["member"] = member_of(frame["organisation"], rules)
-    project_start = frame["project_id"].map(start)
+    project_start = start.reindex(frame["project_id"]).to_numpy()
     frame["status"] = np.select(
         [frame["date"] > year_end, frame["date"] < project_start],
         ["late", "early"],
