@@ -1,0 +1,134 @@
+"""The steward notice: what failed validation in a run, in words a data steward can act on.
+
+Pure: the Dagster sensor (pipelines/sensors.py) and ``samverkan run`` collect
+the check outcomes and call these functions. The notice is a Markdown file in
+the year's output folder, and an e-mail when SMTP settings are in the
+environment:
+
+- ``SAMVERKAN_SMTP_HOST`` (required for e-mail), ``SAMVERKAN_SMTP_PORT`` (25),
+- ``SAMVERKAN_SMTP_FROM`` (``samverkansbokslut@localhost``),
+- ``SAMVERKAN_STEWARD_TO`` or ``SAMVERKAN_SMTP_TO``: recipients, comma separated,
+- ``SAMVERKAN_SMTP_STARTTLS`` (``1``), ``SAMVERKAN_SMTP_USER`` / ``SAMVERKAN_SMTP_PASSWORD`` when the server
+  wants them.
+
+Every text that goes out is masked for personnummer once more, whatever its source.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+
+from samverkan.files import write_bytes_atomic
+from samverkan.privacy import mask_personal_numbers
+from samverkan.quality import QUALITY_FILE, SUMMARY_FILE
+
+NOTICE_FILE = "steward_notice.md"
+SENT_MARKER = ".steward_notice_sent"
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    dataset: str
+    passed: bool
+    severity: str  # "ERROR" or "WARN"
+    rows_in: int = 0
+    accepted: int = 0
+    quarantined: int = 0
+    headline: str = ""
+    dataset_errors: tuple[str, ...] = ()
+    failed_expectations: tuple[dict, ...] = field(default_factory=tuple)
+
+    @property
+    def blocking(self) -> bool:
+        return not self.passed and self.severity == "ERROR"
+
+
+def needs_notice(outcomes: list[CheckOutcome]) -> bool:
+    return any(not o.passed for o in outcomes)
+
+
+def subject(year: str, outcomes: list[CheckOutcome]) -> str:
+    blocked = [o.dataset for o in outcomes if o.blocking]
+    if blocked:
+        return f"[samverkansbokslut] {year}: {', '.join(blocked)} kan inte användas – åtgärd krävs"
+    rows = sum(o.quarantined for o in outcomes)
+    return f"[samverkansbokslut] {year}: {rows} rader i karantän att granska"
+
+
+def notice_markdown(year: str, run_id: str, outcomes: list[CheckOutcome], out_dir: Path,
+                    data_docs: str | None = None) -> str:
+    lines = [f"# Granskning av inkorgen {year}", "", f"Körning `{run_id}`.", ""]
+    blocked = [o for o in outcomes if o.blocking]
+    if blocked:
+        lines += [
+            "## Stoppar årets bokslut",
+            "",
+            "Dessa dataset kan inte användas, så inget efter dem har körts. Rätta filen och kör året igen.",
+            "",
+        ]
+        for outcome in blocked:
+            lines.append(f"### {outcome.dataset}")
+            lines.append("")
+            lines += [f"- {e}" for e in outcome.dataset_errors] or [f"- {outcome.headline}"]
+            for failed in outcome.failed_expectations:
+                if failed.get("severity") == "critical":
+                    lines.append(f"- regeln `{failed.get('rule')}` på `{failed.get('column')}` är inte uppfylld")
+            lines.append("")
+    lines += ["## Per dataset", "", "| dataset | status | rader in | godkända | karantän |", "|---|---|---|---|---|"]
+    for o in outcomes:
+        status = "OK" if o.passed else ("FEL (stoppar)" if o.blocking else "varning")
+        lines.append(f"| {o.dataset} | {status} | {o.rows_in} | {o.accepted} | {o.quarantined} |")
+    lines += ["", "## Vad du gör nu", ""]
+    lines.append(f"1. Öppna `{Path(out_dir) / QUALITY_FILE}`: en rad per fel med fil, radnummer, kolumn, regel och "
+                 "vad som är fel. Rader i karantän är inte med i bokslutet.")
+    lines.append(f"2. `{Path(out_dir) / SUMMARY_FILE}` visar antalen per dataset.")
+    if data_docs:
+        lines.append(f"3. Great Expectations Data Docs (öppna i en webbläsare): `{data_docs}`")
+    lines.append("")
+    lines.append("Rätta i källsystemet eller i filen, lägg den i inkorgen igen och kör året på nytt. "
+                 "Värden som liknar personnummer visas maskerade och har inte sparats.")
+    return mask_personal_numbers("\n".join(lines) + "\n")
+
+
+def write_notice(out_dir: Path, text: str) -> Path:
+    return write_bytes_atomic(Path(out_dir) / NOTICE_FILE, mask_personal_numbers(text).encode("utf-8"))
+
+
+def recipients(env: Mapping[str, str]) -> list[str]:
+    text = env.get("SAMVERKAN_STEWARD_TO") or env.get("SAMVERKAN_SMTP_TO") or ""
+    return [r.strip() for r in text.split(",") if r.strip()]
+
+
+def send_notice(subject_line: str, text: str, env: Mapping[str, str]) -> bool:
+    """E-mail the notice; False when SMTP is not configured. Errors from the server propagate."""
+    host, to = env.get("SAMVERKAN_SMTP_HOST"), recipients(env)
+    if not host or not to:
+        return False
+    message = EmailMessage()
+    message["Subject"] = mask_personal_numbers(subject_line)
+    message["From"] = env.get("SAMVERKAN_SMTP_FROM", "samverkansbokslut@localhost")
+    message["To"] = ", ".join(to)
+    message.set_content(mask_personal_numbers(text))
+    with smtplib.SMTP(host, int(env.get("SAMVERKAN_SMTP_PORT", "25")), timeout=30) as smtp:
+        if env.get("SAMVERKAN_SMTP_STARTTLS", "").lower() in ("1", "true", "ja", "yes"):
+            smtp.starttls(context=ssl.create_default_context())
+        if env.get("SAMVERKAN_SMTP_USER"):
+            smtp.login(env["SAMVERKAN_SMTP_USER"], env.get("SAMVERKAN_SMTP_PASSWORD", ""))
+        smtp.send_message(message)
+    return True
+
+
+def already_sent(out_dir: Path, run_id: str) -> bool:
+    marker = Path(out_dir) / SENT_MARKER
+    return marker.exists() and run_id in marker.read_text(encoding="utf-8").split()
+
+
+def mark_sent(out_dir: Path, run_id: str) -> None:
+    marker = Path(out_dir) / SENT_MARKER
+    earlier = marker.read_text(encoding="utf-8") if marker.exists() else ""
+    write_bytes_atomic(marker, (earlier + run_id + "\n").encode("utf-8"))
