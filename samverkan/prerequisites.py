@@ -4,7 +4,8 @@ Scores come from the optional ``project_assessments`` dataset (0 absent, 1
 weak, 2 partly in place, 3 fully in place). A project assessed in a year gets
 all twelve rows, criteria it did not score with an empty score, so a board sees
 the gaps as well as the strengths. When a criterion is scored twice for the
-same project and year, the last row in file order counts.
+same project and year, the first row in file order counts, as at ingest (where
+the later row is quarantined as a duplicate key).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def prerequisite_profiles(assessments: pd.DataFrame, projects: pd.DataFrame, yea
                          & assessments["criterion"].isin(list(PREREQUISITES))]
     order = [c for c in ("source_file", "source_row") if c in scored.columns]
     scored = (scored.sort_values(order, kind="stable") if order else scored).drop_duplicates(
-        ["project_id", "criterion"], keep="last")
+        ["project_id", "criterion"], keep="first")
     assessed = sorted(scored["project_id"].unique())
     grid = pd.MultiIndex.from_product([assessed, list(PREREQUISITES)], names=["project_id", "criterion"])
     values = scored.astype({"criterion": "int64"}).set_index(["project_id", "criterion"])[["score", "comment"]]

@@ -84,7 +84,7 @@ def test_cli_refuses_an_invalid_rules_file_before_running(tmp_path: Path, capsys
     assert args.rules_file == str(DEFAULT_RULES_FILE)
 
 
-def test_profiles_fill_unscored_criteria_and_keep_the_last_duplicate() -> None:
+def test_profiles_fill_unscored_criteria_and_keep_the_first_duplicate() -> None:
     projects = pd.DataFrame({"project_id": ["A", "B"], "forbund": ["F", "F"]})
     assessments = pd.DataFrame({
         "project_id": ["A", "A", "A", "B", "Z"], "year": pd.array([2024, 2024, 2024, 2023, 2024], dtype="Int64"),
@@ -95,7 +95,7 @@ def test_profiles_fill_unscored_criteria_and_keep_the_last_duplicate() -> None:
     profile = profiles_core(assessments, projects, 2024)
     assert len(profile) == 12 and set(profile["project_id"]) == {"A"}
     row = profile.set_index("criterion")
-    assert row.loc[4, "score"] == 2 and row.loc[4, "comment"] == "rättad"
+    assert row.loc[4, "score"] == 1 and row.loc[4, "comment"] == "först"
     assert row.loc[12, "name"] == "Eldsjälar" and row.loc[12, "score"] == 3
     assert pd.isna(row.loc[1, "score"]) and row.loc[1, "comment"] == "Ej bedömd"
     assert row.loc[1, "name"] == "Högsta ledningen driver samverkan"
