@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import logging
 import os
 from collections.abc import Iterable, Iterator
@@ -91,14 +92,13 @@ class Column:
 
 
 PARAMETER_LABELS = {
-    "name": "Parameter", "parameter": "Parameter", "value": "Värde", "unit": "Enhet", "basis": "Grund",
+    "group": "Område", "name": "Parameter", "parameter": "Parameter", "value": "Värde", "unit": "Enhet",
+    "basis": "Grund",
     "source": "Källa", "version": "Version", "description": "Beskrivning",
 }
 TRANSFER_LABELS = {
-    "from_actor": "Från", "to_actor": "Till", "payer": "Från", "payee": "Till", "actor": "Aktör",
-    "amount_sek": "Belopp", "transfer_sek": "Överföring", "net_before_sek": "Netto före",
-    "net_after_sek": "Netto efter",
-    "share": "Andel",
+    "payer": "Betalar", "payer_net_sek": "Betalarens netto", "receiver": "Tar emot",
+    "receiver_net_sek": "Mottagarens netto", "amount_sek": "Överföring",
 }
 
 
@@ -290,9 +290,7 @@ def write_reports(inputs: ReportInputs, out_dir: Path, *, variant: str = DEFAULT
     return [write_report(inputs, name, out_dir, variant=variant) for name in names]
 
 
-def pdf_page_count(pdf: bytes) -> int | None:
-    """Pages in a PDF written by WeasyPrint (its page tree root carries /Count)."""
-    import re
+def pdf_page_count(pdf: bytes) -> int:
+    from pypdf import PdfReader
 
-    counts = [int(m) for m in re.findall(rb"/Type /Pages[^>]*?/Count (\d+)", pdf)]
-    return max(counts) if counts else None
+    return len(PdfReader(io.BytesIO(pdf)).pages)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from samverkan.report_context import ACTORS, ReportInputs
+from samverkan.report_context import ACTORS, ReportInputs, transfers_from_ledger
 
 FORBUND = "Samordningsförbundet Östra Älvdalen"
 OTHER = "Finsam Väst"
@@ -94,10 +94,7 @@ def sample_inputs(project_name: str = "Vägen vidare") -> ReportInputs:
                                       ("Kommun", 0.97, 1_900_000, 3_400_000, 4_800_000),
                                       ("Region", 0.93, 800_000, 2_200_000, 3_300_000))
     ])
-    transfers = pd.DataFrame([
-        {"forbund": FORBUND, "project_id": "ALL", "from_actor": "Kommun", "to_actor": "Arbetsförmedlingen",
-         "amount_sek": 239_359.0},
-    ])
+    transfers = transfers_from_ledger(pd.DataFrame(ledger))
     levels = pd.DataFrame([
         {"forbund": FORBUND, "project_id": "P-001", "year": YEAR, "level": "2",
          "label": "organisationerna använder det",

@@ -26,7 +26,9 @@ from typing import Any
 
 import pandas as pd
 
+from samverkan.ledger.results import break_even_transfers
 from samverkan.privacy import SMALL_COUNT_LIMIT, suppress_small
+from samverkan.success.levels import LEVEL_LABELS, LEVEL_ORDER
 
 REPORT_FORMAT_VERSION = "1.0"
 ALL_PROJECTS = "ALL"
@@ -35,14 +37,8 @@ ACTORS = ("Arbetsförmedlingen", "Försäkringskassan", "Kommun", "Region", "Rä
 MEMBERS = ACTORS[:4]
 FLOW_YEARS_SHOWN = 5
 
-LEVEL_ORDER = ("0", "skenbar", "1", "2", "3")
-LEVEL_NAMES = {
-    "0": "Nivå 0 – ingen påvisad framgång",
-    "skenbar": "Skenbar framgång",
-    "1": "Nivå 1 – insatsen lyckas",
-    "2": "Nivå 2 – organisationerna använder det",
-    "3": "Nivå 3 – systemet förändras",
-}
+# One wording for the levels everywhere: the success stage's own labels.
+LEVEL_NAMES = dict(LEVEL_LABELS)
 
 RULE_NAMES = {
     "required": "obligatoriskt värde saknas",
@@ -54,6 +50,12 @@ RULE_NAMES = {
     "row_shape": "fel antal fält på raden",
     "personnummer": "personnummer i data (avvisat)",
     "unknown_project": "okänt projekt-id",
+    "duplicate_key": "dubblett av nyckel",
+    "date_order": "datum i fel ordning",
+    "needs_value": "värde krävs av annan kolumn",
+    "future_date": "datum i framtiden",
+    "formula": "text som ser ut som kalkylbladsformel",
+    "too_long": "för lång text",
 }
 
 DATASET_NAMES = {
@@ -61,6 +63,7 @@ DATASET_NAMES = {
     "project_costs": "Projektkostnader",
     "participants": "Deltagare",
     "project_events": "Projekthändelser",
+    "project_assessments": "Projektbedömningar",
 }
 
 ORIENTATION_NAMES = {"individinriktad": "Individinriktad", "strukturovergripande": "Strukturövergripande"}
@@ -207,7 +210,7 @@ def ledger_table(ledger: pd.DataFrame, by_year: pd.DataFrame, project_id: str) -
             "net_sek": net,
             "return_ratio": _plain(rec.get("return_ratio")),
             "payback_year": _whole(rec.get("payback_year")),
-            "outcome": None if net is None else ("vinnare" if net > 0 else "förlorare" if net < 0 else "noll"),
+            "outcome": None if net is None else ("vinnare" if net > 0 else "förlorare" if net < 0 else "jämnt"),
             "cumulative": cumulative,
         })
     return {"available": True, "rows": rows, "years": [int(c.split("_")[1]) for c in year_cols]}
@@ -388,6 +391,19 @@ def quality_section(summary: pd.DataFrame | None, problems: pd.DataFrame | None,
     }
     return {"available": True, "datasets": datasets, "top_reasons": reasons, "totals": totals,
             "problems_total": int(len(problems)) if _has(problems) else 0}
+
+
+def transfers_from_ledger(ledger: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The break-even transfers among members, by the ledger stage's own rule, from its stored table."""
+    if ledger is None:
+        return None
+    members = ledger[ledger["actor"].astype(str).isin(MEMBERS)]
+    rows: list[tuple] = []
+    for (forbund, project_id), group in members.groupby(["forbund", "project_id"], sort=True, observed=True):
+        rows += break_even_transfers(forbund, project_id,
+                                     dict(zip(group["actor"].astype(str), group["net_sek"].astype(int), strict=True)))
+    return pd.DataFrame(rows, columns=["forbund", "project_id", "payer", "payer_net_sek", "receiver",
+                                       "receiver_net_sek", "amount_sek"])
 
 
 # ---------------------------------------------------------------- method appendix

@@ -1,0 +1,98 @@
+"""The samverkansbokslut asset: one PDF and HTML per förbund, written by Dagster for a year partition."""
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from dagster import AssetKey, AssetSpec, DagsterInstance, materialize
+from pypdf import PdfReader
+
+from assets.report import samverkansbokslut
+from pipelines.partitions import yearly_partitions
+from reports.sample import FORBUND, OTHER, sample_inputs
+
+SLUG = "samordningsforbundet-ostra-alvdalen"
+UPSTREAM = ("participant_flow", "projects", "participants", "project_events", "ledger", "ledger_uncertainty",
+            "success_levels", "prerequisite_profiles", "quality_summary", "quality_problems")
+
+
+def seed_storage(storage: Path, year: str) -> None:
+    """Upstream assets as the Parquet IO manager stores them, from the hand-made sample tables."""
+    sample = sample_inputs()
+    ledger = sample.ledger.merge(sample.ledger_by_year, on=["forbund", "project_id", "actor"])
+    participants = pd.DataFrame({"participant_id": ["x1", "x2"], "project_id": ["P-001", "P-001"],
+                                 "enrolled_on": pd.to_datetime(["2024-03-01", "2025-02-01"]),
+                                 "exited_on": pd.to_datetime(["2025-11-30", pd.NaT])})
+    events = pd.DataFrame({"project_id": ["P-001"], "date": pd.to_datetime(["2025-12-15"]),
+                           "kind": ["method_documented"]})
+    tables = {
+        "participant_flow": sample.flow, "projects": sample.projects, "participants": participants,
+        "project_events": events, "ledger": ledger, "ledger_uncertainty": sample.ledger_uncertainty,
+        "success_levels": sample.success_levels, "prerequisite_profiles": sample.prerequisite_profiles,
+        "quality_summary": sample.quality_summary, "quality_problems": sample.quality_problems,
+    }
+    assert set(tables) == set(UPSTREAM)
+    for key, frame in tables.items():
+        path = storage / key / f"{year}.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_parquet(path, index=False)
+
+
+def run(tmp_path: Path, inbox: Path, **settings: object):
+    from pipelines.io_manager import ParquetIOManager
+    from pipelines.resources import SamverkanSettings
+
+    storage = tmp_path / "storage"
+    seed_storage(storage, "2025")
+    upstream = [AssetSpec(key, partitions_def=yearly_partitions) for key in UPSTREAM]
+    return materialize(
+        [samverkansbokslut, *upstream],
+        partition_key="2025",
+        instance=DagsterInstance.ephemeral(),
+        resources={
+            "settings": SamverkanSettings(inbox_dir=str(inbox), out_dir=str(tmp_path / "out" / "{year}"), **settings),
+            "io_manager": ParquetIOManager(base_dir=str(storage)),
+        },
+    )
+
+
+@pytest.fixture()
+def inbox(tmp_path: Path) -> Path:
+    path = tmp_path / "inbox"
+    path.mkdir()
+    (path / "projects.csv").write_text("project_id,forbund,name\nP-001,F,x\n", encoding="utf-8")
+    return path
+
+
+def test_asset_writes_one_report_per_forbund(tmp_path: Path, inbox: Path) -> None:
+    result = run(tmp_path, inbox)
+    assert result.success
+    out = tmp_path / "out" / "2025"
+    pdf = out / SLUG / f"samverkansbokslut-{SLUG}-2025.pdf"
+    assert pdf.exists() and (out / SLUG / f"samverkansbokslut-{SLUG}-2025.html").exists()
+    assert (out / "finsam-vast" / "samverkansbokslut-finsam-vast-2025.pdf").exists()
+    index = pd.read_csv(out / "reports.csv")
+    assert sorted(index["forbund"]) == sorted([FORBUND, OTHER])
+    reader = PdfReader(io.BytesIO(pdf.read_bytes()))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert "Metodbilaga" in text and "diskonteringsränta" in text  # parameters from the packaged files
+    assert "projects.csv" in text  # input file listed with its hash
+    assert "15 december 2025" in text  # date of the data: the latest date in participants and events
+    assert reader.metadata["/CreationDate"].startswith("D:20251215")
+    materialization = result.asset_materializations_for_node("samverkansbokslut")[0]
+    assert materialization.asset_key == AssetKey("samverkansbokslut")
+    assert materialization.metadata["reports"].value == 2
+
+
+@pytest.mark.slow
+def test_asset_rerun_is_byte_identical_and_variant_is_configurable(tmp_path: Path, inbox: Path) -> None:
+    assert run(tmp_path, inbox).success
+    out = tmp_path / "out" / "2025"
+    first = (out / SLUG / f"samverkansbokslut-{SLUG}-2025.pdf").read_bytes()
+    assert run(tmp_path, inbox).success
+    assert (out / SLUG / f"samverkansbokslut-{SLUG}-2025.pdf").read_bytes() == first
+    assert run(tmp_path, inbox, pdf_variant="pdf/a-3u").success
+    archival = (out / SLUG / f"samverkansbokslut-{SLUG}-2025.pdf").read_bytes()
+    assert archival != first
+    assert b"pdfaid" in PdfReader(io.BytesIO(archival)).trailer["/Root"]["/Metadata"].get_object().get_data()
