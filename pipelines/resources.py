@@ -23,6 +23,8 @@ class SamverkanSettings(ConfigurableResource):
     rules_file: str = ""
     # Great Expectations file context; results and Data Docs go under its uncommitted/. Empty = expectations/.
     expectations_dir: str = os.environ.get("SAMVERKAN_GX_DIR", "")
+    # PDF variant of the samverkansbokslut: "pdf/ua-1" (tagged, accessible) or "pdf/a-3u" (archival, also tagged).
+    pdf_variant: str = os.environ.get("SAMVERKAN_PDF_VARIANT", "pdf/ua-1")
 
     def inbox_path(self) -> Path:
         return Path(self.inbox_dir)

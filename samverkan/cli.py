@@ -137,7 +137,7 @@ def cmd_contract(args: argparse.Namespace) -> int:
 
 
 # Flags of `run` that map one to one onto SamverkanSettings fields.
-RUN_SETTINGS: tuple[str, ...] = ("rules_file", "catalogue_file", "parameters_file")
+RUN_SETTINGS: tuple[str, ...] = ("rules_file", "catalogue_file", "parameters_file", "pdf_variant")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -178,6 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--rules", dest="rules_file", type=_rules_file, metavar="FIL",
                              help="regelfil för framgångsnivåer (YAML); standard: samverkan/data/success_rules.yaml")
         command.add_argument("--workers", type=int, help="steg samtidigt (0 = ett per kärna; standard)")
+        command.add_argument("--pdf-variant", choices=("pdf/ua-1", "pdf/a-3u"),
+                             help="rapportens PDF-variant: pdf/ua-1 (tillgänglig, standard) eller pdf/a-3u (arkiv)")
         command.add_argument("--in-process", action="store_true", help="kör alla steg i en process (felsökning)")
     for command in (run, backfill):
         command.add_argument("--catalogue", dest="catalogue_file", type=_ledger_file("catalogue"), metavar="FIL",
