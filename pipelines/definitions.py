@@ -9,12 +9,14 @@ from pipelines.alerts import run_failure_notice
 from pipelines.io_manager import ParquetIOManager
 from pipelines.jobs import executor, samverkansbokslut_job
 from pipelines.resources import SamverkanSettings
+from pipelines.schedules import annual_samverkansbokslut
 from pipelines.sensors import steward_sensors
 
 defs = Definitions(
     assets=load_assets_from_package_module(assets),
     asset_checks=load_asset_checks_from_package_module(assets),
     jobs=[samverkansbokslut_job],
+    schedules=[annual_samverkansbokslut],
     executor=executor,
     sensors=[run_failure_notice, *steward_sensors],
     resources={
