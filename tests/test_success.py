@@ -272,6 +272,7 @@ def test_member_names() -> None:
         (("test: wilson", "test: wald"), "outcome.test: ska vara ett av wilson"),
         (('replaces_levels: ["0"]', 'replaces_levels: ["2"]'), "apparent_success.replaces_levels"),
         (('version: "2026.1"', 'version: ""'), "version: ska vara en icke-tom text"),
+        (('version: "2026.1"', 'version: 2026.10'), "inom citattecken"),
         (("min_retention: 0.5", "min_retention: 0.5\n  min_retension: 0.6"), "okänd nyckel follow_up.min_retension"),
         (("'^region\\b'", "'^region(\\b'"), "ogiltigt reguljärt uttryck"),
     ],

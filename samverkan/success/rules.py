@@ -21,7 +21,7 @@ MEMBERS = ("af", "fk", "kommun", "region")
 
 # The expected shape: key -> nested shape, or a type name for a leaf.
 SHAPE: dict[str, Any] = {
-    "version": "text",
+    "version": "version",
     "national_reference": {"share_work_or_studies": "share", "basis": "text", "source": "text"},
     "outcome": {"min_exits": "count", "test": "test", "confidence": "open_share"},
     "follow_up": {"min_followed": "count", "min_retention": "share"},
@@ -83,6 +83,11 @@ def _leaf(value: Any, kind: str, where: str) -> Any:
         if not isinstance(value, str | int | float) or isinstance(value, bool) or not str(value).strip():
             raise fail("ska vara en icke-tom text")
         return str(value).strip()
+    if kind == "version":
+        # A bare 2026.10 would be read as the number 2026.1: the version must be written as text.
+        if not isinstance(value, str) or not value.strip():
+            raise fail('ska vara en icke-tom text inom citattecken, t.ex. "2026.1"')
+        return value.strip()
     if kind in ("share", "open_share"):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise fail("ska vara ett tal mellan 0 och 1")
