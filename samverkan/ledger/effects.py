@@ -40,60 +40,103 @@ class Cohort:
     unknown_project: int
 
 
+def _codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Integer codes (-1 = missing or empty) and the distinct values, without building Python strings per row."""
+    codes, uniques = pd.factorize(values)
+    uniques = [str(u) for u in uniques]
+    if "" in uniques:
+        empty = uniques.index("")
+        codes = np.where(codes == empty, -1, codes)
+    return codes.astype("int64"), uniques
+
+
 def select_cohort(participants: pd.DataFrame, projects: pd.DataFrame, year: int) -> Cohort:
     """The episodes that count for report year ``year`` (see the module docstring)."""
     exited_in_year = (participants["exited_on"].dt.year == year).fillna(False).to_numpy(dtype=bool)
     misregistered = (participants["exit_reason"] == EXIT_REASON_MISREGISTERED).fillna(False).to_numpy(dtype=bool)
     lookup = projects.drop_duplicates("project_id").set_index("project_id")["forbund"]
-    forbund = participants["project_id"].map(lookup)
-    known = forbund.notna().to_numpy()
+    project_codes, project_uniques = pd.factorize(participants["project_id"])
+    forbund_of_unique = pd.Series(project_uniques).map(lookup).to_numpy(dtype=object)
+    forbund_of_unique = np.append(forbund_of_unique, None)  # code -1 (missing project) → None
+    known = pd.notna(forbund_of_unique)[project_codes]
     keep = exited_in_year & ~misregistered & known
-    episodes = participants.loc[keep].copy()
-    episodes["forbund"] = forbund[keep]
-    return Cohort(episodes=episodes.reset_index(drop=True), exited=int(exited_in_year.sum()),
+    episodes = participants.loc[keep].reset_index(drop=True)
+    kept_codes = project_codes[keep]
+    names = pd.Index(forbund_of_unique[:-1][pd.notna(forbund_of_unique[:-1])].astype(str)).unique().sort_values()
+    forbund_codes = names.get_indexer(pd.Series(forbund_of_unique[:-1]).astype("str"))
+    episodes["forbund"] = pd.Categorical.from_codes(forbund_codes[kept_codes], categories=names)
+    return Cohort(episodes=episodes, exited=int(exited_in_year.sum()),
                   misregistered=int((exited_in_year & misregistered).sum()),
                   unknown_project=int((exited_in_year & ~misregistered & ~known).sum()))
 
 
-def resolve_after(episodes: pd.DataFrame) -> pd.DataFrame:
-    """``support_after``, ``occupation_after`` as used, and ``after_basis`` (see module docstring)."""
-    support_after = episodes["support_after"].fillna("").astype("str")
-    occ_before = episodes["occupation_before"].astype("str").where(episodes["occupation_before"].notna(), "")
-    occ_after = episodes["occupation_after"].astype("str").where(episodes["occupation_after"].notna(), "")
-    recorded = (support_after != "").to_numpy()
-    implied = occ_after.map(AFTER_FROM_OCCUPATION).fillna("").to_numpy()
-    from_occupation = ~recorded & (implied != "")
+@dataclass
+class Situations:
+    """Every episode's situation before and after as numbers into a small table of distinct situations."""
+
+    before: np.ndarray  # situation number per episode
+    after: np.ndarray
+    support: list[str]  # per situation
+    occupation: list[str]  # per situation ('' = unknown)
+    occupation_after: np.ndarray  # occupation used after, per episode ('' = unknown)
+    after_basis: np.ndarray  # index into AFTER_BASIS per episode
+
+
+def situations(episodes: pd.DataFrame) -> Situations:
+    """Resolve the situation after exit (see the module docstring) and number the distinct situations."""
+    support_codes, support_values = _codes(pd.concat([episodes["support_before"], episodes["support_after"]],
+                                                     ignore_index=True))
+    n = len(episodes)
+    sb, sa = support_codes[:n], support_codes[n:]
+    occ_codes, occ_values = _codes(pd.concat([episodes["occupation_before"], episodes["occupation_after"]],
+                                             ignore_index=True))
+    ob, oa = occ_codes[:n], occ_codes[n:]
+    # The support implied by each occupation, as a number among the support values (appended when new).
+    implied = np.full(len(occ_values) + 1, -1, dtype="int64")  # last slot: occupation missing
+    for i, occ in enumerate(occ_values):
+        if occ in AFTER_FROM_OCCUPATION:
+            text = AFTER_FROM_OCCUPATION[occ]
+            if text not in support_values:
+                support_values.append(text)
+            implied[i] = support_values.index(text)
+    recorded = sa >= 0
+    implied_after = implied[oa]  # oa == -1 picks the last slot
+    from_occupation = ~recorded & (implied_after >= 0)
     unchanged = ~recorded & ~from_occupation
-    support_before = episodes["support_before"].fillna("").astype("str").to_numpy()
-    support_used = np.where(recorded, support_after.to_numpy(), np.where(from_occupation, implied, support_before))
-    occ_used = np.where(unchanged | (occ_after == "").to_numpy(), occ_before.to_numpy(), occ_after.to_numpy())
-    basis = np.select([recorded, from_occupation], [AFTER_BASIS[0], AFTER_BASIS[1]], default=AFTER_BASIS[2])
-    return pd.DataFrame({"support_after_used": support_used, "occupation_after_used": occ_used,
-                         "after_basis": basis}, index=episodes.index)
+    support_after = np.where(recorded, sa, np.where(from_occupation, implied_after, sb))
+    occ_after = np.where(unchanged | (oa < 0), ob, oa)
+    basis = np.where(recorded, 0, np.where(from_occupation, 1, 2)).astype("int8")
+    n_occ = len(occ_values) + 1  # the extra value is 'unknown'
+    pair = np.concatenate([sb * n_occ + np.where(ob < 0, n_occ - 1, ob),
+                           support_after * n_occ + np.where(occ_after < 0, n_occ - 1, occ_after)])
+    numbers, distinct = pd.factorize(pair)
+    occ_names = np.array([*occ_values, ""], dtype=object)
+    support_names = np.array([*support_values, ""], dtype=object)  # support code -1 → ''
+    distinct_support = np.where(distinct // n_occ >= 0, distinct // n_occ, len(support_values))
+    return Situations(
+        before=numbers[:n], after=numbers[n:],
+        support=list(support_names[distinct_support]), occupation=list(occ_names[distinct % n_occ]),
+        occupation_after=occ_names[np.where(occ_after < 0, n_occ - 1, occ_after)],
+        after_basis=basis,
+    )
 
 
-def situation_weights(support: pd.Series, occupation: pd.Series, catalogue: Catalogue
-                      ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def situation_weights(support: list[str], occupation: list[str], catalogue: Catalogue
+                      ) -> tuple[np.ndarray, list[str]]:
     """Price every distinct situation once.
 
-    Returns (codes, weights, unmatched): ``codes[i]`` is the situation number of row i;
-    ``weights[s, r]`` the full-time-year weight of catalogue row r in situation s (the
-    extent / 100 for support items, 1 for the whole-person row of the occupation); and
+    Returns ``weights[s, r]``, the full-time-year weight of catalogue row r in situation s
+    (the extent / 100 for support items, 1 for the whole-person row of the occupation), and
     the support codes the catalogue has no row for (priced at zero).
     """
-    support_codes, support_uniques = pd.factorize(support.astype("str").to_numpy())
-    occ_codes, occ_uniques = pd.factorize(occupation.astype("str").to_numpy())
-    pair = support_codes.astype("int64") * max(len(occ_uniques), 1) + occ_codes
-    pair_uniques, codes = np.unique(pair, return_inverse=True)
-    sit_support = pd.Series(support_uniques[pair_uniques // max(len(occ_uniques), 1)])
-    sit_occ = np.asarray(occ_uniques)[pair_uniques % max(len(occ_uniques), 1)]
     n_rows = len(catalogue.rows)
-    weights = np.zeros((len(pair_uniques), n_rows), dtype="float64")
-    items = explode_support(sit_support)
+    weights = np.zeros((len(support), n_rows), dtype="float64")
+    items = explode_support(pd.Series(support, dtype="str"))
     item_rows = catalogue.item_rows()
     unmatched: set[str] = set()
+    occupation_array = np.asarray(occupation, dtype=object)
     if len(items):
-        occ_of_item = sit_occ[items["row"].to_numpy()]
+        occ_of_item = occupation_array[items["row"].to_numpy()]
         rows = [item_rows.get((c, o), item_rows.get((c, ""), -1))
                 for c, o in zip(items["code"], occ_of_item, strict=True)]
         rows = np.asarray(rows, dtype="int64")
@@ -101,10 +144,10 @@ def situation_weights(support: pd.Series, occupation: pd.Series, catalogue: Cata
         ok = rows >= 0
         np.add.at(weights, (items["row"].to_numpy()[ok], rows[ok]), items["extent"].to_numpy()[ok] / 100.0)
     situation = catalogue.situation_rows()
-    whole = np.array([situation.get(o, -1) for o in sit_occ], dtype="int64")
+    whole = np.array([situation.get(o, -1) for o in occupation_array], dtype="int64")
     has = whole >= 0
     weights[np.flatnonzero(has), whole[has]] += 1.0
-    return codes.reshape(-1), weights, sorted(unmatched)
+    return weights, sorted(unmatched)
 
 
 @dataclass
@@ -133,29 +176,23 @@ def episode_effects(participants: pd.DataFrame, projects: pd.DataFrame, year: in
     """Price the cohort of ``year`` with ``catalogue`` and adjust it with ``parameters``."""
     cohort = select_cohort(participants, projects, year)
     episodes = cohort.episodes
-    after = resolve_after(episodes)
-    n = len(episodes)
-    occ_before = episodes["occupation_before"].astype("str").where(episodes["occupation_before"].notna(), "")
-    support_before = episodes["support_before"].fillna("").astype("str")
-    support = pd.concat([support_before, after["support_after_used"]], ignore_index=True)
-    occupation = pd.concat([occ_before, after["occupation_after_used"]], ignore_index=True)
-    codes, weights, unmatched = situation_weights(support, occupation, catalogue)
-    before_sit, after_sit = codes[:n], codes[n:]
+    found = situations(episodes)
+    weights, unmatched = situation_weights(found.support, found.occupation, catalogue)
     situation_costs = weights @ catalogue.costs
-    work = np.isin(after["occupation_after_used"].to_numpy(), WORK_OR_STUDIES)
+    work = np.isin(found.occupation_after, WORK_OR_STUDIES)
     outcome = np.where(work, OUTCOMES.index("work_or_studies"), OUTCOMES.index("other")).astype("int8")
     deadweight = np.array([parameters.deadweight[o].value for o in OUTCOMES])
     adjustment = (1.0 - deadweight[outcome]) * parameters.attribution
     meta = pd.DataFrame({
-        "forbund": episodes["forbund"].astype("category"),
+        "forbund": episodes["forbund"],
         "project_id": episodes["project_id"].astype("category"),
         "source_file": episodes["source_file"].astype("category"),
         "source_row": episodes["source_row"].astype("int64"),
         "outcome": pd.Categorical.from_codes(outcome, categories=list(OUTCOMES)),
-        "after_basis": pd.Categorical(after["after_basis"].to_numpy(), categories=list(AFTER_BASIS)),
+        "after_basis": pd.Categorical.from_codes(found.after_basis, categories=list(AFTER_BASIS)),
     })
-    return EpisodeEffects(episodes=meta, before=before_sit, after=after_sit, weights=weights,
-                          cost_before=situation_costs[before_sit], cost_after=situation_costs[after_sit],
+    return EpisodeEffects(episodes=meta, before=found.before, after=found.after, weights=weights,
+                          cost_before=situation_costs[found.before], cost_after=situation_costs[found.after],
                           outcome=outcome, adjustment=adjustment, unmatched_codes=unmatched, cohort=cohort)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from samverkan.ledger.actors import ACTOR_DTYPE, ACTORS
 from samverkan.ledger.catalogue import Catalogue
@@ -37,7 +38,18 @@ class Contributions:
 
 
 def _constant(value: str, n: int) -> pd.Categorical:
-    return pd.Categorical.from_codes(np.zeros(n, dtype="int8"), categories=[value])
+    return pd.Categorical.from_codes(np.zeros(n, dtype="int8"), categories=pd.Index([value], dtype="str"))
+
+
+def _take(values: pd.Series, rows: np.ndarray) -> pd.Categorical:
+    """Rows of a categorical column, staying categorical (no strings are built)."""
+    values = values.astype("str").astype("category") if not isinstance(values.dtype, pd.CategoricalDtype) \
+        else values
+    return pd.Categorical.from_codes(values.cat.codes.to_numpy()[rows], dtype=values.dtype)
+
+
+def _missing(n: int, categories: list[str] | tuple[str, ...] = ()) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.full(n, -1, dtype="int8"), categories=pd.Index(list(categories), dtype="str"))
 
 
 def _effect_rows(effects: EpisodeEffects, parameters: LedgerParameters, pv_factor: float) -> pd.DataFrame:
@@ -47,17 +59,17 @@ def _effect_rows(effects: EpisodeEffects, parameters: LedgerParameters, pv_facto
     yearly = gross[episode, actor] * effects.adjustment[episode]
     n = len(episode)
     return pd.DataFrame({
-        "forbund": meta["forbund"].to_numpy()[episode] if n else pd.Categorical([]),
-        "project_id": meta["project_id"].to_numpy()[episode] if n else pd.Categorical([]),
+        "forbund": _take(meta["forbund"], episode),
+        "project_id": _take(meta["project_id"], episode),
         "actor": pd.Categorical.from_codes(actor.astype("int8"), dtype=ACTOR_DTYPE),
         "kind": _constant(EFFECT, n),
         "source_dataset": _constant("participants", n),
-        "source_file": meta["source_file"].to_numpy()[episode] if n else pd.Categorical([]),
+        "source_file": _take(meta["source_file"], episode),
         "source_row": meta["source_row"].to_numpy()[episode],
         "outcome": pd.Categorical.from_codes(effects.outcome[episode], categories=list(OUTCOMES)),
-        "after_basis": meta["after_basis"].to_numpy()[episode] if n else pd.Categorical([], categories=AFTER_BASIS),
-        "financier": pd.Categorical([None] * n, categories=[]) if n else pd.Categorical([]),
-        "in_kind": pd.array([pd.NA] * n, dtype="boolean"),
+        "after_basis": _take(meta["after_basis"], episode),
+        "financier": _missing(n),
+        "in_kind": pd.arrays.BooleanArray(np.zeros(n, dtype=bool), mask=np.ones(n, dtype=bool)),
         "cost_before_sek": effects.cost_before[episode, actor],
         "cost_after_sek": effects.cost_after[episode, actor],
         "gross_effect_sek": gross[episode, actor],
@@ -75,17 +87,17 @@ def _investment_rows(costs: pd.DataFrame, parameters: LedgerParameters) -> pd.Da
     n = len(row)
     take = costs.iloc[row]
     return pd.DataFrame({
-        "forbund": take["forbund"].astype("str").to_numpy(),
-        "project_id": take["project_id"].astype("str").to_numpy(),
+        "forbund": pd.Categorical(take["forbund"].astype("str")),
+        "project_id": pd.Categorical(take["project_id"].astype("str")),
         "actor": pd.Categorical.from_codes(actor.astype("int8"), dtype=ACTOR_DTYPE),
         "kind": _constant(INVESTMENT, n),
         "source_dataset": _constant("project_costs", n),
-        "source_file": take["source_file"].astype("str").to_numpy(),
+        "source_file": pd.Categorical(take["source_file"].astype("str")),
         "source_row": take["source_row"].astype("int64").to_numpy(),
-        "outcome": pd.Categorical([None] * n, categories=list(OUTCOMES)),
-        "after_basis": pd.Categorical([None] * n, categories=list(AFTER_BASIS)),
-        "financier": take["financier"].astype("str").to_numpy(),
-        "in_kind": take["in_kind"].astype("boolean").to_numpy(),
+        "outcome": _missing(n, OUTCOMES),
+        "after_basis": _missing(n, AFTER_BASIS),
+        "financier": pd.Categorical(take["financier"].astype("str")),
+        "in_kind": take["in_kind"].astype("boolean").array,
         "cost_before_sek": np.full(n, np.nan),
         "cost_after_sek": np.full(n, np.nan),
         "gross_effect_sek": np.zeros(n),
@@ -104,18 +116,18 @@ def ledger_contributions(participants: pd.DataFrame, projects: pd.DataFrame, pro
                                          parameters.drop_off.value)[-1])
     costs, costs_unknown = year_costs(project_costs, projects, year)
     parts = [_effect_rows(effects, parameters, pv_factor), _investment_rows(costs, parameters)]
-    frame = pd.concat(parts, ignore_index=True)
-    for column in ("forbund", "project_id", "kind", "source_dataset", "source_file", "financier"):
-        frame[column] = frame[column].astype("str").astype("category") if column != "financier" else \
-            frame[column].astype("category")
-    frame["actor"] = frame["actor"].astype(ACTOR_DTYPE)
+    columns = {}
+    for column in CONTRIBUTION_COLUMNS[:-2]:
+        first, second = parts[0][column], parts[1][column]
+        if isinstance(first.dtype, pd.CategoricalDtype) and first.dtype != second.dtype:
+            columns[column] = union_categoricals([first.array, second.array], sort_categories=True)
+        else:
+            columns[column] = pd.concat([first, second], ignore_index=True)
+    frame = pd.DataFrame(columns)
     frame["outcome"] = frame["outcome"].astype(pd.CategoricalDtype(list(OUTCOMES)))
     frame["after_basis"] = frame["after_basis"].astype(pd.CategoricalDtype(list(AFTER_BASIS)))
-    frame["in_kind"] = frame["in_kind"].astype("boolean")
     frame["catalogue_version"] = _constant(catalogue.version, len(frame))
     frame["parameters_version"] = _constant(parameters.version, len(frame))
-    frame = frame.sort_values(["forbund", "project_id", "kind", "source_file", "source_row", "actor"],
-                              ignore_index=True, kind="stable")
     cohort = effects.cohort
     info = {
         "year": year,

@@ -31,9 +31,11 @@ CHUNK = 256
 
 def exposures(effects: EpisodeEffects, groups: pd.DataFrame) -> np.ndarray:
     """``D[g, o, r]``: Σ over the group's episodes with outcome o of (weight before − weight after) of row r."""
-    key = pd.MultiIndex.from_frame(groups[["forbund", "project_id"]].astype("str"))
-    episode_group = key.get_indexer(pd.MultiIndex.from_arrays(
-        [effects.episodes["forbund"].astype("str"), effects.episodes["project_id"].astype("str")]))
+    # A project id belongs to one förbund (it is the key of projects), so the project decides the group.
+    project = effects.episodes["project_id"].astype("category")
+    per_category = pd.Index(groups["project_id"].astype("str")).get_indexer(project.cat.categories.astype("str"))
+    codes = project.cat.codes.to_numpy()
+    episode_group = np.where(codes >= 0, per_category[codes], -1)
     # A project whose episodes all have zero effect has no contribution rows and no group;
     # its episodes are dropped here too so the base case of the simulation equals the ledger.
     known = episode_group >= 0
@@ -80,8 +82,8 @@ def ledger_uncertainty(effects: EpisodeEffects, contributions: pd.DataFrame, cat
     """``UNCERTAINTY_COLUMNS`` for every förbund total (ALL) and project, every actor and Summa."""
     if contributions.empty:
         return pd.DataFrame(columns=UNCERTAINTY_COLUMNS)
-    projects = (contributions[["forbund", "project_id"]].astype("str").drop_duplicates()
-                .sort_values(["forbund", "project_id"], ignore_index=True))
+    projects = (contributions.groupby(["forbund", "project_id"], observed=True).size().index.to_frame(index=False)
+                .astype("str").sort_values(["forbund", "project_id"], ignore_index=True))
     d_projects = exposures(effects, projects)
     invest = (contributions.groupby(["forbund", "project_id", "actor"], observed=True)["investment_sek"].sum()
               .unstack("actor", fill_value=0.0).reindex(columns=list(ACTORS), fill_value=0.0))
