@@ -1,24 +1,47 @@
 """Success levels per project and the 12-prerequisite profiles, as of 31 December of the partition year."""
 
 import pandas as pd
-from dagster import AssetExecutionContext, Failure, MetadataValue, asset
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    Failure,
+    MetadataValue,
+    Output,
+    asset,
+)
 
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from samverkan.files import write_csv_atomic
 from samverkan.prerequisites import prerequisite_profiles as compute_profiles
 from samverkan.prerequisites import profile_summary
-from samverkan.success import SUCCESS_COLUMNS, RulesError, classify, level_counts, load_rules
+from samverkan.success import (
+    SUCCESS_COLUMNS,
+    RulesError,
+    classify,
+    level_counts,
+    level_problems,
+    load_rules,
+)
+
+ONE_LEVEL_CHECK = "one_level_per_project"
 
 
-@asset(partitions_def=yearly_partitions, group_name="success")
+@asset(
+    partitions_def=yearly_partitions,
+    group_name="success",
+    check_specs=[AssetCheckSpec(ONE_LEVEL_CHECK, asset="success_levels",
+                                description="Varje bedömd insats har exakt en nivå (0, skenbar, 1, 2, 3) och skäl.")],
+)
 def success_levels(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
     projects: pd.DataFrame,
     participants: pd.DataFrame,
     project_events: pd.DataFrame,
-) -> pd.DataFrame:
+):
     """Exactly one success level per project (0, skenbar, 1, 2, 3) with Swedish reasons, from the rules file.
 
     Writes success.csv (forbund, project_id, year, level, label, reasons) and
@@ -37,8 +60,10 @@ def success_levels(
     rules_path = write_csv_atomic(rules.parameters(), out / "success_rules.csv")
     counts = level_counts(success)
     table = "\n".join(f"| {r.level} | {r.label} | {r.projects} |" for r in counts.itertuples())
-    context.add_output_metadata(
-        {
+    problems = level_problems(success, projects, year, rules)
+    yield Output(
+        success,
+        metadata={
             "extract": str(path),
             "rules_extract": str(rules_path),
             "rules_version": rules.version,
@@ -48,9 +73,15 @@ def success_levels(
                 f"Regler version **{rules.version}** (nationell referens {rules.reference:.0%}, minst "
                 f"{rules.min_exits} avslut).\n\n| nivå | benämning | insatser |\n|---|---|---|\n{table}"
             ),
-        }
+        },
     )
-    return success
+    yield AssetCheckResult(
+        check_name=ONE_LEVEL_CHECK,
+        passed=not problems,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={"projects": len(success), "problems": MetadataValue.json(problems)},
+        description="; ".join(problems) or f"{len(success)} insatser, en nivå var.",
+    )
 
 
 @asset(partitions_def=yearly_partitions, group_name="success")

@@ -20,6 +20,7 @@ from samverkan.success import (
     RulesError,
     classify,
     level_counts,
+    level_problems,
     load_rules,
     parse_rules,
     wilson_interval,
@@ -305,3 +306,13 @@ def test_empty_inputs_give_empty_or_level_0() -> None:
     assert none.loc["P", "level"] == "0" and none.loc["P", "exits"] == 0
     p, q, e = frames([project("P")], [], [])
     assert classify(p.iloc[0:0], q, e, YEAR, RULES).empty
+
+
+def test_level_problems_finds_missing_duplicate_and_unknown() -> None:
+    p, q, e = frames([project("P"), project("Q")], exits("P", 20, 10), [])
+    good = classify(p, q, e, YEAR, RULES)
+    assert level_problems(good, p, YEAR, RULES) == []
+    bad = pd.concat([good, good.iloc[[0]]], ignore_index=True)
+    bad = bad[bad["project_id"] != "Q"].assign(level=["1", "4"])
+    found = level_problems(bad, p, YEAR, RULES)
+    assert found == ["flera nivåer för P", "ingen nivå för Q", "okända nivåer 4"]

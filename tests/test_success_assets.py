@@ -38,6 +38,9 @@ def test_materialise_success_levels_2024(tmp_path: Path, small_inbox: Path, pipe
     assert success["reasons"].str.len().gt(20).all()
     stored = result.output_for_node("success_levels")
     assert (stored["rules_version"] == "2026.1").all()
+    checks = result.get_asset_check_evaluations()
+    assert [(c.check_name, c.passed) for c in checks if c.check_name == "one_level_per_project"] == [
+        ("one_level_per_project", True)]
     metadata = result.asset_materializations_for_node("success_levels")[0].metadata
     assert metadata["rules_version"].value == "2026.1"
     assert "| skenbar | Skenbar framgång |" in metadata["levels"].value

@@ -7,6 +7,7 @@ from samverkan.success.levels import (
     SUCCESS_COLUMNS,
     classify,
     level_counts,
+    level_problems,
 )
 from samverkan.success.outcomes import project_outcomes, wilson_interval
 from samverkan.success.rules import DEFAULT_RULES_FILE, Rules, RulesError, load_rules, parse_rules
@@ -21,6 +22,7 @@ __all__ = [
     "RulesError",
     "classify",
     "level_counts",
+    "level_problems",
     "load_rules",
     "parse_rules",
     "project_outcomes",

@@ -297,3 +297,21 @@ def level_counts(success: pd.DataFrame) -> pd.DataFrame:
     counts = success["level"].value_counts().reindex(list(LEVEL_ORDER), fill_value=0)
     return pd.DataFrame({"level": list(LEVEL_ORDER), "label": [LEVEL_LABELS[k] for k in LEVEL_ORDER],
                          "projects": counts.to_numpy().astype("int64")})
+
+
+def level_problems(success: pd.DataFrame, projects: pd.DataFrame, year: int, rules: Rules) -> list[str]:
+    """What breaks "exactly one level per assessed project, with reasons"; empty when all is well."""
+    problems = []
+    expected = set(assessed_projects(projects, year, rules)["project_id"])
+    found = success["project_id"]
+    if found.duplicated().any():
+        problems.append(f"flera nivåer för {', '.join(sorted(found[found.duplicated()].unique()))}")
+    missing = sorted(expected - set(found))
+    if missing:
+        problems.append(f"ingen nivå för {', '.join(missing)}")
+    unknown = sorted(set(success["level"]) - set(LEVEL_ORDER))
+    if unknown:
+        problems.append(f"okända nivåer {', '.join(unknown)}")
+    if (success["reasons"].fillna("").str.strip() == "").any():
+        problems.append("nivå utan skäl")
+    return problems
