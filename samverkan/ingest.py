@@ -146,9 +146,10 @@ def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None =
         if name == "projects":
             errors.append("inkorgen har ingen fil för projects; utan projekt kan inget år redovisas")
     elif name == "projects" and files and accepted.empty:
-        errors.append("inga projekt kunde godkännas; utan projekt kan inget år redovisas")
+        errors.append(f"inga projekt kunde godkännas i {', '.join(f.name for f in files)}; "
+                      "utan projekt kan inget år redovisas")
     elif len(typed) and accepted.empty:
-        errors.append(f"ingen av de {len(typed)} raderna i {name} kunde godkännas")
+        errors.append(f"ingen av de {len(typed)} raderna i {', '.join(f.name for f in files)} kunde godkännas")
 
     result = IngestResult(name, accepted, quarantine, len(typed), files, errors, notes)
     result.validation = validation_frame(raw, typed, is_bad, sorted(missing_anywhere))
