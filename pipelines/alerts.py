@@ -6,9 +6,9 @@ folder is the failure history. It says which job, which year, which steps failed
 with their messages, and what to do next. Messages are masked for personnummer
 before they are written or sent.
 
-E-mail goes out when ``SAMVERKAN_SMTP_HOST`` and ``SAMVERKAN_ALERT_TO`` are set
-(see docs/operations.md for the other ``SAMVERKAN_SMTP_*`` variables). A failed
-send is logged and never hides the notice file.
+E-mail goes out with the steward notice's SMTP settings (``samverkan.steward``,
+``SAMVERKAN_SMTP_*``) to ``SAMVERKAN_ALERT_TO``, or ``SAMVERKAN_SMTP_TO`` when
+that is not set. A failed send is logged and never hides the notice file.
 
 The sensor runs in the daemon (``dagster-daemon run``, or the daemon pod in
 Kubernetes) and is on by default.
@@ -16,14 +16,15 @@ Kubernetes) and is on by default.
 
 import datetime as dt
 import os
+import re
 import smtplib
-import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
-from email.message import EmailMessage
 from pathlib import Path
 
 from dagster import DefaultSensorStatus, RunFailureSensorContext, run_failure_sensor
 
+from samverkan import steward
 from samverkan.files import write_bytes_atomic
 from samverkan.privacy import mask_personal_numbers
 
@@ -61,13 +62,13 @@ class FailureNotice:
         if self.step_failures:
             lines += ["| steg | fel |", "|---|---|"]
             for step, message in self.step_failures:
-                first = mask_personal_numbers(message.strip()).splitlines()[0] if message.strip() else "–"
-                lines.append(f"| `{step}` | {first.replace('|', '/')} |")
+                lines.append(f"| `{step}` | {_one_line(message)} |")
             lines.append("")
         lines += [
             "## Vad du gör nu",
             "",
-            "1. Öppna körningen i Dagster och läs felet för varje steg ovan.",
+            "1. Öppna körningen i Dagster och läs felet för varje steg ovan. Ett fel i en `data_contract`-kontroll "
+            "betyder att inkorgens data bröt mot kontraktet: se förvaltarnotisen bredvid årets utdrag.",
             "2. Rätta orsaken (inkorgens filer, en parameterfil eller miljön).",
             "3. Kör om från felet (*Re-execute from failure*) eller kör året igen med "
             f"`samverkan run --year {self.partition or 'ÅÅÅÅ'} …`. Utdata skrivs atomiskt, så inget halvfärdigt "
@@ -75,6 +76,14 @@ class FailureNotice:
             "",
         ]
         return "\n".join(lines)
+
+
+def _one_line(message: str, limit: int = 400) -> str:
+    """An error message as one table cell: masked, module path dropped, on one line, not endless."""
+    text = " ".join(mask_personal_numbers(message).split())
+    text = re.sub(r"^(?:\w+\.)+(\w+): ", r"\1: ", text)
+    text = text.replace("|", "/")
+    return (text[: limit - 1] + "…" if len(text) > limit else text) or "–"
 
 
 def notice_from_context(context: RunFailureSensorContext) -> FailureNotice:
@@ -101,25 +110,14 @@ def write_notice(notice: FailureNotice, folder: Path) -> Path:
     return write_bytes_atomic(Path(folder) / name, notice.markdown().encode("utf-8"))
 
 
-def send_notice(notice: FailureNotice, env: dict[str, str] | None = None) -> bool:
-    """E-mail the notice when SMTP is configured; False when it is not."""
+def send_notice(notice: FailureNotice, env: Mapping[str, str] | None = None) -> bool:
+    """E-mail the notice with the steward notice's SMTP settings; False when SMTP is not configured.
+
+    Run failures go to ``SAMVERKAN_ALERT_TO`` (operators) when set, else to ``SAMVERKAN_SMTP_TO``.
+    """
     env = dict(os.environ if env is None else env)
-    host, recipients = env.get("SAMVERKAN_SMTP_HOST"), env.get("SAMVERKAN_ALERT_TO")
-    if not host or not recipients:
-        return False
-    message = EmailMessage()
-    message["Subject"] = notice.subject
-    message["From"] = env.get("SAMVERKAN_SMTP_FROM", "samverkansbokslut@localhost")
-    message["To"] = recipients
-    message.set_content(notice.markdown())
-    port = int(env.get("SAMVERKAN_SMTP_PORT", "25"))
-    with smtplib.SMTP(host, port, timeout=30) as smtp:
-        if env.get("SAMVERKAN_SMTP_STARTTLS", "").lower() in ("1", "true", "ja", "yes"):
-            smtp.starttls(context=ssl.create_default_context())
-        if env.get("SAMVERKAN_SMTP_USER"):
-            smtp.login(env["SAMVERKAN_SMTP_USER"], env.get("SAMVERKAN_SMTP_PASSWORD", ""))
-        smtp.send_message(message)
-    return True
+    env["SAMVERKAN_STEWARD_TO"] = env.get("SAMVERKAN_ALERT_TO") or env.get("SAMVERKAN_SMTP_TO") or ""
+    return steward.send_notice(notice.subject, notice.markdown(), env)
 
 
 @run_failure_sensor(
@@ -133,6 +131,6 @@ def run_failure_notice(context: RunFailureSensorContext) -> None:
     context.log.info(f"notis skriven: {path}")
     try:
         if send_notice(notice):
-            context.log.info(f"e-post skickad till {os.environ.get('SAMVERKAN_ALERT_TO')}")
+            context.log.info("e-post om felet skickad")
     except (OSError, smtplib.SMTPException) as exc:
         context.log.error(f"e-post kunde inte skickas ({exc}); notisen finns i {path}")

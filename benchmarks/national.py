@@ -1,0 +1,422 @@
+"""National-scale benchmark: one year and an 8-year backfill, per stage, wall seconds and peak memory.
+
+    .venv/bin/python benchmarks/national.py                 # full: 80 förbund, 25 000 episodes/year, 2018-2025
+    .venv/bin/python benchmarks/national.py --quick         # a small smoke run of the same script
+    .venv/bin/python benchmarks/national.py --skip-backfill # only the one national year
+
+What it does, in order, each part timed:
+
+1. **synth**: ``synthesise(SynthSpec(forbund=80, participants_per_year=25000, 2018-2025, seed=1))`` and
+   ``write_inbox`` (cached in ``var/benchmarks/``; ``--fresh`` regenerates).
+2. **read**: the contract readers alone over the whole inbox, in a fresh process (peak RSS of that process).
+3. **one year**: the real job (``samverkansbokslut``, partition ``--year``) through ``execute_job`` with the
+   default multiprocess executor and ``--workers`` processes, from the inbox to every PDF. A success hook
+   records each step's peak RSS (each step is its own process); step durations come from the run's event
+   log. Steps are grouped into stages: validate (ingest + validation), ledger, monte_carlo,
+   success_levels, render, other. Stages that the pipeline does not have yet are "not available".
+4. **backfill**: the same for every year of the inbox, one run per year, as ``samverkan backfill`` does.
+5. **duckdb**: the ledger arithmetic as one DuckDB query over the same cohort
+   (``benchmarks/ledger_duckdb.py``), timed against the ledger step.
+
+Writes ``benchmarks/results/national.json`` and ``benchmarks/results/national.md``. Stage seconds are
+the sum of step durations; steps of different stages overlap when workers > 1, so the stages add up
+to more than the run's wall time. The targets (one year inbox→PDF < 120 s on 2 cores; ledger within
+2× of DuckDB) are checked and printed.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from dagster import HookContext, success_hook  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results"
+CACHE = ROOT / "var" / "benchmarks"
+STAGES = ("read", "validate", "ledger", "monte_carlo", "success_levels", "render")
+TARGET_YEAR_SECONDS = 120.0
+TARGET_LEDGER_RATIO = 2.0
+MEMORY_LOG = "SAMVERKAN_BENCH_MEMORY_LOG"
+
+
+def peak_rss_mb() -> float:
+    # ru_maxrss is in kilobytes on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@success_hook(name="record_step_memory")
+def record_step_memory(context: HookContext) -> None:
+    """Runs in the step's own process right after the step: that process's peak RSS is the step's."""
+    path = os.environ.get(MEMORY_LOG)
+    if path:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"run_id": context.run_id, "step": context.step_key,
+                                     "peak_rss_mb": round(peak_rss_mb(), 1)}) + "\n")
+
+
+def benchmark_job():
+    """The production job with the memory hook; step processes rebuild it from here."""
+    from pipelines.run import samverkansbokslut_job_def
+
+    return samverkansbokslut_job_def().with_hooks({record_step_memory})
+
+
+# ---------------------------------------------------------------- stages
+
+
+def stage_of_step(step_key: str, groups: dict[str, set[str]], names: dict[str, set[str]]) -> str:
+    """Which benchmark stage a step belongs to, from its asset names and groups."""
+    assets = names.get(step_key, set())
+    group = groups.get(step_key, set())
+    text = " ".join(sorted(assets | group | {step_key})).lower()
+    if any(word in text for word in ("uncertainty", "monte", "simulation")):
+        return "monte_carlo"
+    if any(word in text for word in ("report", "render", "pdf", "bokslut_")):
+        return "render"
+    if "ledger" in text:
+        return "ledger"
+    if "success" in text or "prerequisite" in text:
+        return "success_levels"
+    if any(word in text for word in ("ingest", "quarantine", "validation", "quality", "steward")):
+        return "validate"
+    return "other"
+
+
+def step_assets() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Per step (op) name: the groups and names of the assets it materialises."""
+    from pipelines.definitions import defs
+
+    groups: dict[str, set[str]] = defaultdict(set)
+    names: dict[str, set[str]] = defaultdict(set)
+    for assets_def in defs.resolve_asset_graph().assets_defs:
+        if not assets_def.is_executable:
+            continue
+        step = assets_def.node_def.name
+        for key in assets_def.keys:
+            names[step].add(key.to_user_string())
+            groups[step].add(assets_def.group_names_by_key.get(key, ""))
+    return groups, names
+
+
+def run_steps(instance, run_id: str) -> dict[str, dict[str, float]]:
+    """Start, end and duration of every step of a run, from its event log."""
+    from dagster import DagsterEventType
+
+    steps: dict[str, dict[str, float]] = {}
+    for record in instance.all_logs(run_id):
+        event = record.dagster_event
+        if event is None or not record.step_key:
+            continue
+        info = steps.setdefault(record.step_key, {})
+        if event.event_type == DagsterEventType.STEP_START:
+            info["start"] = record.timestamp
+        elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+            info["end"] = record.timestamp
+            info["ok"] = event.event_type == DagsterEventType.STEP_SUCCESS
+    for info in steps.values():
+        if "start" in info and "end" in info:
+            info["seconds"] = round(info["end"] - info["start"], 3)
+    return steps
+
+
+def summarise_stages(steps: dict[str, dict[str, float]], memory: dict[str, float],
+                     groups: dict[str, set[str]], names: dict[str, set[str]]) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for step, info in steps.items():
+        stage = stage_of_step(step, groups, names)
+        entry = out.setdefault(stage, {"seconds": 0.0, "peak_rss_mb": 0.0, "steps": []})
+        entry["seconds"] = round(entry["seconds"] + info.get("seconds", 0.0), 3)
+        entry["peak_rss_mb"] = max(entry["peak_rss_mb"], memory.get(step, 0.0))
+        entry["steps"].append(step)
+    for entry in out.values():
+        entry["steps"] = sorted(set(entry["steps"]))
+    return out
+
+
+# ---------------------------------------------------------------- parts
+
+
+def make_inbox(args: argparse.Namespace) -> tuple[Path, dict]:
+    from samverkan.synth import SynthSpec, synthesise, write_inbox
+
+    spec = SynthSpec(forbund=args.forbund, participants_per_year=args.participants_per_year,
+                     first_year=args.first_year, last_year=args.last_year, seed=args.seed)
+    name = f"inbox-f{spec.forbund}-p{spec.participants_per_year}-{spec.first_year}-{spec.last_year}-s{spec.seed}"
+    inbox = CACHE / name
+    info: dict = {"spec": spec.__dict__, "inbox": str(inbox)}
+    if args.fresh and inbox.exists():
+        shutil.rmtree(inbox)
+    started = time.perf_counter()
+    frames, errors = synthesise(spec)
+    info["synthesise_seconds"] = round(time.perf_counter() - started, 3)
+    info["rows"] = {name: len(frame) for name, frame in frames.items()}
+    info["projects"] = int(frames["projects"]["project_id"].nunique())
+    if not (inbox / ".complete").exists():
+        tmp = inbox.with_name(inbox.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        started = time.perf_counter()
+        write_inbox(frames, errors, tmp)
+        info["write_inbox_seconds"] = round(time.perf_counter() - started, 3)
+        (tmp / ".complete").write_text("")
+        shutil.rmtree(inbox, ignore_errors=True)
+        tmp.rename(inbox)
+    info["inbox_mb"] = round(sum(p.stat().st_size for p in inbox.iterdir()) / 2**20, 1)
+    return inbox, info
+
+
+def measure_read(inbox: Path) -> dict:
+    """The readers alone, in a fresh process, so its peak RSS is the read's own."""
+    code = (
+        "import json, resource, time, sys\n"
+        "from pathlib import Path\n"
+        "from samverkan.contract import DATASETS\n"
+        "from samverkan.readers import read_dataset\n"
+        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "t = time.perf_counter()\n"
+        "rows = {name: len(read_dataset(Path(sys.argv[1]), name)) for name in DATASETS}\n"
+        "print(json.dumps({'seconds': round(time.perf_counter() - t, 3), 'rows': rows,\n"
+        "  'peak_rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),\n"
+        "  'baseline_rss_mb': round(base, 1)}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(inbox)], cwd=ROOT, capture_output=True, text=True,
+                          check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_partitions(inbox: Path, years: list[int], workers: int, work: Path) -> dict:
+    """One run per year through execute_job on a fresh SQLite instance; per-step times and memory."""
+    from dagster import DagsterInstance, build_reconstructable_job, execute_job
+
+    from pipelines.run import _literal
+
+    memory_log = work / "memory.jsonl"
+    os.environ.update({
+        "DAGSTER_HOME": str(work / "dagster_home"),
+        "SAMVERKAN_STORAGE": str(work / "storage"),
+        "SAMVERKAN_ALERTS_DIR": str(work / "alerts"),
+        "SAMVERKAN_WORKERS": str(workers),
+        MEMORY_LOG: str(memory_log),
+    })
+    os.environ.pop("SAMVERKAN_INSTANCE", None)
+    from pipelines.instance import ensure_dagster_home
+
+    ensure_dagster_home()
+    groups, names = step_assets()
+    job = build_reconstructable_job("benchmarks.national", "benchmark_job", reconstructor_working_directory=str(ROOT))
+    results: dict = {"years": {}}
+    started_all = time.perf_counter()
+    with DagsterInstance.get() as instance:
+        for year in years:
+            out = work / "out" / str(year)
+            run_config = {
+                "resources": {"settings": {"config": {"inbox_dir": str(inbox), "out_dir": _literal(out)}}},
+                "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+            }
+            started = time.perf_counter()
+            with execute_job(job, instance=instance, run_config=run_config,
+                             tags={"dagster/partition": str(year)}) as result:
+                wall = time.perf_counter() - started
+                steps = run_steps(instance, result.run_id)
+                success = result.success
+            memory = {}
+            if memory_log.exists():
+                for line in memory_log.read_text().splitlines():
+                    entry = json.loads(line)
+                    if entry["run_id"] == result.run_id:
+                        memory[entry["step"]] = entry["peak_rss_mb"]
+            pdfs = sorted(out.rglob("*.pdf"))
+            results["years"][year] = {
+                "success": success,
+                "wall_seconds": round(wall, 3),
+                "pdfs": len(pdfs),
+                "pdf_mb": round(sum(p.stat().st_size for p in pdfs) / 2**20, 1),
+                "stages": summarise_stages(steps, memory, groups, names),
+                "steps": {k: {"seconds": v.get("seconds"), "peak_rss_mb": memory.get(k)} for k, v in steps.items()},
+            }
+            print(f"  {year}: {'ok' if success else 'MISSLYCKADES'} {wall:.1f} s, {len(pdfs)} PDF", flush=True)
+    results["wall_seconds"] = round(time.perf_counter() - started_all, 3)
+    results["stages"] = _total_stages([y["stages"] for y in results["years"].values()])
+    results["success"] = all(y["success"] for y in results["years"].values())
+    return results
+
+
+def _total_stages(per_year: list[dict[str, dict]]) -> dict[str, dict]:
+    total: dict[str, dict] = {}
+    for stages in per_year:
+        for stage, entry in stages.items():
+            t = total.setdefault(stage, {"seconds": 0.0, "peak_rss_mb": 0.0})
+            t["seconds"] = round(t["seconds"] + entry["seconds"], 3)
+            t["peak_rss_mb"] = max(t["peak_rss_mb"], entry["peak_rss_mb"])
+    return total
+
+
+def measure_duckdb(work: Path, year: int) -> dict:
+    """The ledger arithmetic as one DuckDB query over the run's stored, validated frames."""
+    try:
+        from benchmarks.ledger_duckdb import duckdb_ledger
+    except ImportError as exc:
+        return {"available": False, "reason": f"not available: {exc}"}
+    return duckdb_ledger(work / "storage", year)
+
+
+# ---------------------------------------------------------------- report
+
+
+def stage_table(stages: dict[str, dict], read: dict | None = None) -> list[dict]:
+    rows = []
+    for stage in STAGES:
+        if stage == "read" and read is not None:
+            rows.append({"stage": stage, "seconds": read["seconds"], "peak_rss_mb": read["peak_rss_mb"],
+                         "available": True})
+        elif stage in stages:
+            rows.append({"stage": stage, **{k: stages[stage][k] for k in ("seconds", "peak_rss_mb")},
+                         "available": True})
+        else:
+            rows.append({"stage": stage, "seconds": None, "peak_rss_mb": None, "available": False})
+    if "other" in stages:
+        rows.append({"stage": "other", "seconds": stages["other"]["seconds"],
+                     "peak_rss_mb": stages["other"]["peak_rss_mb"], "available": True})
+    return rows
+
+
+def _cell(value: float | None, digits: int = 1) -> str:
+    return "not available" if value is None else f"{value:.{digits}f}"
+
+
+def markdown(report: dict) -> str:
+    lines = [
+        f"# National-scale benchmark ({report['finished_at']})",
+        "",
+        f"Machine: {report['machine']['cpus']} cores, Python {report['machine']['python']}, "
+        f"{report['machine']['platform']}; workers {report['workers']}.",
+        f"Data: {report['inbox']['projects']} projects in {report['inbox']['spec']['forbund']} förbund, "
+        f"{report['inbox']['rows'].get('participants', 0)} participant episodes over "
+        f"{report['inbox']['spec']['first_year']}–{report['inbox']['spec']['last_year']} "
+        f"({report['inbox']['inbox_mb']} MB inbox); synthesised in {report['inbox']['synthesise_seconds']} s.",
+        "",
+        "Stage seconds are summed step durations (steps overlap across workers); memory is the peak RSS of",
+        "the stage's step processes (each includes the ~preloaded pipeline modules).",
+        "",
+    ]
+    for title, key in (("One year", "one_year"), ("Backfill", "backfill")):
+        part = report.get(key)
+        if not part:
+            continue
+        years = list(part["years"])
+        lines += [f"## {title}: {years[0]}" + (f"–{years[-1]}" if len(years) > 1 else ""),
+                  "", f"Wall time {part['wall_seconds']:.1f} s, "
+                  f"{sum(y['pdfs'] for y in part['years'].values())} PDF, "
+                  f"{'all runs succeeded' if part['success'] else 'SOME RUNS FAILED'}.", "",
+                  "| stage | seconds | peak memory (MB) |", "|---|---:|---:|"]
+        for row in part["table"]:
+            lines.append(f"| {row['stage']} | {_cell(row['seconds'])} | {_cell(row['peak_rss_mb'], 0)} |")
+        lines.append("")
+    duck = report.get("duckdb", {})
+    lines += ["## Ledger against DuckDB", ""]
+    if duck.get("available"):
+        lines.append(f"DuckDB query {duck['seconds']:.2f} s over {duck.get('episodes', '?')} episodes; "
+                     f"ledger step {_cell(report['targets'].get('ledger_seconds'), 2)} s; "
+                     f"ratio {_cell(report['targets'].get('ledger_ratio'), 2)}.")
+    else:
+        lines.append(duck.get("reason", "not available"))
+    lines += ["", "## Targets", ""]
+    for name, target in report["targets"].items():
+        if isinstance(target, dict):
+            lines.append(f"- {name}: {target['value']} (target {target['target']}) — "
+                         f"{'met' if target['met'] else 'NOT MET' if target['met'] is False else 'not measured'}")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--forbund", type=int, default=80)
+    parser.add_argument("--participants-per-year", type=int, default=25_000)
+    parser.add_argument("--first-year", type=int, default=2018)
+    parser.add_argument("--last-year", type=int, default=2025)
+    parser.add_argument("--year", type=int, help="the one year measured alone (default: the last year)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--skip-backfill", action="store_true")
+    parser.add_argument("--fresh", action="store_true", help="regenerate the cached inbox")
+    parser.add_argument("--quick", action="store_true", help="3 förbund, 600 episodes/year, 2022-2024")
+    parser.add_argument("--name", default="national", help="results file name (without extension)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.forbund, args.participants_per_year, args.first_year, args.last_year = 3, 600, 2022, 2024
+        args.name = args.name if args.name != "national" else "quick"
+    year = args.year or args.last_year
+
+    print("syntetisk inkorg …", flush=True)
+    inbox, inbox_info = make_inbox(args)
+    print(f"  {inbox_info['projects']} insatser, {inbox_info['rows']['participants']} episoder, "
+          f"{inbox_info['synthesise_seconds']} s", flush=True)
+    print("läsning …", flush=True)
+    read = measure_read(inbox)
+    report: dict = {
+        "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "workers": args.workers,
+        "inbox": inbox_info,
+        "read": read,
+    }
+    work = Path(tempfile.mkdtemp(prefix="samverkan-bench-"))
+    try:
+        print(f"ett år ({year}) …", flush=True)
+        one = run_partitions(inbox, [year], args.workers, work / "one")
+        one["table"] = stage_table(one["stages"], read)
+        report["one_year"] = one
+        report["duckdb"] = measure_duckdb(work / "one", year)
+        if not args.skip_backfill:
+            years = list(range(args.first_year, args.last_year + 1))
+            print(f"backfill {years[0]}–{years[-1]} …", flush=True)
+            back = run_partitions(inbox, years, args.workers, work / "backfill")
+            back["table"] = stage_table(back["stages"], None)
+            report["backfill"] = back
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    ledger = report["one_year"]["stages"].get("ledger")
+    duck = report["duckdb"]
+    ratio = (ledger["seconds"] / duck["seconds"]) if ledger and duck.get("available") and duck["seconds"] else None
+    year_wall = report["one_year"]["wall_seconds"]
+    report["targets"] = {
+        "ledger_seconds": ledger["seconds"] if ledger else None,
+        "ledger_ratio": round(ratio, 2) if ratio is not None else None,
+        "one_year_inbox_to_pdf": {
+            "value": f"{year_wall:.1f} s, {report['one_year']['years'][year]['pdfs']} PDF",
+            "target": f"< {TARGET_YEAR_SECONDS:.0f} s on 2 cores with every PDF",
+            "met": year_wall < TARGET_YEAR_SECONDS and report["one_year"]["years"][year]["pdfs"] > 0
+            and report["one_year"]["success"],
+        },
+        "ledger_vs_duckdb": {
+            "value": f"{ratio:.2f}×" if ratio is not None else "not available",
+            "target": f"≤ {TARGET_LEDGER_RATIO:.0f}×",
+            "met": None if ratio is None else ratio <= TARGET_LEDGER_RATIO,
+        },
+    }
+    report["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    from samverkan.files import write_bytes_atomic
+
+    write_bytes_atomic(RESULTS / f"{args.name}.json", json.dumps(report, indent=2, default=str).encode())
+    write_bytes_atomic(RESULTS / f"{args.name}.md", markdown(report).encode())
+    print(markdown(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
