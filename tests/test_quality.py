@@ -1,0 +1,263 @@
+"""Row rules, the GX suites generated from the contract, and the synthetic inbox with injected errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipelines import gx
+from samverkan import quality
+from samverkan.contract import DATASETS, Column, Dataset
+from samverkan.ingest import ingest_dataset, quarantine_more
+from samverkan.readers import dataset_files
+from samverkan.synth import INJECTED_ERRORS_FILE, SynthSpec, synthesise, write_inbox
+
+TODAY = dt.date(2025, 6, 30)
+REPO = Path(__file__).resolve().parents[1]
+
+
+def typed_participants(**columns: list) -> pd.DataFrame:
+    n = len(next(iter(columns.values())))
+    base = {
+        "participant_id": [f"P-{i}" for i in range(n)],
+        "project_id": ["SF01-P001"] * n,
+        "enrolled_on": ["2024-01-10"] * n,
+        "exited_on": [None] * n,
+        "exit_reason": [None] * n,
+        "birth_year": [1990] * n,
+    }
+    base.update(columns)
+    frame = pd.DataFrame(base)
+    for c in ("enrolled_on", "exited_on"):
+        frame[c] = pd.to_datetime(frame[c]).astype("datetime64[s]")
+    frame["birth_year"] = frame["birth_year"].astype("Int64")
+    for c in ("participant_id", "project_id", "exit_reason"):
+        frame[c] = frame[c].astype("str")
+    for spec_column in DATASETS["participants"].column_names:
+        if spec_column not in frame:
+            frame[spec_column] = pd.Series(pd.NA, index=frame.index, dtype="str")
+    frame["source_file"] = "p.csv"
+    frame["source_row"] = range(2, n + 2)
+    return frame
+
+
+# ------------------------------------------------------------------ row rules by hand
+
+
+def test_duplicates_keep_the_first_and_name_it() -> None:
+    frame = typed_participants(participant_id=["A", "B", "A", "A"])
+    problems = quality.duplicate_problems(DATASETS["participants"], frame)
+    assert problems["source_row"].tolist() == [4, 5]
+    assert (problems["rule"] == "duplicate_key").all()
+    assert all("p.csv rad 2" in m for m in problems["message"])
+
+
+def test_duplicate_with_missing_key_part_is_not_a_duplicate() -> None:
+    frame = typed_participants(participant_id=["A", "A"], enrolled_on=[None, None])
+    assert quality.duplicate_problems(DATASETS["participants"], frame).empty
+
+
+def test_date_order_needs_value_future_and_birth_year() -> None:
+    frame = typed_participants(
+        participant_id=["ok", "swapped", "reason_only", "future", "young"],
+        exited_on=["2024-03-01", "2023-12-01", None, None, None],
+        exit_reason=["arbete", "arbete", "arbete", None, None],
+        enrolled_on=["2024-01-10", "2024-01-10", "2024-01-10", "2025-07-01", "2024-01-10"],
+        birth_year=[1990, 1990, 1990, 1990, 2011],
+    )
+    problems = quality.row_problems("participants", frame, pd.Series(["SF01-P001"]), TODAY)
+    found = set(zip(problems["source_row"], problems["rule"], strict=True))
+    assert found == {(3, "date_order"), (4, "needs_value"), (5, "future_date"), (6, "range")}
+    message = problems.loc[problems["rule"] == "date_order", "message"].iloc[0]
+    assert "2023-12-01" in message and "2024-01-10" in message
+    # 2025 - 15 = 2010 is the latest plausible birth year on TODAY.
+    assert "2010" in problems.loc[problems["rule"] == "range", "message"].iloc[0]
+
+
+def test_unknown_project_formula_and_long_text() -> None:
+    frame = typed_participants(participant_id=["=HYPERLINK(\"x\")", "-SUM(1)", "- ok", "x" * 501, "P-1"],
+                               project_id=["SF01-P001"] * 4 + ["SF09-P999"])
+    problems = quality.row_problems("participants", frame, pd.Series(["SF01-P001"]), TODAY)
+    found = set(zip(problems["source_row"], problems["rule"], strict=True))
+    assert found == {(2, "formula"), (3, "formula"), (5, "too_long"), (6, "unknown_project")}
+
+
+def test_extracts_come_from_the_parts(tmp_path: Path) -> None:
+    problems = pd.DataFrame([["participants", "p.csv", 3, "gender", "allowed_codes", "okänd kod"]],
+                            columns=["dataset", "source_file", "source_row", "column", "rule", "message"])
+    quality.write_part(tmp_path, "participants", problems, rows_in=10, accepted=9)
+    quality.write_part(tmp_path, "projects", problems.iloc[0:0], rows_in=2, accepted=2)
+    problems_path, summary_path = quality.write_extracts(tmp_path)
+    assert problems_path.read_text().splitlines() == [
+        "dataset,source_file,source_row,column,rule,message",
+        "participants,p.csv,3,gender,allowed_codes,okänd kod",
+    ]
+    # Contract order, whatever order the steps finished in.
+    assert summary_path.read_text().splitlines() == [
+        "dataset,rows_in,accepted,quarantined", "projects,2,2,0", "participants,10,9,1"]
+
+
+# ------------------------------------------------------------------ GX suites from the contract
+
+
+def test_committed_context_is_in_sync_with_the_contract() -> None:
+    for relative, content in gx.context_files().items():
+        path = REPO / "expectations" / relative
+        assert path.exists(), f"{path} saknas: kör python -m pipelines.gx"
+        assert path.read_text(encoding="utf-8") == content, f"{path} är inaktuell: kör python -m pipelines.gx"
+
+
+def test_every_dataset_has_suite_validation_and_checkpoint() -> None:
+    files = gx.context_files()
+    for name in DATASETS:
+        suite = json.loads(files[f"expectations/{name}.json"])
+        assert suite["name"] == name
+        checkpoint = json.loads(files[f"checkpoints/{name}.json"])
+        assert checkpoint["result_format"]["unexpected_index_column_names"] == ["source_file", "source_row"]
+        assert checkpoint["actions"][0]["type"] == "update_data_docs"
+        assert json.loads(files[f"validation_definitions/{name}.json"])["suite"]["id"] == suite["id"]
+
+
+def test_suite_expresses_the_contract() -> None:
+    by_rule: dict[str, list[dict]] = {}
+    for e in gx.expectations_for(DATASETS["participants"]):
+        by_rule.setdefault(e["meta"]["rule"], []).append(e)
+    assert {e["kwargs"]["column"] for e in by_rule["missing_column"]} == set(DATASETS["participants"].required_columns)
+    assert all(e["severity"] == "critical" for e in by_rule["missing_column"])
+    gender = next(e for e in by_rule["allowed_codes"] if e["kwargs"]["column"] == "gender")
+    assert gender["kwargs"]["value_set"] == ["K", "M", "X", "okand"]
+    assert by_rule["duplicate_key"][0]["kwargs"]["column_list"] == ["participant_id", "project_id", "enrolled_on"]
+    assert by_rule["date_order"][0]["kwargs"] == {"column_A": "exited_on", "column_B": "enrolled_on",
+                                                  "or_equal": True, "ignore_row_if": "either_value_is_missing"}
+    assert by_rule["needs_value"][0]["kwargs"]["row_condition"]["column"]["name"] == "exit_reason"
+    assert by_rule["unknown_project"][0]["kwargs"]["value_set"] == {"$PARAMETER": "known_project_ids"}
+    assert {e["kwargs"]["column"] for e in by_rule["future_date"]} == {"enrolled_on", "exited_on"}
+    costs = {e["meta"]["rule"]: e for e in gx.expectations_for(DATASETS["project_costs"])}
+    assert costs["range"]["kwargs"] == {"column": "amount_sek", "min_value": 0}
+    projects = {e["meta"]["rule"]: e for e in gx.expectations_for(DATASETS["projects"])}
+    assert projects["no_rows"]["severity"] == "critical"
+    assert projects["duplicate_key"]["type"] == "expect_column_values_to_be_unique"
+
+
+def test_a_new_dataset_gets_its_suite_from_its_columns() -> None:
+    spec = Dataset("project_visits", "Besök.", key=("project_id", "day"), columns=(
+        Column("project_id", "text", True, "", ""),
+        Column("day", "date", True, "", ""),
+        Column("kind", "code", False, "", "", codes=("a", "b")),
+        Column("guests", "integer", False, "", "", minimum=0),
+    ))
+    rules = {(e["meta"]["rule"], e["kwargs"].get("column")) for e in gx.expectations_for(spec)}
+    assert {("missing_column", "project_id"), ("missing_column", "day"), ("allowed_codes", "kind"),
+            ("range", "guests"), ("future_date", "day"), ("unknown_project", "project_id"),
+            ("duplicate_key", None)} <= rules
+
+
+# ------------------------------------------------------------------ the synthetic inbox with errors
+
+
+@pytest.fixture(scope="module")
+def spoiled_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("spoiled")
+    frames, errors = synthesise(SynthSpec(forbund=2, first_year=2020, last_year=2024, participants_per_year=300,
+                                          seed=5, with_errors=True))
+    write_inbox(frames, errors, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def ingested(spoiled_inbox: Path, tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("gx")
+    gx.sync_context(root)
+    today = dt.date.today()
+    results, outcomes = {}, {}
+    projects = ingest_dataset(spoiled_inbox, "projects", None, today)
+    for name in DATASETS:
+        known = None if name == "projects" else projects.accepted["project_id"]
+        result = projects if name == "projects" else ingest_dataset(spoiled_inbox, name, known, today)
+        outcome = gx.validate(name, result.validation, gx.parameters_for(pd.Timestamp(today), known), root)
+        results[name], outcomes[name] = result, outcome
+    return results, outcomes, root
+
+
+def _data_rows(inbox: Path, name: str) -> int:
+    """Rows counted independently of the readers: lines of each CSV, rows of each sheet or table."""
+    total = 0
+    for path in dataset_files(inbox, name):
+        if path.suffix == ".csv":
+            total += sum(1 for line in path.read_bytes().splitlines()[1:] if line.strip())
+        elif path.suffix == ".xlsx":
+            total += len(pd.read_excel(path))
+        elif path.suffix == ".parquet":
+            total += len(pd.read_parquet(path))
+    return total
+
+
+def test_nothing_is_lost_on_any_dataset(ingested, spoiled_inbox: Path) -> None:
+    results, _outcomes, _root = ingested
+    for name, result in results.items():
+        assert result.rows_in == _data_rows(spoiled_inbox, name), name
+        assert len(result.accepted) + result.quarantined_rows == result.rows_in
+        bad = set(zip(result.quarantine["source_file"], result.quarantine["source_row"], strict=True))
+        good = set(zip(result.accepted["source_file"], result.accepted["source_row"], strict=True))
+        assert bad.isdisjoint(good)
+        assert len(bad) == result.quarantined_rows
+
+
+def test_every_injected_error_is_quarantined(ingested, spoiled_inbox: Path) -> None:
+    results, _outcomes, _root = ingested
+    injected = pd.read_csv(spoiled_inbox / INJECTED_ERRORS_FILE)
+    assert len(injected) > 20
+    for row in injected.itertuples():
+        quarantine = results[row.dataset].quarantine
+        hit = quarantine[(quarantine["source_file"] == row.source_file) & (quarantine["source_row"] == row.source_row)]
+        if row.kind == "duplicate_episode" and hit.empty:
+            # Both copies are listed; the first is kept and the later one is quarantined naming it.
+            later = quarantine[quarantine["rule"] == "duplicate_key"]
+            assert later["message"].str.contains(f"{row.source_file} rad {row.source_row};", regex=False).any(), row
+            continue
+        assert not hit.empty, f"{row.kind} i {row.source_file} rad {row.source_row} släpptes igenom"
+
+
+def test_gx_sees_what_the_row_rules_see(ingested) -> None:
+    results, outcomes, _root = ingested
+    for name, outcome in outcomes.items():
+        result = results[name]
+        quarantined = set(zip(result.quarantine["source_file"], result.quarantine["source_row"], strict=True))
+        flagged = set(zip(outcome.flagged["source_file"], outcome.flagged["source_row"], strict=True))
+        # Every row a GX row expectation flags was already quarantined by the row rules.
+        assert flagged <= quarantined, name
+        assert quarantine_more(dataclasses.replace(result), outcome.flagged).quarantined_rows == \
+            result.quarantined_rows
+        assert outcome.success == (result.quarantined_rows == 0), name
+        assert outcome.critical == [], name
+    participants = {f.rule for f in outcomes["participants"].failed}
+    assert {"allowed_codes", "date_order", "needs_value", "duplicate_key", "unknown_project", "range",
+            "support_code", "required", "quarantined"} <= participants
+    assert {f.rule for f in outcomes["project_costs"].failed} >= {"range"}
+
+
+def test_data_docs_are_built(ingested) -> None:
+    _results, outcomes, root = ingested
+    index = root / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    assert index.exists()
+    assert outcomes["participants"].data_docs == str(index)
+    assert list((root / "uncommitted" / "validations" / "participants").rglob("*.json"))
+
+
+def test_missing_column_fails_the_suite_at_critical(tmp_path: Path) -> None:
+    root = tmp_path / "gx"
+    gx.sync_context(root)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "projects.csv").write_text("project_id,forbund,name,orientation\nP1,F,N,individinriktad\n")
+    result = ingest_dataset(inbox, "projects", None, TODAY)
+    outcome = gx.validate("projects", result.validation, gx.parameters_for(pd.Timestamp(TODAY), None), root,
+                          data_docs=False)
+    assert [f.column for f in outcome.critical if f.rule == "missing_column"] == ["start_date"]
+    assert "projects.csv" in result.dataset_errors[0] and "start_date" in result.dataset_errors[0]
+    assert result.quarantine["rule"].tolist() == ["missing_column"]
