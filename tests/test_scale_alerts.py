@@ -105,4 +105,4 @@ def test_sensor_watches_every_job_and_is_on_by_default() -> None:
     assert sensor.default_status.value == "RUNNING"
     # No job list: a run-status sensor without monitored jobs watches every job of the code location
     # (Dagster has no public accessor for it in 1.13).
-    assert sensor._monitored_jobs is None
+    assert not sensor._monitored_jobs
