@@ -25,6 +25,18 @@ def _inputs(settings: SamverkanSettings, year: int) -> tuple[Catalogue, LedgerPa
         raise Failure(description=f"bokslutets katalog eller parametrar kan inte användas: {exc}") from None
 
 
+def _same_versions(contributions: pd.DataFrame, catalogue: Catalogue, parameters: LedgerParameters) -> None:
+    """Refuse to mix contributions made with other files than this run's (re-materialise them first)."""
+    if contributions.empty:
+        return
+    used = {(str(c), str(p)) for c, p in contributions[["catalogue_version", "parameters_version"]]
+            .drop_duplicates().itertuples(index=False)}
+    if used != {(catalogue.version, parameters.version)}:
+        raise Failure(description=(
+            f"ledger_contributions gjordes med katalog/parametrar {sorted(used)}, men körningen använder "
+            f"{catalogue.version} / {parameters.version}; materialisera ledger_contributions igen"))
+
+
 def _kr(value: float) -> str:
     return f"{value:,.0f}".replace(",", "\u00a0")
 
@@ -85,7 +97,8 @@ def ledger(context: AssetExecutionContext, settings: SamverkanSettings,
     year, net, return ratio, payback year and winner/loser; and the transfers between members that would let every
     member break even. Writes ledger.csv, ledger_by_year.csv and ledger_transfers.csv."""
     year = int(context.partition_key)
-    _, parameters = _inputs(settings, year)
+    catalogue, parameters = _inputs(settings, year)
+    _same_versions(ledger_contributions, catalogue, parameters)
     results = ledger_results(ledger_contributions, parameters)
     out = settings.out_path(year)
     paths = [
@@ -129,6 +142,7 @@ def ledger_uncertainty(
     ledger_uncertainty.csv."""
     year = int(context.partition_key)
     catalogue, parameters = _inputs(settings, year)
+    _same_versions(ledger_contributions, catalogue, parameters)
     effects = episode_effects(participants, projects, year, catalogue, parameters)
     table = compute_uncertainty(effects, ledger_contributions, catalogue, parameters)
     path = write_csv_atomic(table[UNCERTAINTY_COLUMNS], settings.out_path(year) / "ledger_uncertainty.csv")

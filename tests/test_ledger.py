@@ -302,3 +302,18 @@ def test_bad_parameters_are_refused(tmp_path: Path) -> None:
     path.write_text(path.read_text().replace("Landsting: 0.5", "Landsting: 0.4"), encoding="utf-8")
     with pytest.raises(ValueError, match="summera till 1"):
         load_parameters(path)
+
+
+def test_other_years_take_their_own_cohort_and_costs(setup) -> None:
+    catalogue, parameters, _ = setup
+    empty = ledger_contributions(PARTICIPANTS, PROJECTS, COSTS, 2019, catalogue, parameters)
+    assert empty.frame.empty
+    results = ledger_results(empty.frame, parameters)
+    assert results.table.empty and list(results.ledger_csv_frame().columns) == LEDGER_COLUMNS
+    assert ledger_uncertainty(empty.effects, empty.frame, catalogue, parameters).empty
+    earlier = ledger_contributions(PARTICIPANTS, PROJECTS, COSTS, 2023, catalogue, parameters)
+    assert set(earlier.frame.loc[earlier.frame["kind"] == "effekt", "source_row"]) == {5}
+    table = ledger_results(earlier.frame, parameters).table
+    p1 = rows(table, "P1")
+    assert p1.loc["Summa", "investment_sek"] == 5000
+    assert p1.loc["Kommun", "year_1"] == 240  # the same move as e1, one year earlier

@@ -74,3 +74,21 @@ def test_other_parameters_file_changes_the_run(small_inbox: Path, tmp_path: Path
     assert list(by_year.columns)[-1] == "year_3"
     contributions = result.output_for_node("ledger_contributions")
     assert contributions["parameters_version"].iloc[0].startswith("2024.1 (parameters.yaml ")
+
+
+def test_mixed_parameter_versions_are_refused(small_inbox: Path, tmp_path: Path, pipeline_resources) -> None:
+    from samverkan.ledger.parameters import default_parameters_file
+
+    instance = DagsterInstance.ephemeral()
+    first = materialize([*ingest_assets, ledger_contributions], partition_key="2024", instance=instance,
+                        resources=pipeline_resources(small_inbox))
+    assert first.success
+    changed = tmp_path / "parameters.yaml"
+    changed.write_text(default_parameters_file().read_text(encoding="utf-8").replace('"2024.1"', '"test"'),
+                       encoding="utf-8")
+    second = materialize([*ingest_assets, ledger_contributions, ledger], partition_key="2024", instance=instance,
+                         raise_on_error=False, selection=[ledger.key],
+                         resources=pipeline_resources(small_inbox, parameters_file=str(changed)))
+    assert not second.success
+    failures = [e.step_failure_data.error.message for e in second.all_events if e.is_step_failure]
+    assert any("materialisera ledger_contributions igen" in m for m in failures)
