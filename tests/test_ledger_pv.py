@@ -127,3 +127,26 @@ def test_bad_flow_files_are_refused() -> None:
         read_flows(io.StringIO("who,amount\nAF,1\n"), 2)
     with pytest.raises(ValueError):
         read_flows(io.StringIO("actor,amount_sek\nSumma,1\n"), 2)
+
+
+def test_excel_style_flows(tmp_path: Path) -> None:
+    flows = tmp_path / "flows.csv"
+    flows.write_bytes("\ufeffactor;year;amount_sek\nKommun;1;1000,5\nLandsting;2;-10\n".encode())
+    assert ledger_command(flows, 0.0, 2) == "actor,1,2\nKommun,1001,1001\nRegion,0,-10\nSumma,1001,991\n"
+
+
+def test_run_flags_validate_the_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from samverkan.cli import build_parser
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("support_code,occupation\nlon,\n", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["run", "--inbox", ".", "--year", "2024", "--out", ".", "--catalogue", str(bad)])
+    assert "kolumner saknas" in capsys.readouterr().err
+    from samverkan.ledger.catalogue import default_catalogue_file
+    from samverkan.ledger.parameters import default_parameters_file
+
+    args = build_parser().parse_args(["run", "--inbox", ".", "--year", "2024", "--out", ".", "--catalogue",
+                                      str(default_catalogue_file()), "--parameters", str(default_parameters_file())])
+    assert args.catalogue_file == str(default_catalogue_file().resolve())
+    assert args.parameters_file == str(default_parameters_file().resolve())

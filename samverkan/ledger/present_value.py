@@ -18,6 +18,12 @@ import pandas as pd
 from samverkan.ledger.actors import ACTORS, TOTAL, actor_names
 
 
+def round_kronor(values: np.ndarray | float) -> np.ndarray:
+    """Whole kronor, halves away from zero (as accounts round), as int64."""
+    values = np.asarray(values, dtype="float64")
+    return (np.sign(values) * np.floor(np.abs(values) + 0.5)).astype("int64")
+
+
 def discount_factors(rate: float, years: int) -> np.ndarray:
     """1 / (1 + r)^k for k = 0..years-1 (year 1 undiscounted)."""
     if years < 1:
@@ -46,11 +52,15 @@ def cumulative_factors(rate: float, years: int, drop_off: float | np.ndarray = 0
 def read_flows(path: Path | str | io.StringIO, years: int) -> pd.DataFrame:
     """Yearly amounts per actor from ``actor,amount_sek`` or ``actor,year,amount_sek``.
 
+    Comma- or semicolon-separated, UTF-8 with or without BOM; amounts may use a decimal comma.
     Returns a frame indexed by actor (in ledger order, only actors that appear) with
     columns 1..years. The first form repeats the amount every year; in the second,
     years not given are 0 and several rows for the same actor and year are added.
     """
-    frame = pd.read_csv(path, dtype="str", skipinitialspace=True)
+    text = path.read() if isinstance(path, io.StringIO) else Path(path).read_bytes().decode("utf-8-sig")
+    header = text.split("\n", 1)[0]
+    # Excel in Swedish writes semicolons and decimal commas.
+    frame = pd.read_csv(io.StringIO(text), dtype="str", skipinitialspace=True, sep=";" if ";" in header else ",")
     frame.columns = [c.strip().lower() for c in frame.columns]
     if "actor" not in frame.columns or "amount_sek" not in frame.columns:
         raise ValueError("filen ska ha kolumnerna actor,amount_sek eller actor,year,amount_sek")
@@ -90,7 +100,7 @@ def pv_table(flows: pd.DataFrame, rate: float) -> pd.DataFrame:
 
 def format_pv_csv(table: pd.DataFrame) -> str:
     """CSV text: header ``actor,1,…,N``, whole kronor, no thousands separators."""
-    rounded = np.round(table.to_numpy()).astype("int64")
+    rounded = round_kronor(table.to_numpy())
     lines = ["actor," + ",".join(str(c) for c in table.columns)]
     for actor, row in zip(table.index, rounded, strict=True):
         lines.append(actor + "," + ",".join(str(v) for v in row))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from samverkan.ledger.actors import ACTOR_DTYPE, ACTORS, ACTORS_WITH_TOTAL, MEMBERS
 from samverkan.ledger.parameters import LedgerParameters
-from samverkan.ledger.present_value import cumulative_factors
+from samverkan.ledger.present_value import cumulative_factors, round_kronor
 
 ALL_PROJECTS = "ALL"
 LEDGER_COLUMNS = ["forbund", "project_id", "actor", "investment_sek", "effect_pv_sek", "net_sek",
@@ -52,8 +52,8 @@ def _project_grid(contributions: pd.DataFrame, parameters: LedgerParameters) -> 
     factors = cumulative_factors(parameters.discount_rate, parameters.horizon_years, parameters.drop_off.value)
     by_year = full["yearly_effect_sek"].to_numpy()[:, None] * factors[None, :]
     frame = full.reset_index()[keys]
-    frame["investment_sek"] = np.round(full["investment_sek"].to_numpy()).astype("int64")
-    return frame, np.round(by_year).astype("int64")
+    frame["investment_sek"] = round_kronor(full["investment_sek"].to_numpy())
+    return frame, round_kronor(by_year)
 
 
 def _with_totals(frame: pd.DataFrame, by_year: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
@@ -118,7 +118,7 @@ def break_even_transfers(forbund: str, project_id: str, net: dict[str, int]) -> 
     for payer in MEMBERS:
         for receiver in MEMBERS:
             if payer in surplus and receiver in deficit:
-                amount = int(round(surplus[payer] * deficit[receiver] / scale))
+                amount = int(round_kronor(surplus[payer] * deficit[receiver] / scale))
                 if amount:
                     rows.append((forbund, project_id, payer, net[payer], receiver, net[receiver], amount))
     return rows

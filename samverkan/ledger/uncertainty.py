@@ -22,7 +22,7 @@ from samverkan.ledger.actors import ACTOR_DTYPE, ACTORS, ACTORS_WITH_TOTAL
 from samverkan.ledger.catalogue import Catalogue
 from samverkan.ledger.effects import EpisodeEffects
 from samverkan.ledger.parameters import OUTCOMES, LedgerParameters, Range
-from samverkan.ledger.present_value import cumulative_factors
+from samverkan.ledger.present_value import cumulative_factors, round_kronor
 from samverkan.ledger.results import ALL_PROJECTS
 
 UNCERTAINTY_COLUMNS = ["forbund", "project_id", "actor", "p_break_even", "npv_p05", "npv_p50", "npv_p95"]
@@ -120,7 +120,7 @@ def ledger_uncertainty(effects: EpisodeEffects, contributions: pd.DataFrame, cat
         "project_id": np.repeat(heads["project_id"].to_numpy(), k),
         "actor": pd.Categorical(np.tile(np.array(ACTORS_WITH_TOTAL, dtype=object), len(heads)), dtype=ACTOR_DTYPE),
         "p_break_even": np.round(p_even.reshape(-1), 3),
-        "npv_p05": np.round(quantiles[0].reshape(-1)).astype("int64"),
-        "npv_p50": np.round(quantiles[1].reshape(-1)).astype("int64"),
-        "npv_p95": np.round(quantiles[2].reshape(-1)).astype("int64"),
+        "npv_p05": round_kronor(quantiles[0].reshape(-1)),
+        "npv_p50": round_kronor(quantiles[1].reshape(-1)),
+        "npv_p95": round_kronor(quantiles[2].reshape(-1)),
     })
