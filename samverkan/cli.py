@@ -65,6 +65,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
+    _steward_view(outcome.run_id, outcome.out_dir)
     if not outcome.success:
         print(f"körningen {outcome.run_id} misslyckades:", file=sys.stderr)
         for failure in outcome.failures:
@@ -72,6 +73,24 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 1
     print(f"klart: {args.year} skrivet till {outcome.out_dir} (körning {outcome.run_id})")
     return 0
+
+
+def _steward_view(run_id: str, out: Path) -> None:
+    """Counts per dataset, and the steward notice when a check failed (no daemon may be running)."""
+    import pandas as pd
+    from dagster import DagsterInstance
+
+    from pipelines.sensors import notify_steward
+    from samverkan.quality import SUMMARY_FILE
+
+    instance = DagsterInstance.get()
+    run = instance.get_run_by_id(run_id)
+    notice = notify_steward(instance, run) if run is not None else None
+    if (out / SUMMARY_FILE).exists():
+        for row in pd.read_csv(out / SUMMARY_FILE).itertuples():
+            print(f"{row.dataset}: {row.rows_in} rader in, {row.accepted} godkända, {row.quarantined} i karantän")
+    if notice is not None:
+        print(f"granska: {notice} (alla fel med fil och rad: {out / 'quality.csv'})")
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -137,7 +156,8 @@ def cmd_contract(args: argparse.Namespace) -> int:
 
 
 # Flags of `run` that map one to one onto SamverkanSettings fields.
-RUN_SETTINGS: tuple[str, ...] = ("rules_file", "catalogue_file", "parameters_file", "pdf_variant")
+RUN_SETTINGS: tuple[str, ...] = ("rules_file", "catalogue_file", "parameters_file", "pdf_variant",
+                                 "expectations_dir")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -181,6 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--pdf-variant", choices=("pdf/ua-1", "pdf/a-3u"),
                              help="rapportens PDF-variant: pdf/ua-1 (tillgänglig, standard) eller pdf/a-3u (arkiv)")
         command.add_argument("--in-process", action="store_true", help="kör alla steg i en process (felsökning)")
+        command.add_argument("--expectations", dest="expectations_dir", metavar="MAPP",
+                             help="Great Expectations-kontext (sviter, checkpoints; resultat och Data Docs under "
+                                  "MAPP/uncommitted); standard: expectations/")
     for command in (run, backfill):
         command.add_argument("--catalogue", dest="catalogue_file", type=_ledger_file("catalogue"), metavar="FIL",
                              help="enhetskostnadskatalog (CSV); standard: samverkan/data/unit_costs.csv")
