@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import resource
 import time
+import tracemalloc
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,16 @@ from samverkan.ledger.uncertainty import ledger_uncertainty
 from samverkan.synth import SUPPORT_BEFORE
 
 YEAR = 2024
+
+
+def traced_peak_mb(function, *args) -> float:
+    """Peak memory allocated while ``function`` runs (Python and numpy allocations, via tracemalloc)."""
+    tracemalloc.start()
+    try:
+        function(*args)
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
 
 
 def peak_mb() -> float:
@@ -91,6 +102,8 @@ def main() -> None:
     parser.add_argument("--projects-per-forbund", type=int, default=15)
     parser.add_argument("--stage", choices=["all", "ledger", "mc"], default="all")
     parser.add_argument("--draws", type=int, default=0, help="Monte Carlo draws (0 = the parameters file's)")
+    parser.add_argument("--trace-memory", action="store_true",
+                        help="run each stage once more under tracemalloc and report its own peak allocation")
     args = parser.parse_args()
 
     t = time.perf_counter()
@@ -116,12 +129,22 @@ def main() -> None:
           f"{contributions.frame.memory_usage(deep=True).sum() / 2**20:.0f} MB), "
           f"aggregation + present values + transfers {t_results:.2f} s ({len(results.table)} ledger rows); "
           f"total {t_contrib + t_results:.2f} s; peak RSS {peak_mb():.0f} MB (before the ledger {base:.0f} MB)")
+    if args.trace_memory:
+        def whole_ledger() -> None:
+            made = ledger_contributions(data["participants"], data["projects"], data["project_costs"], YEAR,
+                                        catalogue, parameters)
+            ledger_results(made.frame, parameters)
+
+        print(f"ledger: peak allocation while it runs {traced_peak_mb(whole_ledger):.0f} MB (tracemalloc)")
     if args.stage in ("all", "mc"):
         before_mc = peak_mb()
         t = time.perf_counter()
         table = ledger_uncertainty(contributions.effects, contributions.frame, catalogue, parameters)
         print(f"monte carlo: {parameters.mc_draws} draws over {len(table)} rows in {time.perf_counter() - t:.2f} s; "
               f"peak RSS {peak_mb():.0f} MB (before {before_mc:.0f} MB)")
+        if args.trace_memory:
+            peak = traced_peak_mb(ledger_uncertainty, contributions.effects, contributions.frame, catalogue, parameters)
+            print(f"monte carlo: peak allocation while it runs {peak:.0f} MB (tracemalloc)")
 
 
 if __name__ == "__main__":
