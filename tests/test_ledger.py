@@ -317,3 +317,12 @@ def test_other_years_take_their_own_cohort_and_costs(setup) -> None:
     p1 = rows(table, "P1")
     assert p1.loc["Summa", "investment_sek"] == 5000
     assert p1.loc["Kommun", "year_1"] == 240  # the same move as e1, one year earlier
+
+
+def test_catalogue_as_excel_saves_it(tmp_path: Path) -> None:
+    excel = tmp_path / "excel.csv"
+    text = CATALOGUE.replace(",", ";").replace("test;", "Källa från Excel;")
+    excel.write_bytes(text.replace("-100", "-100,5").encode("cp1252"))
+    catalogue = load_catalogue(2024, excel)
+    assert catalogue.rows.loc[0, "kommun_sek_2024"] == -100.5
+    assert catalogue.rows.loc[0, "source"] == "Källa från Excel"

@@ -150,3 +150,8 @@ def test_run_flags_validate_the_files(tmp_path: Path, capsys: pytest.CaptureFixt
                                       str(default_catalogue_file()), "--parameters", str(default_parameters_file())])
     assert args.catalogue_file == str(default_catalogue_file().resolve())
     assert args.parameters_file == str(default_parameters_file().resolve())
+
+
+def test_rate_in_percent_is_refused() -> None:
+    with pytest.raises(ValueError, match="decimaltal"):
+        ledger_command(io.StringIO(REFERENCE_FLOWS), 4, 3)

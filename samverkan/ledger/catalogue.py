@@ -11,6 +11,7 @@ from its ``price_year`` to the report year with the prisbasbelopp series.
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -99,7 +100,12 @@ def load_catalogue(report_year: int, path: Path | str | None = None,
     """Read, check and index a catalogue file (the shipped one when ``path`` is empty)."""
     path = Path(path) if path else default_catalogue_file()
     raw = path.read_bytes()
-    frame = pd.read_csv(path, dtype="str", keep_default_na=False, encoding="utf-8-sig")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")  # as Excel saves CSV on Swedish Windows
+    header = text.split("\n", 1)[0]
+    frame = pd.read_csv(io.StringIO(text), dtype="str", keep_default_na=False, sep=";" if ";" in header else ",")
     frame.columns = [c.strip().lower() for c in frame.columns]
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:

@@ -109,4 +109,6 @@ def format_pv_csv(table: pd.DataFrame) -> str:
 
 def ledger_command(flows_file: str | Path, rate: float, years: int) -> str:
     """What ``samverkan ledger --flows FILE --rate R --years N`` prints."""
+    if not -1 < rate < 1:
+        raise ValueError(f"räntan anges som decimaltal, t.ex. 0.04 för 4 %; fick {rate}")
     return format_pv_csv(pv_table(read_flows(flows_file, years), rate))
