@@ -151,6 +151,9 @@ def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None =
     elif len(typed) and accepted.empty:
         errors.append(f"ingen av de {len(typed)} raderna i {', '.join(f.name for f in files)} kunde godkännas")
 
+    # Headers and reader messages come from the files themselves: mask them like every value.
+    errors = [mask_personal_numbers(e) for e in errors]
+    notes = [mask_personal_numbers(n) for n in notes]
     result = IngestResult(name, accepted, quarantine, len(typed), files, errors, notes)
     result.validation = validation_frame(raw, typed, is_bad, sorted(missing_anywhere))
     return result
