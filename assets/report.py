@@ -1,6 +1,7 @@
 """The samverkansbokslut: one PDF (and its HTML twin) per förbund for the partition year."""
 
 import importlib.metadata
+import os
 import time
 
 import pandas as pd
@@ -102,7 +103,8 @@ def samverkansbokslut(
     )
     out = settings.out_path(year)
     started = time.perf_counter()
-    rendered = write_reports(inputs, out, variant=settings.pdf_variant)
+    workers = settings.render_workers or (os.cpu_count() or 1)
+    rendered = write_reports(inputs, out, variant=settings.pdf_variant, workers=workers)
     seconds = time.perf_counter() - started
     index = pd.DataFrame(
         [{"forbund": r.forbund, "pdf": str(r.pdf.relative_to(out)), "html": str(r.html.relative_to(out)),
@@ -116,9 +118,10 @@ def samverkansbokslut(
         "extract": str(path),
         "pdf_variant": settings.pdf_variant,
         "render_seconds": round(seconds, 2),
+        "render_workers": workers,
         "forbund": MetadataValue.json(forbund_in_year(inputs)),
         "summary": MetadataValue.md(
-            f"{len(index)} rapporter ({settings.pdf_variant}) på {seconds:.1f} s.\n\n"
+            f"{len(index)} rapporter ({settings.pdf_variant}) på {seconds:.1f} s med {workers} processer.\n\n"
             f"| förbund | pdf | sidor | sha256 |\n|---|---|---:|---|\n{lines}\n"),
     })
     return index

@@ -17,7 +17,8 @@ from xml.sax.saxutils import escape, quoteattr
 from reports.formatting import DASH, number
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+# Okabe-Ito's yellow is replaced by a darker gold so a thin line stays visible on white.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#8C6D00", "#000000")
 FONT = "Liberation Sans, sans-serif"
 TEXT = "#222222"
 GRID = "#d4d4d4"

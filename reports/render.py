@@ -17,8 +17,10 @@ import datetime as dt
 import hashlib
 import io
 import logging
+import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -284,10 +286,32 @@ def write_report(inputs: ReportInputs, forbund: str, out_dir: Path, *, variant: 
 
 
 def write_reports(inputs: ReportInputs, out_dir: Path, *, variant: str = DEFAULT_PDF_VARIANT,
-                  forbund: Iterable[str] | None = None) -> list[RenderedReport]:
-    """One report per förbund with anything to show for the year (or the given ones)."""
+                  forbund: Iterable[str] | None = None, workers: int = 1) -> list[RenderedReport]:
+    """One report per förbund with anything to show for the year (or the given ones).
+
+    ``workers`` > 1 renders in that many processes (WeasyPrint is single-threaded); the files are
+    the same whatever the number of workers, and the list keeps the förbund order.
+    """
     names = list(forbund) if forbund is not None else forbund_in_year(inputs)
-    return [write_report(inputs, name, out_dir, variant=variant) for name in names]
+    workers = min(max(workers, 1), len(names) or 1)
+    if workers == 1:
+        return [write_report(inputs, name, out_dir, variant=variant) for name in names]
+    # forkserver: never fork a process that may hold threads (Dagster's step process does).
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_set_worker_inputs,
+                             initargs=(inputs, Path(out_dir), variant)) as pool:
+        return list(pool.map(_render_in_worker, names))
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _set_worker_inputs(inputs: ReportInputs, out_dir: Path, variant: str) -> None:
+    _WORKER.update(inputs=inputs, out_dir=out_dir, variant=variant)
+
+
+def _render_in_worker(forbund: str) -> RenderedReport:
+    return write_report(_WORKER["inputs"], forbund, _WORKER["out_dir"], variant=_WORKER["variant"])
 
 
 def pdf_page_count(pdf: bytes) -> int:
