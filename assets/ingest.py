@@ -149,6 +149,8 @@ def build_ingest_asset(spec: Dataset):
                               gx.context_dir(settings.expectations_dir))
         # Whatever GX flags that the row rules did not is quarantined too: the two must agree.
         result = quarantine_more(result, outcome.flagged)
+        if not spec.references_projects:
+            quality.clear_dependent_parts(settings.out_path(year))
         quality.write_part(settings.out_path(year), spec.name, result.quarantine, result.rows_in,
                            len(result.accepted))
         metadata = ingest_metadata(result)

@@ -168,6 +168,18 @@ def write_part(out_dir: Path, dataset: str, quarantine: pd.DataFrame, rows_in: i
     return _write_parquet(summary_row(dataset, rows_in, accepted), folder / f"{dataset}.summary.parquet")
 
 
+def clear_dependent_parts(out_dir: Path) -> None:
+    """Drop the parts of datasets checked against projects: a new projects result makes them stale.
+
+    Without this, a run where projects failed would leave last run's participants part in the extracts.
+    """
+    folder = Path(out_dir) / PARTS_DIR
+    for spec in DATASETS.values():
+        if spec.references_projects:
+            for suffix in (".parquet", ".summary.parquet"):
+                (folder / f"{spec.name}{suffix}").unlink(missing_ok=True)
+
+
 def read_parts(out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All datasets' quarantine rows and counts, in contract order; a dataset without a part is absent."""
     folder = Path(out_dir) / PARTS_DIR

@@ -102,6 +102,14 @@ def test_extracts_come_from_the_parts(tmp_path: Path) -> None:
         "dataset,rows_in,accepted,quarantined", "projects,2,2,0", "participants,10,9,1"]
 
 
+def test_a_new_projects_result_drops_the_dependent_parts(tmp_path: Path) -> None:
+    empty = pd.DataFrame(columns=["dataset", "source_file", "source_row", "column", "rule", "message"])
+    for name in ("projects", "participants", "project_costs"):
+        quality.write_part(tmp_path, name, empty, rows_in=1, accepted=1)
+    quality.clear_dependent_parts(tmp_path)
+    assert quality.read_parts(tmp_path)[1]["dataset"].tolist() == ["projects"]
+
+
 # ------------------------------------------------------------------ GX suites from the contract
 
 
