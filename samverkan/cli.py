@@ -112,6 +112,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     for year, outcome in outcomes.items():
         status = "klart" if outcome.success else "MISSLYCKADES"
         print(f"{year}: {status} (körning {outcome.run_id}) {outcome.out_dir}")
+        _steward_view(outcome.run_id, outcome.out_dir)
         for failure in outcome.failures:
             print(f"  {failure}", file=sys.stderr)
         failed += not outcome.success
