@@ -74,8 +74,9 @@ def check_result(result: IngestResult, outcome: gx.GxOutcome) -> AssetCheckResul
         headline = (f"{result.quarantined_rows} av {result.rows_in} rader ligger i karantän; "
                     f"{len(result.accepted)} godkända rader går vidare. Se quality.csv.")
     lines = [headline, ""]
-    if result.dataset_errors:
-        lines += ["**Fel som stoppar datasetet:**", ""] + [f"- {e}" for e in result.dataset_errors] + [""]
+    blocking = result.dataset_errors + [f"{f.note} (`{f.column}`, regel {f.rule})" for f in outcome.critical]
+    if blocking:
+        lines += ["**Fel som stoppar datasetet:**", ""] + [f"- {e}" for e in blocking] + [""]
     if result.notes:
         lines += ["**Att notera:**", ""] + [f"- {n}" for n in result.notes] + [""]
     if outcome.failed:
@@ -94,7 +95,7 @@ def check_result(result: IngestResult, outcome: gx.GxOutcome) -> AssetCheckResul
         "successful_expectations": outcome.successful,
         "failed_expectations": MetadataValue.json(
             [{"expectation": f.expectation, "column": f.column, "rule": f.rule, "severity": f.severity,
-              "unexpected": f.unexpected} for f in outcome.failed]),
+              "unexpected": f.unexpected, "note": f.note} for f in outcome.failed]),
         "dataset_errors": MetadataValue.json(result.dataset_errors),
         "summary": MetadataValue.md("\n".join(lines)),
     }

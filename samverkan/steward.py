@@ -77,7 +77,8 @@ def notice_markdown(year: str, run_id: str, outcomes: list[CheckOutcome], out_di
             lines += [f"- {e}" for e in outcome.dataset_errors] or [f"- {outcome.headline}"]
             for failed in outcome.failed_expectations:
                 if failed.get("severity") == "critical":
-                    lines.append(f"- regeln `{failed.get('rule')}` på `{failed.get('column')}` är inte uppfylld")
+                    lines.append(f"- {failed.get('note') or 'regeln är inte uppfylld'} "
+                                 f"(`{failed.get('column')}`, regel `{failed.get('rule')}`)")
             lines.append("")
     lines += ["## Per dataset", "", "| dataset | status | rader in | godkända | karantän |", "|---|---|---|---|---|"]
     for o in outcomes:

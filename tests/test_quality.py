@@ -269,3 +269,29 @@ def test_missing_column_fails_the_suite_at_critical(tmp_path: Path) -> None:
     assert [f.column for f in outcome.critical if f.rule == "missing_column"] == ["start_date"]
     assert "projects.csv" in result.dataset_errors[0] and "start_date" in result.dataset_errors[0]
     assert result.quarantine["rule"].tolist() == ["missing_column"]
+
+
+# ------------------------------------------------------------------ the steward notice text
+
+
+def test_steward_notice_names_what_stops_the_year(tmp_path: Path) -> None:
+    from samverkan import steward
+
+    outcomes = [
+        steward.CheckOutcome("projects", True, "WARN", 3, 3, 0),
+        steward.CheckOutcome("participants", False, "ERROR", 10, 2, 8, dataset_errors=(),
+                             failed_expectations=({"severity": "critical", "rule": "quarantine_share",
+                                                   "column": "quarantined", "note": "högst 50 % i karantän"},)),
+        steward.CheckOutcome("project_costs", False, "WARN", 5, 4, 1),
+    ]
+    assert steward.needs_notice(outcomes)
+    assert not steward.needs_notice(outcomes[:1])
+    assert steward.subject("2024", outcomes) == \
+        "[samverkansbokslut] 2024: participants kan inte användas – åtgärd krävs"
+    assert steward.subject("2024", [outcomes[2]]) == "[samverkansbokslut] 2024: 1 rader i karantän att granska"
+    text = steward.notice_markdown("2024", "run-1", outcomes, tmp_path, "/x/index.html")
+    assert "### participants" in text and "högst 50 % i karantän" in text and "quarantine_share" in text
+    assert "| participants | FEL (stoppar) | 10 | 2 | 8 |" in text
+    assert "| project_costs | varning | 5 | 4 | 1 |" in text
+    assert str(tmp_path / "quality.csv") in text and "/x/index.html" in text
+    assert steward.send_notice("s", text, {}) is False
