@@ -62,9 +62,15 @@ def record_step_memory(context: HookContext) -> None:
     """Runs in the step's own process right after the step: that process's peak RSS is the step's."""
     path = os.environ.get(MEMORY_LOG)
     if path:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        # Processes the step started and waited for (e.g. a render pool) count as the step's CPU too.
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
         with open(path, "a", encoding="utf-8") as handle:
             handle.write(json.dumps({"run_id": context.run_id, "step": context.step_key,
-                                     "peak_rss_mb": round(peak_rss_mb(), 1)}) + "\n")
+                                     "peak_rss_mb": round(peak_rss_mb(), 1),
+                                     "children_peak_rss_mb": round(children.ru_maxrss / 1024, 1),
+                                     "cpu_seconds": round(cpu, 2)}) + "\n")
 
 
 def benchmark_job():
@@ -133,12 +139,14 @@ def run_steps(instance, run_id: str) -> dict[str, dict[str, float]]:
 
 
 def summarise_stages(steps: dict[str, dict[str, float]], memory: dict[str, float],
-                     groups: dict[str, set[str]], names: dict[str, set[str]]) -> dict[str, dict]:
+                     groups: dict[str, set[str]], names: dict[str, set[str]],
+                     cpu: dict[str, float] | None = None) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for step, info in steps.items():
         stage = stage_of_step(step, groups, names)
-        entry = out.setdefault(stage, {"seconds": 0.0, "peak_rss_mb": 0.0, "steps": []})
+        entry = out.setdefault(stage, {"seconds": 0.0, "cpu_seconds": 0.0, "peak_rss_mb": 0.0, "steps": []})
         entry["seconds"] = round(entry["seconds"] + info.get("seconds", 0.0), 3)
+        entry["cpu_seconds"] = round(entry["cpu_seconds"] + ((cpu or {}).get(step) or 0.0), 2)
         entry["peak_rss_mb"] = max(entry["peak_rss_mb"], memory.get(step, 0.0))
         entry["steps"].append(step)
     for entry in out.values():
@@ -185,9 +193,12 @@ def measure_read(inbox: Path) -> dict:
         "from samverkan.contract import DATASETS\n"
         "from samverkan.readers import read_dataset\n"
         "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "u0 = resource.getrusage(resource.RUSAGE_SELF)\n"
         "t = time.perf_counter()\n"
         "rows = {name: len(read_dataset(Path(sys.argv[1]), name)) for name in DATASETS}\n"
+        "u = resource.getrusage(resource.RUSAGE_SELF)\n"
         "print(json.dumps({'seconds': round(time.perf_counter() - t, 3), 'rows': rows,\n"
+        "  'cpu_seconds': round(u.ru_utime + u.ru_stime - u0.ru_utime - u0.ru_stime, 2),\n"
         "  'peak_rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),\n"
         "  'baseline_rss_mb': round(base, 1)}))\n"
     )
@@ -196,7 +207,7 @@ def measure_read(inbox: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run_partitions(inbox: Path, years: list[int], workers: int, work: Path) -> dict:
+def run_partitions(inbox: Path, years: list[int], workers: int, work: Path, budget: float | None = None) -> dict:
     """One run per year through execute_job on a fresh SQLite instance; per-step times and memory."""
     from dagster import DagsterInstance, build_reconstructable_job, execute_job
 
@@ -220,6 +231,10 @@ def run_partitions(inbox: Path, years: list[int], workers: int, work: Path) -> d
     started_all = time.perf_counter()
     with DagsterInstance.get() as instance:
         for year in years:
+            if budget is not None and time.perf_counter() - started_all > budget:
+                results["stopped"] = (f"time budget of {budget:.0f} s used up after {len(results['years'])} of "
+                                      f"{len(years)} years; the remaining years were not run")
+                break
             out = work / "out" / str(year)
             run_config = {
                 "resources": {"settings": {"config": {"inbox_dir": str(inbox), "out_dir": _literal(out)}}},
@@ -231,20 +246,23 @@ def run_partitions(inbox: Path, years: list[int], workers: int, work: Path) -> d
                 wall = time.perf_counter() - started
                 steps = run_steps(instance, result.run_id)
                 success = result.success
-            memory = {}
+            memory, cpu = {}, {}
             if memory_log.exists():
                 for line in memory_log.read_text().splitlines():
                     entry = json.loads(line)
                     if entry["run_id"] == result.run_id:
-                        memory[entry["step"]] = entry["peak_rss_mb"]
+                        memory[entry["step"]] = max(entry["peak_rss_mb"], entry.get("children_peak_rss_mb", 0))
+                        cpu[entry["step"]] = entry.get("cpu_seconds")
             pdfs = sorted(out.rglob("*.pdf"))
             results["years"][str(year)] = {
                 "success": success,
                 "wall_seconds": round(wall, 3),
                 "pdfs": len(pdfs),
                 "pdf_mb": round(sum(p.stat().st_size for p in pdfs) / 2**20, 1),
-                "stages": summarise_stages(steps, memory, groups, names),
-                "steps": {k: {"seconds": v.get("seconds"), "peak_rss_mb": memory.get(k)} for k, v in steps.items()},
+                "stages": summarise_stages(steps, memory, groups, names, cpu),
+                "steps": {k: {"seconds": v.get("seconds"), "cpu_seconds": cpu.get(k), "peak_rss_mb": memory.get(k)}
+                          for k, v in steps.items()},
+                "load_average": [round(x, 2) for x in os.getloadavg()],
             }
             print(f"  {year}: {'ok' if success else 'MISSLYCKADES'} {wall:.1f} s, {len(pdfs)} PDF", flush=True)
     results["wall_seconds"] = round(time.perf_counter() - started_all, 3)
@@ -253,12 +271,13 @@ def run_partitions(inbox: Path, years: list[int], workers: int, work: Path) -> d
     return results
 
 
-def run_part(inbox: Path, years: list[int], workers: int, work: Path) -> dict:
+def run_part(inbox: Path, years: list[int], workers: int, work: Path, budget: float | None = None) -> dict:
     """``run_partitions`` in a fresh process: the executor's forkserver keeps the environment it started
     with, so each part gets its own process, instance, storage and memory log."""
     work.mkdir(parents=True, exist_ok=True)
     request = work / "request.json"
-    request.write_text(json.dumps({"inbox": str(inbox), "years": years, "workers": workers, "work": str(work)}))
+    request.write_text(json.dumps({"inbox": str(inbox), "years": years, "workers": workers, "work": str(work),
+                                   "budget": budget}))
     subprocess.run([sys.executable, __file__, "--run-part", str(request)], cwd=ROOT, check=True)
     return json.loads((work / "result.json").read_text())
 
@@ -267,8 +286,9 @@ def _total_stages(per_year: list[dict[str, dict]]) -> dict[str, dict]:
     total: dict[str, dict] = {}
     for stages in per_year:
         for stage, entry in stages.items():
-            t = total.setdefault(stage, {"seconds": 0.0, "peak_rss_mb": 0.0})
+            t = total.setdefault(stage, {"seconds": 0.0, "cpu_seconds": 0.0, "peak_rss_mb": 0.0})
             t["seconds"] = round(t["seconds"] + entry["seconds"], 3)
+            t["cpu_seconds"] = round(t["cpu_seconds"] + entry.get("cpu_seconds", 0.0), 2)
             t["peak_rss_mb"] = max(t["peak_rss_mb"], entry["peak_rss_mb"])
     return total
 
@@ -289,16 +309,17 @@ def stage_table(stages: dict[str, dict], read: dict | None = None) -> list[dict]
     rows = []
     for stage in STAGES:
         if stage == "read" and read is not None:
-            rows.append({"stage": stage, "seconds": read["seconds"], "peak_rss_mb": read["peak_rss_mb"],
-                         "available": True})
+            rows.append({"stage": stage, "seconds": read["seconds"], "cpu_seconds": read.get("cpu_seconds"),
+                         "peak_rss_mb": read["peak_rss_mb"], "available": True})
         elif stage in stages:
-            rows.append({"stage": stage, **{k: stages[stage][k] for k in ("seconds", "peak_rss_mb")},
+            rows.append({"stage": stage, **{k: stages[stage].get(k) for k in ("seconds", "cpu_seconds", "peak_rss_mb")},
                          "available": True})
         else:
-            rows.append({"stage": stage, "seconds": None, "peak_rss_mb": None, "available": False})
+            rows.append({"stage": stage, "seconds": None, "cpu_seconds": None, "peak_rss_mb": None,
+                         "available": False})
     if "other" in stages:
-        rows.append({"stage": "other", "seconds": stages["other"]["seconds"],
-                     "peak_rss_mb": stages["other"]["peak_rss_mb"], "available": True})
+        rows.append({"stage": "other", **{k: stages["other"].get(k) for k in ("seconds", "cpu_seconds", "peak_rss_mb")},
+                     "available": True})
     return rows
 
 
@@ -317,8 +338,10 @@ def markdown(report: dict) -> str:
         f"{report['inbox']['spec']['first_year']}–{report['inbox']['spec']['last_year']} "
         f"({report['inbox']['inbox_mb']} MB inbox); synthesised in {report['inbox']['synthesise_seconds']} s.",
         "",
-        "Stage seconds are summed step durations (steps overlap across workers); memory is the peak RSS of",
-        "the stage's step processes (each includes the ~preloaded pipeline modules).",
+        "Wall seconds per stage are summed step durations (steps overlap across workers, so they add up to more",
+        "than the run's wall time); CPU seconds are the step processes' own user+system time including processes",
+        "they started (the render pool); memory is the largest peak RSS of a stage's step process or of one of its",
+        "children (each includes the ~200 MB of preloaded pipeline modules).",
         "",
     ]
     for title, key in (("One year", "one_year"), ("Backfill", "backfill")):
@@ -329,10 +352,15 @@ def markdown(report: dict) -> str:
         lines += [f"## {title}: {years[0]}" + (f"–{years[-1]}" if len(years) > 1 else ""),
                   "", f"Wall time {part['wall_seconds']:.1f} s, "
                   f"{sum(y['pdfs'] for y in part['years'].values())} PDF, "
-                  f"{'all runs succeeded' if part['success'] else 'SOME RUNS FAILED'}.", "",
-                  "| stage | seconds | peak memory (MB) |", "|---|---:|---:|"]
+                  f"{'all runs succeeded' if part['success'] else 'SOME RUNS FAILED'}."
+                  + (f" **Incomplete:** {part['stopped']}." if part.get("stopped") else ""), "",
+                  f"Load average on the machine during the runs: "
+                  f"{', '.join(str(y['load_average'][0]) for y in part['years'].values())} (2 cores; other work "
+                  "was running, so wall seconds are inflated; CPU seconds are not).", "",
+                  "| stage | wall seconds | CPU seconds | peak memory (MB) |", "|---|---:|---:|---:|"]
         for row in part["table"]:
-            lines.append(f"| {row['stage']} | {_cell(row['seconds'])} | {_cell(row['peak_rss_mb'], 0)} |")
+            lines.append(f"| {row['stage']} | {_cell(row['seconds'])} | {_cell(row.get('cpu_seconds'))} | "
+                         f"{_cell(row['peak_rss_mb'], 0)} |")
         lines.append("")
     duck = report.get("duckdb", {})
     lines += ["## Ledger against DuckDB", ""]
@@ -364,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-backfill", action="store_true")
+    parser.add_argument("--backfill-budget", type=float, help="seconds after which no further backfill year starts")
     parser.add_argument("--fresh", action="store_true", help="regenerate the cached inbox")
     parser.add_argument("--quick", action="store_true", help="3 förbund, 600 episodes/year, 2022-2024")
     parser.add_argument("--name", default="national", help="results file name (without extension)")
@@ -372,7 +401,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.run_part:
         request = json.loads(Path(args.run_part).read_text())
         work = Path(request["work"])
-        result = run_partitions(Path(request["inbox"]), request["years"], request["workers"], work)
+        result = run_partitions(Path(request["inbox"]), request["years"], request["workers"], work,
+                                request.get("budget"))
         (work / "result.json").write_text(json.dumps(result, default=str))
         return 0
     if args.quick:
@@ -403,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_backfill:
             years = list(range(args.first_year, args.last_year + 1))
             print(f"backfill {years[0]}–{years[-1]} …", flush=True)
-            back = run_part(inbox, years, args.workers, work / "backfill")
+            back = run_part(inbox, years, args.workers, work / "backfill", args.backfill_budget)
             back["table"] = stage_table(back["stages"], None)
             report["backfill"] = back
     finally:
