@@ -234,3 +234,17 @@ def test_first_page_is_not_blank(pdf, tmp_path):
     assert histogram[255] < 0.5 * sum(histogram)
     lo, hi = image.getextrema()
     assert hi - lo > 100
+
+
+def test_hostile_forbund_name_is_escaped_in_every_attribute():
+    hostile = '"><img src=x onerror=alert(1)> Förbund'
+    inputs = sample_inputs()
+    for frame in (inputs.flow, inputs.projects, inputs.ledger, inputs.ledger_by_year, inputs.success_levels,
+                  inputs.prerequisite_profiles, inputs.ledger_uncertainty, inputs.transfers):
+        frame.loc[frame["forbund"] == FORBUND, "forbund"] = hostile
+    context = build_report_context(inputs, hostile)
+    assert context["slug"] == "img-src-x-onerror-alert-1-forbund"
+    html = render_html(context, standalone=True)
+    assert "<img src=x" not in html
+    assert 'content="&#34;&gt;&lt;img src=x onerror=alert(1)&gt; Förbund"' in html
+    assert 'data-title="Samverkansbokslut 2025 – &#34;&gt;&lt;img' in html
