@@ -60,7 +60,7 @@ def _parameter_table(settings: SamverkanSettings, year: int) -> tuple[pd.DataFra
     group_name="report",
     pool="pdf_render",
 )
-def samverkansbokslut(
+def samverkansbokslut_reports(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
     participant_flow: pd.DataFrame,

@@ -8,7 +8,7 @@ import pytest
 from dagster import AssetKey, AssetSpec, DagsterInstance, materialize
 from pypdf import PdfReader
 
-from assets.report import samverkansbokslut
+from assets.report import samverkansbokslut_reports
 from pipelines.partitions import yearly_partitions
 from reports.sample import FORBUND, OTHER, sample_inputs
 
@@ -47,7 +47,7 @@ def run(tmp_path: Path, inbox: Path, **settings: object):
     seed_storage(storage, "2025")
     upstream = [AssetSpec(key, partitions_def=yearly_partitions) for key in UPSTREAM]
     return materialize(
-        [samverkansbokslut, *upstream],
+        [samverkansbokslut_reports, *upstream],
         partition_key="2025",
         instance=DagsterInstance.ephemeral(),
         resources={
@@ -80,8 +80,8 @@ def test_asset_writes_one_report_per_forbund(tmp_path: Path, inbox: Path) -> Non
     assert "projects.csv" in text  # input file listed with its hash
     assert "15 december 2025" in text  # date of the data: the latest date in participants and events
     assert reader.metadata["/CreationDate"].startswith("D:20251215")
-    materialization = result.asset_materializations_for_node("samverkansbokslut")[0]
-    assert materialization.asset_key == AssetKey("samverkansbokslut")
+    materialization = result.asset_materializations_for_node("samverkansbokslut_reports")[0]
+    assert materialization.asset_key == AssetKey("samverkansbokslut_reports")
     assert materialization.metadata["reports"].value == 2
 
 
