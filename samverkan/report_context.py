@@ -551,7 +551,8 @@ def build_report_context(inputs: ReportInputs, forbund: str, generated_on: dt.da
         # Derived from the data, never the clock: the same inputs give the same file.
         "document_date": generated_on or data_date,
         "report_version": f"{REPORT_FORMAT_VERSION} ({inputs.software_version or 'okänd programversion'})",
-        "report_id": fingerprint[:16],
+        # One id per report: the inputs' fingerprint with the förbund and the year.
+        "report_id": hashlib.sha256(f"{fingerprint}|{forbund}|{inputs.year}".encode()).hexdigest()[:16],
         "fingerprint": fingerprint,
         "key_figures": key_figures(flow, ledger, projects),
         "flow": flow,
