@@ -96,3 +96,38 @@ def test_asset_rerun_is_byte_identical_and_variant_is_configurable(tmp_path: Pat
     archival = (out / SLUG / f"samverkansbokslut-{SLUG}-2025.pdf").read_bytes()
     assert archival != first
     assert b"pdfaid" in PdfReader(io.BytesIO(archival)).trailer["/Root"]["/Metadata"].get_object().get_data()
+
+
+@pytest.mark.slow
+def test_report_figures_match_the_extracts(small_inbox: Path, pipeline_resources, tmp_path: Path) -> None:
+    """The whole graph on a synthetic inbox: the PDFs print what the stage extracts say."""
+    from pipelines.definitions import defs
+    from reports.formatting import kronor, number
+    from samverkan.report_context import slugify
+
+    result = materialize(list(defs.assets), partition_key="2024", instance=DagsterInstance.ephemeral(),
+                         resources=pipeline_resources(small_inbox))
+    assert result.success
+    out = tmp_path / "out" / "2024"
+    flow = pd.read_csv(out / "participant_flow.csv")
+    ledger = pd.read_csv(out / "ledger.csv")
+    success = pd.read_csv(out / "success.csv")
+    index = pd.read_csv(out / "reports.csv")
+    assert sorted(index["forbund"]) == sorted(flow["forbund"].unique())
+    for forbund in index["forbund"]:
+        slug = slugify(forbund)
+        reader = PdfReader(io.BytesIO((out / slug / f"samverkansbokslut-{slug}-2024.pdf").read_bytes()))
+        text = "\n".join(page.extract_text() for page in reader.pages)
+        this_year = flow[(flow["forbund"] == forbund) & (flow["year"] == 2024)].iloc[0]
+        assert f"2024 {number(this_year['participants'])} {number(this_year['enrolled'])}" in text
+        total = ledger[(ledger["forbund"] == forbund) & (ledger["project_id"] == "ALL")].set_index("actor")
+        summa = total.loc["Summa"]
+        assert (f"Summa {kronor(summa['investment_sek'])} {kronor(summa['effect_pv_sek'])} "
+                f"{kronor(summa['net_sek'])}") in text
+        for actor in ("Arbetsförmedlingen", "Försäkringskassan", "Kommun", "Region"):
+            assert f"{actor} {kronor(total.loc[actor, 'investment_sek'])}" in text
+        levels = success[success["forbund"] == forbund]
+        squashed = " ".join(text.split())
+        for project in levels.itertuples():
+            first_reason = project.reasons.split("; ")[0]
+            assert " ".join(first_reason.split()) in squashed
