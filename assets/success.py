@@ -32,7 +32,9 @@ ONE_LEVEL_CHECK = "one_level_per_project"
 @asset(
     partitions_def=yearly_partitions,
     group_name="success",
-    check_specs=[AssetCheckSpec(ONE_LEVEL_CHECK, asset="success_levels",
+    # partitions_def: without it the year's planned execution is never resolved (a second, unpartitioned
+    # record holds the result), so the UI shows the check as still running.
+    check_specs=[AssetCheckSpec(ONE_LEVEL_CHECK, asset="success_levels", partitions_def=yearly_partitions,
                                 description="Varje bedömd insats har exakt en nivå (0, skenbar, 1, 2, 3) och skäl.")],
 )
 def success_levels(
