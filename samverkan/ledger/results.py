@@ -101,27 +101,45 @@ def payback_years(investment: np.ndarray, by_year: np.ndarray) -> pd.array:
     return values
 
 
-def break_even_transfers(forbund: str, project_id: str, net: dict[str, int]) -> list[tuple]:
+def member_transfers(forbund: np.ndarray, project_id: np.ndarray, net: np.ndarray) -> pd.DataFrame:
     """Transfers among the members that bring as many of them as possible to a net of zero.
 
-    Winners (net > 0) pay losers (net < 0). Let S be the winners' total surplus and D the
-    losers' total deficit. Winner i pays loser j ``s_i × d_j / max(S, D)``, rounded to
-    whole kronor. When S ≥ D every loser breaks even and the winners keep S − D in
-    proportion to their surplus; when S < D every winner ends at zero and the losers
+    ``net`` is (groups × MEMBERS), one row per förbund/project named by ``forbund`` and
+    ``project_id``. Winners (net > 0) pay losers (net < 0). Let S be the winners' total
+    surplus and D the losers' total deficit. Winner i pays loser j ``s_i × d_j / max(S, D)``,
+    rounded to whole kronor. When S ≥ D every loser breaks even and the winners keep S − D
+    in proportion to their surplus; when S < D every winner ends at zero and the losers
     share the remaining deficit in proportion to theirs. The rule depends on nothing but
-    the nets, so it is deterministic and symmetric.
+    the nets, so it is deterministic and symmetric. Rows come group by group, payers and
+    receivers in member order; transfers that round to zero are left out.
     """
-    surplus = {a: v for a, v in net.items() if v > 0}
-    deficit = {a: -v for a, v in net.items() if v < 0}
-    scale = max(sum(surplus.values()), sum(deficit.values()))
-    rows = []
-    for payer in MEMBERS:
-        for receiver in MEMBERS:
-            if payer in surplus and receiver in deficit:
-                amount = int(round_kronor(surplus[payer] * deficit[receiver] / scale))
-                if amount:
-                    rows.append((forbund, project_id, payer, net[payer], receiver, net[receiver], amount))
-    return rows
+    net = np.asarray(net, dtype="int64").reshape(-1, len(MEMBERS))
+    surplus = np.where(net > 0, net, 0).astype("float64")
+    deficit = np.where(net < 0, -net, 0).astype("float64")
+    scale = np.maximum(surplus.sum(axis=1), deficit.sum(axis=1))
+    # A group with nobody ahead or nobody behind has only zero products: any divisor will do.
+    divisor = np.where(scale > 0, scale, 1.0)[:, None, None]
+    amount = round_kronor(surplus[:, :, None] * deficit[:, None, :] / divisor)
+    group, payer, receiver = np.nonzero(amount)  # C order: group, then payer, then receiver
+    if not len(group):
+        return pd.DataFrame(columns=TRANSFER_COLUMNS)
+    members = np.array(MEMBERS, dtype=object)
+    return pd.DataFrame({
+        "forbund": np.asarray(forbund, dtype=object)[group],
+        "project_id": np.asarray(project_id, dtype=object)[group],
+        "payer": members[payer],
+        "payer_net_sek": net[group, payer],
+        "receiver": members[receiver],
+        "receiver_net_sek": net[group, receiver],
+        "amount_sek": amount[group, payer, receiver],
+    }, columns=TRANSFER_COLUMNS)
+
+
+def break_even_transfers(forbund: str, project_id: str, net: dict[str, int]) -> list[tuple]:
+    """``member_transfers`` for one förbund or project, nets by member name (absent members count 0)."""
+    nets = np.array([[net.get(member, 0) for member in MEMBERS]], dtype="int64")
+    frame = member_transfers(np.array([forbund], dtype=object), np.array([project_id], dtype=object), nets)
+    return list(frame.itertuples(index=False, name=None))
 
 
 def ledger_results(contributions: pd.DataFrame, parameters: LedgerParameters) -> LedgerResults:
@@ -145,9 +163,8 @@ def ledger_results(contributions: pd.DataFrame, parameters: LedgerParameters) ->
     table["outcome"] = np.select([net > 0, net < 0], [WINNER, LOSER], default=EVEN)
     for j, column in enumerate(columns):
         table[column] = years[:, j]
-    members = table[table["actor"].isin(MEMBERS)]
-    transfers = []
-    for (forbund, project_id), group in members.groupby(["forbund", "project_id"], sort=False):
-        transfers += break_even_transfers(forbund, project_id,
-                                          dict(zip(group["actor"].astype("str"), group["net_sek"], strict=True)))
-    return LedgerResults(table=table, transfers=pd.DataFrame(transfers, columns=TRANSFER_COLUMNS), horizon=horizon)
+    # Every group has its rows in ACTORS_WITH_TOTAL order, so a reshape gives (groups × actors).
+    k = len(ACTORS_WITH_TOTAL)
+    nets = net.reshape(-1, k)[:, [ACTORS_WITH_TOTAL.index(m) for m in MEMBERS]]
+    transfers = member_transfers(table["forbund"].to_numpy()[::k], table["project_id"].to_numpy()[::k], nets)
+    return LedgerResults(table=table, transfers=transfers, horizon=horizon)
