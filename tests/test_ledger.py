@@ -8,9 +8,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from samverkan.ledger.actors import MEMBERS
 from samverkan.ledger.catalogue import load_catalogue, load_prisbasbelopp
 from samverkan.ledger.parameters import load_parameters
-from samverkan.ledger.results import ALL_PROJECTS, LEDGER_COLUMNS, break_even_transfers, ledger_results
+from samverkan.ledger.present_value import round_kronor
+from samverkan.ledger.results import (
+    ALL_PROJECTS,
+    LEDGER_COLUMNS,
+    TRANSFER_COLUMNS,
+    break_even_transfers,
+    ledger_results,
+    member_transfers,
+)
 from samverkan.ledger.trace import ledger_contributions
 from samverkan.ledger.uncertainty import ledger_uncertainty
 
@@ -217,6 +226,39 @@ def test_break_even_transfers(setup) -> None:
     assert [(r[2], r[4], r[6]) for r in rows_] == [("Arbetsförmedlingen", "Kommun", 150),
                                                   ("Försäkringskassan", "Kommun", 50)]
     assert break_even_transfers("F", "X", {"Arbetsförmedlingen": 5, "Kommun": 7}) == []
+
+
+def _transfers_one_group_at_a_time(forbund: str, project_id: str, net: dict[str, int]) -> list[tuple]:
+    """The rule written out as the per-project loop the ledger used before it was vectorised."""
+    surplus = {a: v for a, v in net.items() if v > 0}
+    deficit = {a: -v for a, v in net.items() if v < 0}
+    scale = max(sum(surplus.values()), sum(deficit.values()))
+    rows = []
+    for payer in MEMBERS:
+        for receiver in MEMBERS:
+            if payer in surplus and receiver in deficit:
+                amount = int(round_kronor(surplus[payer] * deficit[receiver] / scale))
+                if amount:
+                    rows.append((forbund, project_id, payer, net[payer], receiver, net[receiver], amount))
+    return rows
+
+
+def test_transfers_for_all_groups_at_once_match_the_loop() -> None:
+    rng = np.random.default_rng(7)
+    # Large and small nets, zeros, ties and halves (nets of ±1 give products that round at .5).
+    nets = np.concatenate([rng.integers(-3_000_000, 3_000_000, size=(300, 4)),
+                           rng.integers(-3, 4, size=(300, 4)),
+                           np.array([[0, 0, 0, 0], [1, 1, -1, -1], [5, 0, 0, -5], [-7, 3, 3, 0]])])
+    forbund = np.array([f"F{g // 10}" for g in range(len(nets))], dtype=object)
+    project = np.array([f"P{g}" for g in range(len(nets))], dtype=object)
+    got = member_transfers(forbund, project, nets)
+    expected = [row for g, net in enumerate(nets)
+                for row in _transfers_one_group_at_a_time(forbund[g], project[g], dict(zip(MEMBERS, net.tolist(),
+                                                                                              strict=True)))]
+    assert len(expected) > 1000
+    assert list(got.columns) == TRANSFER_COLUMNS
+    assert list(got.itertuples(index=False, name=None)) == expected
+    assert got["amount_sek"].dtype == "int64"
 
 
 def test_rate_changes_only_discounted_figures(setup) -> None:
