@@ -259,6 +259,11 @@ def test_transfers_for_all_groups_at_once_match_the_loop() -> None:
     assert list(got.columns) == TRANSFER_COLUMNS
     assert list(got.itertuples(index=False, name=None)) == expected
     assert got["amount_sek"].dtype == "int64"
+    # The one-project form the report uses follows the same rule.
+    for g in range(0, len(nets), 7):
+        net = dict(zip(MEMBERS, nets[g].tolist(), strict=True))
+        assert break_even_transfers(forbund[g], project[g], net) == _transfers_one_group_at_a_time(
+            forbund[g], project[g], net)
 
 
 def test_rate_changes_only_discounted_figures(setup) -> None:

@@ -101,6 +101,18 @@ def payback_years(investment: np.ndarray, by_year: np.ndarray) -> pd.array:
     return values
 
 
+def _transfer_amounts(net: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Group, payer and receiver numbers and the rounded amount of every non-zero transfer (rule below)."""
+    surplus = np.where(net > 0, net, 0).astype("float64")
+    deficit = np.where(net < 0, -net, 0).astype("float64")
+    scale = np.maximum(surplus.sum(axis=1), deficit.sum(axis=1))
+    # A group with nobody ahead or nobody behind has only zero products: any divisor will do.
+    divisor = np.where(scale > 0, scale, 1.0)[:, None, None]
+    amounts = round_kronor(surplus[:, :, None] * deficit[:, None, :] / divisor)
+    group, payer, receiver = np.nonzero(amounts)  # C order: group, then payer, then receiver
+    return group, payer, receiver, amounts[group, payer, receiver]
+
+
 def member_transfers(forbund: np.ndarray, project_id: np.ndarray, net: np.ndarray) -> pd.DataFrame:
     """Transfers among the members that bring as many of them as possible to a net of zero.
 
@@ -114,13 +126,7 @@ def member_transfers(forbund: np.ndarray, project_id: np.ndarray, net: np.ndarra
     receivers in member order; transfers that round to zero are left out.
     """
     net = np.asarray(net, dtype="int64").reshape(-1, len(MEMBERS))
-    surplus = np.where(net > 0, net, 0).astype("float64")
-    deficit = np.where(net < 0, -net, 0).astype("float64")
-    scale = np.maximum(surplus.sum(axis=1), deficit.sum(axis=1))
-    # A group with nobody ahead or nobody behind has only zero products: any divisor will do.
-    divisor = np.where(scale > 0, scale, 1.0)[:, None, None]
-    amount = round_kronor(surplus[:, :, None] * deficit[:, None, :] / divisor)
-    group, payer, receiver = np.nonzero(amount)  # C order: group, then payer, then receiver
+    group, payer, receiver, amount = _transfer_amounts(net)
     if not len(group):
         return pd.DataFrame(columns=TRANSFER_COLUMNS)
     members = np.array(MEMBERS, dtype=object)
@@ -131,15 +137,17 @@ def member_transfers(forbund: np.ndarray, project_id: np.ndarray, net: np.ndarra
         "payer_net_sek": net[group, payer],
         "receiver": members[receiver],
         "receiver_net_sek": net[group, receiver],
-        "amount_sek": amount[group, payer, receiver],
+        "amount_sek": amount,
     }, columns=TRANSFER_COLUMNS)
 
 
 def break_even_transfers(forbund: str, project_id: str, net: dict[str, int]) -> list[tuple]:
     """``member_transfers`` for one förbund or project, nets by member name (absent members count 0)."""
     nets = np.array([[net.get(member, 0) for member in MEMBERS]], dtype="int64")
-    frame = member_transfers(np.array([forbund], dtype=object), np.array([project_id], dtype=object), nets)
-    return list(frame.itertuples(index=False, name=None))
+    # Called per project by the report, so no frame is built for one group.
+    _, payer, receiver, amount = _transfer_amounts(nets)
+    return [(forbund, project_id, MEMBERS[i], int(nets[0, i]), MEMBERS[j], int(nets[0, j]), int(a))
+            for i, j, a in zip(payer.tolist(), receiver.tolist(), amount.tolist(), strict=True)]
 
 
 def ledger_results(contributions: pd.DataFrame, parameters: LedgerParameters) -> LedgerResults:
