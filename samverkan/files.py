@@ -14,6 +14,17 @@ import pandas as pd
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _umask() -> int:
+    # Read, not set-and-restore: setting it would race with files other threads create meanwhile.
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    return 0o022
+
+
 def _writer_tag() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
@@ -56,6 +67,8 @@ def write_bytes_atomic(path: Path, data: bytes) -> Path:
     remove_stale_temp_files(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{_writer_tag()}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file private (0600); the real file gets the usual mode, as open() would give it.
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
