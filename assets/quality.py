@@ -1,8 +1,13 @@
-"""The steward view of a year: every quarantined row with its reason, and the counts per dataset."""
+"""The steward view of a year: every quarantined row with its reason, the counts per dataset, and Data Docs.
+
+The ingest checkpoints only store their Great Expectations results; this asset, which runs after every
+ingest step of the run, rebuilds the Data Docs site once from them (see ``pipelines.gx.build_data_docs``).
+"""
 
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, AssetOut, MetadataValue, Output, multi_asset
 
+from pipelines import gx
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from samverkan import quality
@@ -30,8 +35,12 @@ def data_quality(context: AssetExecutionContext, settings: SamverkanSettings):
     table = "\n".join(f"| {r.dataset} | {r.rows_in} | {r.accepted} | {r.quarantined} |"
                       for r in summary.itertuples())
     markdown = f"| dataset | rader in | godkända | karantän |\n|---|---|---|---|\n{table}\n"
+    docs = gx.build_data_docs(gx.context_dir(settings.expectations_dir))
+    docs_metadata = {"data_docs": MetadataValue.path(str(docs))} if docs else {}
+    if docs:
+        markdown += f"\nGreat Expectations Data Docs: `{docs}`\n"
     yield Output(problems, output_name="quality_problems",
-                 metadata={"extract": str(problems_path), "problems": len(problems)})
+                 metadata={"extract": str(problems_path), "problems": len(problems), **docs_metadata})
     yield Output(summary.astype({c: "int64" for c in ("rows_in", "accepted", "quarantined")}),
                  output_name="quality_summary",
                  metadata={"extract": str(summary_path),

@@ -10,8 +10,12 @@ gets its suite the same way.
 
 At run time ``validate`` runs the dataset's checkpoint on the masked validation
 frame (see ``samverkan.ingest.validation_frame``); the checkpoint stores the
-result and rebuilds Data Docs under ``expectations/uncommitted/``. GX is
-imported only here, inside the functions: importing it takes seconds.
+result under ``expectations/uncommitted/validations/``. The checkpoints carry
+no actions: rebuilding Data Docs costs seconds and grows with the stored
+results, so ``build_data_docs`` does it once per run (the ``data_quality``
+asset, after every ingest step), keeping the newest ``KEEP_RESULTS`` results per
+dataset so the store and the site stay bounded. GX is imported only here,
+inside the functions: importing it takes seconds.
 
 Severity is GX's own: ``critical`` expectations say the dataset is unusable
 (a required column missing, no projects, most rows failing), ``warning``
@@ -49,6 +53,9 @@ RESULT_FORMAT = {
     "return_unexpected_index_query": False,
 }
 GX_VERSION = "1.24.1"
+# Stored validation results kept per dataset (about a month of daily runs of every year); older ones are
+# deleted before Data Docs are built, so neither the store nor the site grows without bound.
+KEEP_RESULTS = 40
 _NAMESPACE = uuid.UUID("5b2a3c1e-7d4f-4e8a-9c6b-0a1b2c3d4e5f")
 
 CRITICAL = "critical"
@@ -194,7 +201,8 @@ def validation_definition_document(spec: Dataset) -> dict[str, Any]:
 
 def checkpoint_document(spec: Dataset) -> dict[str, Any]:
     return {
-        "actions": [{"name": "update_data_docs", "site_names": [DATA_DOCS_SITE], "type": "update_data_docs"}],
+        # No update_data_docs action: build_data_docs runs once per run instead of once per dataset.
+        "actions": [],
         "id": _id("checkpoint", spec.name),
         "name": spec.name,
         "result_format": RESULT_FORMAT,
@@ -344,31 +352,32 @@ def _quiet_gx() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def validate(dataset: str, frame: pd.DataFrame, parameters: dict[str, Any], root: Path | None = None,
-             data_docs: bool = True) -> GxOutcome:
-    """Run the dataset's checkpoint on ``frame`` (already masked) and summarise the result.
-
-    ``data_docs=False`` runs the validation definition alone (same suite, same result format), without
-    the checkpoint's Data Docs rebuild: about half the fixed cost, for tests of many small inputs.
-    """
+def _context(root: Path) -> Any:
     import great_expectations as gx  # noqa: PLC0415 - seconds to import; only validation needs it
 
     _quiet_gx()
+    return gx.get_context(mode="file", context_root_dir=str(root))
+
+
+def validate(dataset: str, frame: pd.DataFrame, parameters: dict[str, Any], root: Path | None = None,
+             data_docs: bool = False) -> GxOutcome:
+    """Run the dataset's checkpoint on ``frame`` (already masked), store the result and summarise it.
+
+    Data Docs are not rebuilt here (see ``build_data_docs``) unless ``data_docs=True``.
+    """
     root = Path(root or context_dir())
     if not (root / "checkpoints" / f"{dataset}.json").exists():
         # A dataset added to the contract after the files were committed: write its suite now.
         log.warning("GX-filerna saknar %s; skriver dem från kontraktet", dataset)
         sync_context(root)
-    context = gx.get_context(mode="file", context_root_dir=str(root))
+    context = _context(root)
     frame = frame.copy()
     frame[QUARANTINED] = frame[QUARANTINED].astype(bool)
+    result = context.checkpoints.get(dataset).run(batch_parameters={"dataframe": frame},
+                                                  expectation_parameters=parameters)
+    validation = next(iter(result.run_results.values()))
     if data_docs:
-        result = context.checkpoints.get(dataset).run(batch_parameters={"dataframe": frame},
-                                                      expectation_parameters=parameters)
-        validation = next(iter(result.run_results.values()))
-    else:
-        validation = context.validation_definitions.get(dataset).run(
-            batch_parameters={"dataframe": frame}, expectation_parameters=parameters, result_format=RESULT_FORMAT)
+        _build_site(context)
     failed: list[FailedExpectation] = []
     flagged: list[pd.DataFrame] = []
     for item in validation.results:
@@ -399,7 +408,7 @@ def validate(dataset: str, frame: pd.DataFrame, parameters: dict[str, Any], root
                 "message": f"Great Expectations: {meta.get('notes_sv', config.type)}",
             }))
     stats = validation.statistics or {}
-    docs = root / "uncommitted" / "data_docs" / DATA_DOCS_SITE / "index.html"
+    docs = data_docs_index(root)
     flagged_frame = (pd.concat(flagged, ignore_index=True) if flagged
                      else pd.DataFrame(columns=["dataset", *INDEX_COLUMNS, "column", "rule", "message"]))
     return GxOutcome(
@@ -411,6 +420,55 @@ def validate(dataset: str, frame: pd.DataFrame, parameters: dict[str, Any], root
         flagged=flagged_frame,
         data_docs=str(docs) if docs.exists() else None,
     )
+
+
+def data_docs_index(root: Path) -> Path:
+    return Path(root) / "uncommitted" / "data_docs" / DATA_DOCS_SITE / "index.html"
+
+
+def prune_results(root: Path, keep: int = KEEP_RESULTS) -> int:
+    """Delete all but the newest ``keep`` stored validation results per dataset, and their Data Docs pages.
+
+    The store's layout is ``validations/<suite>/<run name>/<run time>/<batch>.json`` and the site mirrors
+    it under ``data_docs/<site>/validations/`` as ``.html``; run times are ISO stamps, so they sort by age.
+    Returns the number of results deleted.
+    """
+    store = Path(root) / "uncommitted" / "validations"
+    site = Path(root) / "uncommitted" / "data_docs" / DATA_DOCS_SITE / "validations"
+    deleted = 0
+    if not store.is_dir():
+        return 0
+    for suite in sorted(p for p in store.iterdir() if p.is_dir()):
+        results = sorted(suite.glob("*/*/*.json"), key=lambda p: (p.parent.name, p.parent.parent.name, p.name))
+        for old in results[: max(len(results) - keep, 0)]:
+            old.unlink()
+            page = site / old.relative_to(store).with_suffix(".html")
+            page.unlink(missing_ok=True)
+            deleted += 1
+        for folder in (suite, site / suite.name):
+            # Empty run folders left behind would still be listed by neither store; tidy them anyway.
+            for directory in sorted(folder.glob("**/"), key=lambda p: len(p.parts), reverse=True):
+                if directory != folder and directory.is_dir() and not any(directory.iterdir()):
+                    directory.rmdir()
+    return deleted
+
+
+def _build_site(context: Any) -> None:
+    context.build_data_docs(site_names=[DATA_DOCS_SITE])
+
+
+def build_data_docs(root: Path | None = None, keep: int = KEEP_RESULTS) -> Path | None:
+    """Bound the results store, then rebuild the Data Docs site once from every stored result.
+
+    Called once per run after all ingest steps; returns the site's index page (None if GX wrote none).
+    """
+    root = Path(root or context_dir())
+    deleted = prune_results(root, keep)
+    if deleted:
+        log.info("GX: %d äldre valideringsresultat borttagna (de %d senaste per dataset behålls)", deleted, keep)
+    _build_site(_context(root))
+    index = data_docs_index(root)
+    return index if index.exists() else None
 
 
 def _exception_message(info: Any) -> str | None:

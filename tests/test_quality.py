@@ -127,7 +127,8 @@ def test_every_dataset_has_suite_validation_and_checkpoint() -> None:
         assert suite["name"] == name
         checkpoint = json.loads(files[f"checkpoints/{name}.json"])
         assert checkpoint["result_format"]["unexpected_index_column_names"] == ["source_file", "source_row"]
-        assert checkpoint["actions"][0]["type"] == "update_data_docs"
+        # Data Docs are built once per run by build_data_docs, not by every checkpoint.
+        assert checkpoint["actions"] == []
         assert json.loads(files[f"validation_definitions/{name}.json"])["suite"]["id"] == suite["id"]
 
 
@@ -249,12 +250,42 @@ def test_gx_sees_what_the_row_rules_see(ingested) -> None:
     assert {f.rule for f in outcomes["project_costs"].failed} >= {"range"}
 
 
-def test_data_docs_are_built(ingested) -> None:
+def test_checkpoints_store_results_and_data_docs_are_built_once(ingested) -> None:
     _results, outcomes, root = ingested
     index = root / "uncommitted" / "data_docs" / "local_site" / "index.html"
-    assert index.exists()
-    assert outcomes["participants"].data_docs == str(index)
+    # The checkpoints store their results but no longer rebuild the site themselves.
     assert list((root / "uncommitted" / "validations" / "participants").rglob("*.json"))
+    assert outcomes["participants"].data_docs is None and not index.exists()
+    assert gx.build_data_docs(root) == index
+    pages = {p.parent.parent.parent.name for p in (index.parent / "validations").rglob("*.html")}
+    assert pages == set(DATASETS)
+    assert "participants" in index.read_text(encoding="utf-8")
+
+
+def _fake_result(store: Path, suite: str, stamp: str) -> Path:
+    path = store / "validations" / suite / "__none__" / stamp / "batch.json"
+    path.parent.mkdir(parents=True)
+    path.write_text("{}")
+    page = store / "data_docs" / "local_site" / "validations" / suite / "__none__" / stamp / "batch.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<html/>")
+    return path
+
+
+def test_prune_results_keeps_the_newest_per_dataset(tmp_path: Path) -> None:
+    store = tmp_path / "uncommitted"
+    stamps = [f"2025063{d}T1200{s:02d}.000000Z" for d in (0, 1) for s in range(3)]
+    for stamp in stamps:
+        _fake_result(store, "participants", stamp)
+    _fake_result(store, "projects", stamps[0])
+    assert gx.prune_results(tmp_path, keep=2) == 4
+    kept = sorted(p.parent.name for p in (store / "validations" / "participants").rglob("*.json"))
+    assert kept == stamps[-2:]
+    pages = sorted(p.parent.name for p in (store / "data_docs").rglob("participants/**/*.html"))
+    assert pages == stamps[-2:]
+    assert len(list((store / "validations" / "participants" / "__none__").iterdir())) == 2
+    assert list((store / "validations" / "projects").rglob("*.json"))
+    assert gx.prune_results(tmp_path, keep=2) == 0
 
 
 def test_missing_column_fails_the_suite_at_critical(tmp_path: Path) -> None:
@@ -264,8 +295,7 @@ def test_missing_column_fails_the_suite_at_critical(tmp_path: Path) -> None:
     inbox.mkdir()
     (inbox / "projects.csv").write_text("project_id,forbund,name,orientation\nP1,F,N,individinriktad\n")
     result = ingest_dataset(inbox, "projects", None, TODAY)
-    outcome = gx.validate("projects", result.validation, gx.parameters_for(pd.Timestamp(TODAY), None), root,
-                          data_docs=False)
+    outcome = gx.validate("projects", result.validation, gx.parameters_for(pd.Timestamp(TODAY), None), root)
     assert [f.column for f in outcome.critical if f.rule == "missing_column"] == ["start_date"]
     assert "projects.csv" in result.dataset_errors[0] and "start_date" in result.dataset_errors[0]
     assert result.quarantine["rule"].tolist() == ["missing_column"]
