@@ -454,7 +454,20 @@ def prune_results(root: Path, keep: int = KEEP_RESULTS) -> int:
 
 
 def _build_site(context: Any) -> None:
-    context.build_data_docs(site_names=[DATA_DOCS_SITE])
+    """Render the pages not yet on the site (new results, the suites) and the index.
+
+    A full rebuild re-renders every stored result, seconds that grow with the store; pages of earlier runs do
+    not change, so only missing ones are rendered, as the checkpoint action used to do for its own result.
+    """
+    from great_expectations.data_context.types.resource_identifiers import (  # noqa: PLC0415
+        ExpectationSuiteIdentifier,
+    )
+
+    site = Path(context.root_directory) / "uncommitted" / "data_docs" / DATA_DOCS_SITE / "validations"
+    new = [key for key in context.validation_results_store.list_keys()
+           if not site.joinpath(*map(str, key.to_tuple())).with_name(f"{key.to_tuple()[-1]}.html").exists()]
+    suites = [ExpectationSuiteIdentifier(name=name) for name in DATASETS]
+    context.build_data_docs(site_names=[DATA_DOCS_SITE], resource_identifiers=[*new, *suites])
 
 
 def build_data_docs(root: Path | None = None, keep: int = KEEP_RESULTS) -> Path | None:

@@ -260,6 +260,12 @@ def test_checkpoints_store_results_and_data_docs_are_built_once(ingested) -> Non
     pages = {p.parent.parent.parent.name for p in (index.parent / "validations").rglob("*.html")}
     assert pages == set(DATASETS)
     assert "participants" in index.read_text(encoding="utf-8")
+    # The next build renders only the new result's page; the earlier pages stay.
+    results, _outcomes, _root = ingested
+    gx.validate("projects", results["projects"].validation, gx.parameters_for(pd.Timestamp(dt.date.today()), None),
+                root)
+    gx.build_data_docs(root)
+    assert len(list((index.parent / "validations" / "projects").rglob("*.html"))) == 2
 
 
 def _fake_result(store: Path, suite: str, stamp: str) -> Path:
