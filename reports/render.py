@@ -15,12 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import logging
-import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,11 +219,17 @@ def pdf_identifier(context: dict[str, Any], variant: str) -> bytes:
 
 def render_pdf(context: dict[str, Any], *, variant: str = DEFAULT_PDF_VARIANT,
                fetcher: ReportFetcher | None = None) -> bytes:
+    return render_pdf_pages(context, variant=variant, fetcher=fetcher)[0]
+
+
+def render_pdf_pages(context: dict[str, Any], *, variant: str = DEFAULT_PDF_VARIANT,
+                     fetcher: ReportFetcher | None = None) -> tuple[bytes, int]:
+    """The PDF and its page count, taken from WeasyPrint's laid-out document (no re-parsing of the PDF)."""
     if variant not in PDF_VARIANTS:
         raise ValueError(f"okänd PDF-variant {variant!r}; välj en av {', '.join(PDF_VARIANTS)}")
     fetcher = fetcher or ReportFetcher()
     html = render_html(context, standalone=False)
-    return html_to_pdf(html, context, variant=variant, fetcher=fetcher)
+    return _html_to_pdf_pages(html, context, variant=variant, fetcher=fetcher)
 
 
 @contextmanager
@@ -248,17 +251,24 @@ def _source_date(day: dt.date) -> Iterator[None]:
 
 
 def html_to_pdf(html: str, context: dict[str, Any], *, variant: str, fetcher: ReportFetcher) -> bytes:
+    return _html_to_pdf_pages(html, context, variant=variant, fetcher=fetcher)[0]
+
+
+def _html_to_pdf_pages(html: str, context: dict[str, Any], *, variant: str, fetcher: ReportFetcher
+                       ) -> tuple[bytes, int]:
     stylesheets = [CSS(filename=str(STATIC / "fonts.css"), url_fetcher=fetcher),
                    CSS(filename=str(STATIC / "report.css"), url_fetcher=fetcher)]
-    document = HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=fetcher)
+    options = {
+        "pdf_variant": variant,
+        "pdf_tags": True,  # also for the archival variant: PDF/A-3u and tagged
+        "pdf_identifier": pdf_identifier(context, variant),
+        "uncompressed_pdf": False,
+    }
+    source = HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=fetcher)
+    # The epoch must cover write_pdf too: fonts are subset (and stamped) when the PDF is written.
     with _source_date(context["document_date"]):
-        return document.write_pdf(
-            stylesheets=stylesheets,
-            pdf_variant=variant,
-            pdf_tags=True,  # also for the archival variant: PDF/A-3u and tagged
-            pdf_identifier=pdf_identifier(context, variant),
-            uncompressed_pdf=False,
-        )
+        document = source.render(stylesheets=stylesheets, **options)
+        return document.write_pdf(**options), len(document.pages)
 
 
 @dataclass(frozen=True)
@@ -279,42 +289,18 @@ def write_report(inputs: ReportInputs, forbund: str, out_dir: Path, *, variant: 
     """Render one förbund's report and write the PDF and its HTML twin atomically."""
     context = build_report_context(inputs, forbund)
     pdf_path, html_path = report_paths(out_dir, context)
-    pdf = render_pdf(context, variant=variant)
+    pdf, pages = render_pdf_pages(context, variant=variant)
     write_bytes_atomic(pdf_path, pdf)
     write_bytes_atomic(html_path, render_html(context, standalone=True).encode("utf-8"))
-    return RenderedReport(forbund, pdf_path, html_path, pdf_page_count(pdf))
+    return RenderedReport(forbund, pdf_path, html_path, pages)
 
 
 def write_reports(inputs: ReportInputs, out_dir: Path, *, variant: str = DEFAULT_PDF_VARIANT,
-                  forbund: Iterable[str] | None = None, workers: int = 1) -> list[RenderedReport]:
-    """One report per förbund with anything to show for the year (or the given ones).
+                  forbund: Iterable[str] | None = None) -> list[RenderedReport]:
+    """One report per förbund with anything to show for the year (or the given ones), in förbund order.
 
-    ``workers`` > 1 renders in that many processes (WeasyPrint is single-threaded); the files are
-    the same whatever the number of workers, and the list keeps the förbund order.
+    The pipeline renders each förbund as its own Dagster step (assets/report.py); this serial form
+    serves the sample report and tests.
     """
     names = list(forbund) if forbund is not None else forbund_in_year(inputs)
-    workers = min(max(workers, 1), len(names) or 1)
-    if workers == 1:
-        return [write_report(inputs, name, out_dir, variant=variant) for name in names]
-    # forkserver: never fork a process that may hold threads (Dagster's step process does).
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_set_worker_inputs,
-                             initargs=(inputs, Path(out_dir), variant)) as pool:
-        return list(pool.map(_render_in_worker, names))
-
-
-_WORKER: dict[str, Any] = {}
-
-
-def _set_worker_inputs(inputs: ReportInputs, out_dir: Path, variant: str) -> None:
-    _WORKER.update(inputs=inputs, out_dir=out_dir, variant=variant)
-
-
-def _render_in_worker(forbund: str) -> RenderedReport:
-    return write_report(_WORKER["inputs"], forbund, _WORKER["out_dir"], variant=_WORKER["variant"])
-
-
-def pdf_page_count(pdf: bytes) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(pdf)).pages)
+    return [write_report(inputs, name, out_dir, variant=variant) for name in names]

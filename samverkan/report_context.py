@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from samverkan.ledger.results import break_even_transfers
+from samverkan.ledger.results import member_transfers
 from samverkan.privacy import SMALL_COUNT_LIMIT, suppress_small
 from samverkan.success.levels import LEVEL_LABELS, LEVEL_ORDER
 
@@ -398,12 +398,14 @@ def transfers_from_ledger(ledger: pd.DataFrame | None) -> pd.DataFrame | None:
     if ledger is None:
         return None
     members = ledger[ledger["actor"].astype(str).isin(MEMBERS)]
-    rows: list[tuple] = []
-    for (forbund, project_id), group in members.groupby(["forbund", "project_id"], sort=True, observed=True):
-        rows += break_even_transfers(forbund, project_id,
-                                     dict(zip(group["actor"].astype(str), group["net_sek"].astype(int), strict=True)))
-    return pd.DataFrame(rows, columns=["forbund", "project_id", "payer", "payer_net_sek", "receiver",
-                                       "receiver_net_sek", "amount_sek"])
+    # One row per förbund/project (sorted), one column per member; an absent member counts 0.
+    nets = (members.assign(actor=members["actor"].astype(str), net_sek=members["net_sek"].astype("int64"))
+            .groupby(["forbund", "project_id", "actor"], sort=True, observed=True)["net_sek"].last()
+            .unstack("actor", fill_value=0)
+            .reindex(columns=list(MEMBERS), fill_value=0))
+    return member_transfers(nets.index.get_level_values("forbund").to_numpy(dtype=object),
+                            nets.index.get_level_values("project_id").to_numpy(dtype=object),
+                            nets.to_numpy(dtype="int64"))
 
 
 # ---------------------------------------------------------------- method appendix

@@ -152,3 +152,28 @@ def test_fingerprint_follows_inputs_not_clock():
 
 def test_forbund_in_year():
     assert forbund_in_year(sample_inputs()) == sorted([FORBUND, OTHER])
+
+
+def test_transfers_from_ledger_equal_the_per_project_rule():
+    """One vectorised call gives what break_even_transfers gives project by project (absent members count 0)."""
+    from samverkan.ledger.results import break_even_transfers
+    from samverkan.report_context import transfers_from_ledger
+
+    ledger = pd.DataFrame({
+        "forbund": ["B", "B", "B", "A", "A", "A", "A", "A", "B"],
+        "project_id": ["P2", "P2", "P2", "P1", "P1", "P1", "P1", "P1", "ALL"],
+        "actor": ["Kommun", "Region", "Övriga", "Arbetsförmedlingen", "Försäkringskassan", "Kommun", "Region",
+                  "Summa", "Kommun"],
+        "net_sek": [500, -300, 9_999, 1_000, -400, -250, 1, 0, 0],
+    })
+    expected = [*break_even_transfers("A", "P1", {"Arbetsförmedlingen": 1_000, "Försäkringskassan": -400,
+                                                  "Kommun": -250, "Region": 1}),
+                *break_even_transfers("B", "ALL", {"Kommun": 0}),
+                *break_even_transfers("B", "P2", {"Kommun": 500, "Region": -300})]
+    got = transfers_from_ledger(ledger)
+    assert [tuple(row) for row in got.itertuples(index=False)] == expected
+    # Hand-computed: A/P1 surplus 1 001 covers the deficit 650, so each loser breaks even.
+    assert got[got["forbund"] == "A"].groupby("receiver")["amount_sek"].sum().to_dict() == {
+        "Försäkringskassan": 400, "Kommun": 250}
+    assert got[got["forbund"] == "B"]["amount_sek"].tolist() == [300]
+    assert transfers_from_ledger(ledger.iloc[:0]).empty
