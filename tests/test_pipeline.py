@@ -68,13 +68,12 @@ def test_samverkan_run_on_a_synthetic_inbox(tmp_path: Path, small_inbox: Path) -
                "--out", str(out)]
     first = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert first.returncode == 0, first.stderr
-    flow = (out / "participant_flow.csv").read_bytes()
-    assert b"2024" in flow
+    flow = pd.read_csv(out / "participant_flow.csv")
+    assert set(flow["year"]) == {2020, 2021, 2022, 2023, 2024}
+    assert (flow["participants"] >= flow["exited"]).all()
     assert (tmp_path / "home" / "dagster.yaml").exists()  # the configured instance was used
-    # Same inputs, same numbers.
-    again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    assert again.returncode == 0, again.stderr
-    assert (out / "participant_flow.csv").read_bytes() == flow
+    assert "klart: 2024" in first.stdout
+    # Byte-identical re-runs are shown by tests/test_crash.py and the report tests.
 
 
 def test_run_refuses_an_unfinished_year(tmp_path: Path, small_inbox: Path) -> None:
