@@ -4,6 +4,7 @@
 import pandas as pd
 from dagster import AssetExecutionContext, MetadataValue, asset
 
+from pipelines.metadata import markdown_table
 from pipelines.partitions import FIRST_YEAR, yearly_partitions
 from pipelines.resources import SamverkanSettings
 from samverkan.files import write_csv_atomic
@@ -24,17 +25,16 @@ def participant_flow(
     flow = compute_flow(participants, projects, years)
     path = write_csv_atomic(flow, settings.out_path(year) / "participant_flow.csv")
     this_year = flow[flow["year"] == year]
-    table = "\n".join(
-        f"| {r.forbund} | {r.participants} | {r.enrolled} | {r.exited} | {r.to_work_or_studies} |"
-        for r in this_year.itertuples()
+    table = markdown_table(
+        ["förbund", "deltagare", "nya", "avslutade", "till arbete/studier"],
+        ((r.forbund, r.participants, r.enrolled, r.exited, r.to_work_or_studies) for r in this_year.itertuples()),
+        right=(1, 2, 3, 4),
     )
     context.add_output_metadata(
         {
             "extract": str(path),
             "participants": int(this_year["participants"].sum()),
-            "summary": MetadataValue.md(
-                f"| förbund | deltagare | nya | avslutade | till arbete/studier |\n|---|---|---|---|---|\n{table}"
-            ),
+            "summary": MetadataValue.md(table),
         }
     )
     return flow

@@ -3,6 +3,7 @@
 import pandas as pd
 from dagster import AssetExecutionContext, Failure, MetadataValue, asset
 
+from pipelines.metadata import markdown_table
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from samverkan.files import write_csv_atomic
@@ -66,7 +67,7 @@ def ledger_contributions(
     write_csv_atomic(catalogue.rows.assign(catalogue_version=catalogue.version), out / "ledger_catalogue.csv")
     follow_up = observed_follow_up(participants, year)
     basis = ", ".join(f"{k}: {v}" for k, v in info["after_basis"].items())
-    params = "\n".join(f"| {r['parameter']} | {r['value']} |" for r in parameters.table())
+    params = markdown_table(["parameter", "värde"], ((r["parameter"], r["value"]) for r in parameters.table()))
     markdown = (
         f"**Kohort {year}**: {info['cohort_episodes']} avslutade episoder (av {info['exited_in_year']} avslut; "
         f"{info['misregistered']} felregistreringar och {info['unknown_project_episodes']} utan känt projekt "
@@ -75,7 +76,7 @@ def ledger_contributions(
         f"Katalog: `{catalogue.version}`{' — ' + catalogue.note if catalogue.note else ''}. "
         f"Parametrar: `{parameters.version}`.\n\n"
         f"Uppföljning efter 12 månader (före {year}): {follow_up['still_in_work_or_studies']} av "
-        f"{follow_up['followed_up']} kvar i arbete/studier.\n\n| parameter | värde |\n|---|---|\n{params}\n"
+        f"{follow_up['followed_up']} kvar i arbete/studier.\n\n{params}\n"
     )
     if info["unmatched_codes"]:
         markdown += f"\nStödkoder utan rad i katalogen (räknas som 0): {', '.join(info['unmatched_codes'])}\n"
@@ -109,12 +110,13 @@ def ledger(context: AssetExecutionContext, settings: SamverkanSettings,
     totals = results.table[results.table["project_id"] == ALL_PROJECTS]
     lines = []
     for forbund, rows in list(totals.groupby("forbund", sort=True))[:MAX_FORBUND_SHOWN]:
-        lines.append(f"\n**{forbund}**\n\n| aktör | investering | effekt (nuvärde) | netto | återbetald år | |\n"
-                     "|---|---:|---:|---:|---:|---|")
-        for r in rows.itertuples():
-            payback = "" if pd.isna(r.payback_year) else str(r.payback_year)
-            lines.append(f"| {r.actor} | {_kr(r.investment_sek)} | {_kr(r.effect_pv_sek)} | {_kr(r.net_sek)} | "
-                         f"{payback} | {r.outcome} |")
+        lines.append(f"\n**{forbund}**\n")
+        lines.append(markdown_table(
+            ["aktör", "investering", "effekt (nuvärde)", "netto", "återbetald år", ""],
+            ((r.actor, _kr(r.investment_sek), _kr(r.effect_pv_sek), _kr(r.net_sek),
+              "" if pd.isna(r.payback_year) else str(r.payback_year), r.outcome) for r in rows.itertuples()),
+            right=(1, 2, 3, 4),
+        ))
     members = totals[totals["actor"].isin(MEMBERS)]
     context.add_output_metadata({
         "extracts": MetadataValue.json([str(p) for p in paths]),
@@ -147,14 +149,18 @@ def ledger_uncertainty(
     table = compute_uncertainty(effects, ledger_contributions, catalogue, parameters)
     path = write_csv_atomic(table[UNCERTAINTY_COLUMNS], settings.out_path(year) / "ledger_uncertainty.csv")
     totals = table[(table["project_id"] == ALL_PROJECTS) & table["actor"].isin(MEMBERS)]
-    lines = "\n".join(f"| {r.forbund} | {r.actor} | {r.p_break_even:.0%} | {_kr(r.npv_p05)} – {_kr(r.npv_p95)} |"
-                      for r in totals.head(4 * MAX_FORBUND_SHOWN).itertuples())
+    lines = markdown_table(
+        ["förbund", "medlem", "P(går jämnt ut)", "90 % intervall för nettonuvärde"],
+        ((r.forbund, r.actor, f"{r.p_break_even:.0%}", f"{_kr(r.npv_p05)} – {_kr(r.npv_p95)}")
+         for r in totals.head(4 * MAX_FORBUND_SHOWN).itertuples()),
+        right=(2,),
+    )
     context.add_output_metadata({
         "extract": str(path),
         "draws": parameters.mc_draws,
         "seed": parameters.mc_seed,
         "summary": MetadataValue.md(
             f"{parameters.mc_draws} dragningar, frö {parameters.mc_seed}.\n\n"
-            f"| förbund | medlem | P(går jämnt ut) | 90 % intervall för nettonuvärde |\n|---|---|---:|---|\n{lines}\n"),
+            f"{lines}\n"),
     })
     return table

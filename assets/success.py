@@ -14,6 +14,7 @@ from dagster import (
     asset,
 )
 
+from pipelines.metadata import markdown_table
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from samverkan.files import write_csv_atomic
@@ -66,7 +67,8 @@ def success_levels(
     path = write_csv_atomic(success[SUCCESS_COLUMNS], out / "success.csv")
     rules_path = write_csv_atomic(rules.parameters(), out / "success_rules.csv")
     counts = level_counts(success)
-    table = "\n".join(f"| {r.level} | {r.label} | {r.projects} |" for r in counts.itertuples())
+    table = markdown_table(["nivå", "benämning", "insatser"],
+                           ((r.level, r.label, r.projects) for r in counts.itertuples()), right=(2,))
     problems = level_problems(success, projects, year, rules)
     yield Output(
         success,
@@ -78,7 +80,7 @@ def success_levels(
             "projects": len(success),
             "levels": MetadataValue.md(
                 f"Regler version **{rules.version}** (nationell referens {rules.reference:.0%}, minst "
-                f"{rules.min_exits} avslut).\n\n| nivå | benämning | insatser |\n|---|---|---|\n{table}"
+                f"{rules.min_exits} avslut).\n\n{table}"
             ),
         },
     )
@@ -107,18 +109,18 @@ def prerequisite_profiles(
     profiles = compute_profiles(project_assessments, projects, year)
     path = write_csv_atomic(profiles, settings.out_path(year) / "prerequisites.csv")
     summary = profile_summary(profiles)
-    table = "\n".join(
-        f"| {r.criterion} | {r.name} | {r.projects_scored} | "
-        f"{'' if pd.isna(r.mean_score) else f'{r.mean_score:.2f}'.replace('.', ',')} |"
-        for r in summary.itertuples()
+    table = markdown_table(
+        ["nr", "förutsättning", "bedömda insatser", "medelpoäng (0–3)"],
+        ((r.criterion, r.name, r.projects_scored,
+          "" if pd.isna(r.mean_score) else f"{r.mean_score:.2f}".replace(".", ","))
+         for r in summary.itertuples()),
+        right=(2, 3),
     )
     context.add_output_metadata(
         {
             "extract": str(path),
             "projects_assessed": int(profiles["project_id"].nunique()),
-            "profile": MetadataValue.md(
-                f"| nr | förutsättning | bedömda insatser | medelpoäng (0–3) |\n|---|---|---|---|\n{table}"
-            ),
+            "profile": MetadataValue.md(table),
         }
     )
     return profiles
