@@ -1,15 +1,21 @@
-"""The samverkansbokslut: one PDF (and its HTML twin) per förbund for the partition year."""
+"""The samverkansbokslut: one PDF (and its HTML twin) per förbund for the partition year.
+
+A graph-backed asset: one op gathers the year's report inputs and fans out one dynamic output per
+förbund, each förbund renders in its own step (counted by the ``pdf_render`` pool, retried and
+re-executed on its own), and a last op writes reports.csv and returns it as the asset's value.
+The inputs bundle and the per-förbund records are pickles under ``intermediate_io_manager``.
+"""
 
 import importlib.metadata
-import os
+import re
 import time
 
 import pandas as pd
-from dagster import AssetExecutionContext, Failure, MetadataValue, asset
+from dagster import DynamicOut, DynamicOutput, Failure, MetadataValue, OpExecutionContext, Out, Output, graph_asset, op
 
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
-from reports.render import PDF_VARIANTS, write_reports
+from reports.render import PDF_VARIANTS, write_report
 from samverkan.contract import DATASETS
 from samverkan.files import write_csv_atomic
 from samverkan.ingest import sha256_of
@@ -20,11 +26,14 @@ from samverkan.report_context import (
     forbund_in_year,
     input_files_table,
     latest_data_date,
+    slugify,
     transfers_from_ledger,
 )
 from samverkan.success import load_rules
 
 INGESTED = tuple(DATASETS)
+INTERMEDIATE = "intermediate_io_manager"
+REPORT_COLUMNS = ["forbund", "pdf", "html", "pages", "pdf_sha256"]
 
 
 def _software_version() -> str:
@@ -55,13 +64,18 @@ def _parameter_table(settings: SamverkanSettings, year: int) -> tuple[pd.DataFra
     return table, catalogue.rows, rules.version, extra
 
 
-@asset(
-    partitions_def=yearly_partitions,
-    group_name="report",
-    pool="pdf_render",
+def mapping_key(forbund: str) -> str:
+    """The förbund's slug in the characters Dagster allows in a mapping key (letters, digits, _)."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", slugify(forbund))
+
+
+@op(
+    out={"forbund": DynamicOut(str, io_manager_key=INTERMEDIATE),
+         "inputs": Out(ReportInputs, io_manager_key=INTERMEDIATE),
+         "order": Out(list, io_manager_key=INTERMEDIATE)},
 )
-def samverkansbokslut_reports(
-    context: AssetExecutionContext,
+def report_inputs(
+    context: OpExecutionContext,
     settings: SamverkanSettings,
     participant_flow: pd.DataFrame,
     projects: pd.DataFrame,
@@ -73,10 +87,8 @@ def samverkansbokslut_reports(
     prerequisite_profiles: pd.DataFrame,
     quality_summary: pd.DataFrame,
     quality_problems: pd.DataFrame,
-) -> pd.DataFrame:
-    """The annual samverkansbokslut in Swedish, one per förbund: `<out>/<förbund-slug>/samverkansbokslut-<slug>-<year>
-    .pdf` (tagged PDF/UA-1, or PDF/A-3u with `pdf_variant`) and the same as `.html`, plus reports.csv listing them
-    with their SHA-256. Same inputs and parameters give byte-identical files."""
+):
+    """The year's report inputs once, and one dynamic output per förbund with anything to show."""
     year = int(context.partition_key)
     if settings.pdf_variant not in PDF_VARIANTS:
         raise Failure(description=f"pdf_variant={settings.pdf_variant!r} är okänd; välj {', '.join(PDF_VARIANTS)}")
@@ -101,27 +113,75 @@ def samverkansbokslut_reports(
         software_version=_software_version(),
         extra=extra,
     )
-    out = settings.out_path(year)
+    names = forbund_in_year(inputs)
+    keys = [mapping_key(name) for name in names]
+    if len(set(keys)) != len(keys):
+        clashes = sorted({k for k in keys if keys.count(k) > 1})
+        raise Failure(description=f"förbundsnamn ger samma filnamn ({', '.join(clashes)}); byt namn i projects")
+    yield Output(inputs, "inputs")
+    yield Output(names, "order")
+    for name, key in zip(names, keys, strict=True):
+        yield DynamicOutput(name, mapping_key=key, output_name="forbund")
+
+
+@op(pool="pdf_render", out=Out(dict, io_manager_key=INTERMEDIATE))
+def render_forbund(context: OpExecutionContext, settings: SamverkanSettings, forbund: str,
+                   inputs: ReportInputs) -> dict:
+    """One förbund's PDF and HTML twin; returns the row of reports.csv and the render time."""
+    out = settings.out_path(inputs.year)
     started = time.perf_counter()
-    workers = settings.render_workers or (os.cpu_count() or 1)
-    rendered = write_reports(inputs, out, variant=settings.pdf_variant, workers=workers)
+    report = write_report(inputs, forbund, out, variant=settings.pdf_variant)
     seconds = time.perf_counter() - started
-    index = pd.DataFrame(
-        [{"forbund": r.forbund, "pdf": str(r.pdf.relative_to(out)), "html": str(r.html.relative_to(out)),
-          "pages": r.pages, "pdf_sha256": sha256_of(r.pdf)} for r in rendered],
-        columns=["forbund", "pdf", "html", "pages", "pdf_sha256"],
-    )
+    context.log.info(f"{forbund}: {report.pages} sidor på {seconds:.1f} s")
+    return {"forbund": report.forbund, "pdf": str(report.pdf.relative_to(out)),
+            "html": str(report.html.relative_to(out)), "pages": report.pages,
+            "pdf_sha256": sha256_of(report.pdf), "seconds": seconds}
+
+
+@op
+def collect_reports(context: OpExecutionContext, settings: SamverkanSettings, records: list[dict],
+                    order: list) -> pd.DataFrame:
+    """reports.csv in förbund order (as the single-step stage wrote it) and the asset's metadata."""
+    year = int(context.partition_key)
+    out = settings.out_path(year)
+    rank = {name: i for i, name in enumerate(order)}
+    records = sorted(records, key=lambda r: rank[r["forbund"]])
+    index = pd.DataFrame([{c: r[c] for c in REPORT_COLUMNS} for r in records], columns=REPORT_COLUMNS)
     path = write_csv_atomic(index, out / "reports.csv")
+    seconds = sum(r["seconds"] for r in records)
     lines = "\n".join(f"| {r.forbund} | `{r.pdf}` | {r.pages} | `{r.pdf_sha256[:16]}…` |" for r in index.itertuples())
     context.add_output_metadata({
         "reports": len(index),
         "extract": str(path),
         "pdf_variant": settings.pdf_variant,
         "render_seconds": round(seconds, 2),
-        "render_workers": workers,
-        "forbund": MetadataValue.json(forbund_in_year(inputs)),
+        "forbund": MetadataValue.json(list(order)),
         "summary": MetadataValue.md(
-            f"{len(index)} rapporter ({settings.pdf_variant}) på {seconds:.1f} s med {workers} processer.\n\n"
+            f"{len(index)} rapporter ({settings.pdf_variant}), ett steg per förbund, "
+            f"sammanlagt {seconds:.1f} s renderingstid.\n\n"
             f"| förbund | pdf | sidor | sha256 |\n|---|---|---:|---|\n{lines}\n"),
     })
     return index
+
+
+@graph_asset(partitions_def=yearly_partitions, group_name="report")
+def samverkansbokslut_reports(
+    participant_flow: pd.DataFrame,
+    projects: pd.DataFrame,
+    participants: pd.DataFrame,
+    project_events: pd.DataFrame,
+    ledger: pd.DataFrame,
+    ledger_uncertainty: pd.DataFrame,
+    success_levels: pd.DataFrame,
+    prerequisite_profiles: pd.DataFrame,
+    quality_summary: pd.DataFrame,
+    quality_problems: pd.DataFrame,
+) -> pd.DataFrame:
+    """The annual samverkansbokslut in Swedish, one per förbund: `<out>/<förbund-slug>/samverkansbokslut-<slug>-<year>
+    .pdf` (tagged PDF/UA-1, or PDF/A-3u with `pdf_variant`) and the same as `.html`, plus reports.csv listing them
+    with their SHA-256. Each förbund renders in its own step. Same inputs and parameters give byte-identical files."""
+    forbund, inputs, order = report_inputs(
+        participant_flow, projects, participants, project_events, ledger, ledger_uncertainty,
+        success_levels, prerequisite_profiles, quality_summary, quality_problems)
+    records = forbund.map(lambda name: render_forbund(name, inputs))
+    return collect_reports(records.collect(), order)

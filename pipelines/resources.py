@@ -25,8 +25,6 @@ class SamverkanSettings(ConfigurableResource):
     expectations_dir: str = os.environ.get("SAMVERKAN_GX_DIR", "")
     # PDF variant of the samverkansbokslut: "pdf/ua-1" (tagged, accessible) or "pdf/a-3u" (archival, also tagged).
     pdf_variant: str = os.environ.get("SAMVERKAN_PDF_VARIANT", "pdf/ua-1")
-    # Processes rendering förbund reports at once (WeasyPrint is single-threaded); 0 = one per core.
-    render_workers: int = int(os.environ.get("SAMVERKAN_RENDER_WORKERS", "0") or 0)
 
     def inbox_path(self) -> Path:
         return Path(self.inbox_dir)

@@ -77,7 +77,8 @@ def _outputs(base: Path) -> dict[str, bytes]:
     files = {}
     for folder in ("out", "storage"):
         for path in sorted((base / folder).rglob("*")):
-            if path.is_file():
+            # storage/intermediate holds the report steps' pickles, one folder per run id: scratch, not output.
+            if path.is_file() and not path.is_relative_to(base / "storage" / "intermediate"):
                 files[str(path.relative_to(base))] = path.read_bytes()
     return files
 

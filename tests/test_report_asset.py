@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from dagster import AssetKey, AssetSpec, DagsterInstance, materialize
+from dagster import AssetKey, AssetSpec, DagsterInstance, FilesystemIOManager, materialize
 from pypdf import PdfReader
 
 from assets.report import samverkansbokslut_reports
@@ -53,6 +53,7 @@ def run(tmp_path: Path, inbox: Path, **settings: object):
         resources={
             "settings": SamverkanSettings(inbox_dir=str(inbox), out_dir=str(tmp_path / "out" / "{year}"), **settings),
             "io_manager": ParquetIOManager(base_dir=str(storage)),
+            "intermediate_io_manager": FilesystemIOManager(base_dir=str(storage / "intermediate")),
         },
     )
 
