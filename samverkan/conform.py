@@ -117,12 +117,13 @@ def _type_message(column: Column, rule: str, value: str) -> str:
     return f"ogiltigt värde {shown!r}"
 
 
-def _problems(raw: pd.DataFrame, mask: pd.Series, dataset: str, column: str, rule: str,
-              messages: pd.Series | str) -> pd.DataFrame:
-    hit = raw.loc[mask]
+def problem_rows(frame: pd.DataFrame, mask: pd.Series, dataset: str, column: str, rule: str,
+                 messages: pd.Series | str) -> pd.DataFrame:
+    """One problem row per row of ``frame`` where ``mask`` holds; ``messages`` is one text or one per row."""
+    hit = frame.loc[mask]
     if hit.empty:
         return pd.DataFrame(columns=PROBLEM_COLUMNS)
-    message = messages[mask] if isinstance(messages, pd.Series) else messages
+    message = messages[mask].to_numpy() if isinstance(messages, pd.Series) else messages
     return pd.DataFrame(
         {
             "dataset": dataset,
@@ -130,8 +131,9 @@ def _problems(raw: pd.DataFrame, mask: pd.Series, dataset: str, column: str, rul
             "source_row": hit["source_row"].to_numpy(),
             "column": column,
             "rule": rule,
-            "message": np.asarray(message) if isinstance(message, pd.Series) else message,
-        }
+            "message": message,
+        },
+        columns=PROBLEM_COLUMNS,
     )
 
 
@@ -149,7 +151,7 @@ def conform(raw: pd.DataFrame, dataset: Dataset) -> Conformed:
 
     if SOURCE_PROBLEM in raw.columns:
         shape = raw[SOURCE_PROBLEM].fillna("") != ""
-        found.append(_problems(raw, shape, dataset.name, "", "row_shape", raw[SOURCE_PROBLEM]))
+        found.append(problem_rows(raw, shape, dataset.name, "", "row_shape", raw[SOURCE_PROBLEM]))
 
     for column in dataset.columns:
         if column.name not in raw.columns:
@@ -158,7 +160,7 @@ def conform(raw: pd.DataFrame, dataset: Dataset) -> Conformed:
         text = raw[column.name].fillna("").astype("str").str.strip()
         personal = personal_number_mask(text)
         if personal.any():
-            found.append(_problems(raw, personal, dataset.name, column.name, "personnummer",
+            found.append(problem_rows(raw, personal, dataset.name, column.name, "personnummer",
                                    "värdet ser ut som ett personnummer eller samordningsnummer och tas inte emot"
                                    + text.map(lambda v: f" ({mask_personal_numbers(v)[:MAX_SHOWN]})")))
             text = text.mask(personal, text[personal].map(mask_personal_numbers))
@@ -166,14 +168,14 @@ def conform(raw: pd.DataFrame, dataset: Dataset) -> Conformed:
         bad = bad & ~personal
         if bad.any():
             messages = text.where(bad, "").map(lambda v, c=column, r=rule: _type_message(c, r, v))
-            found.append(_problems(raw, bad, dataset.name, column.name, rule, messages))
+            found.append(problem_rows(raw, bad, dataset.name, column.name, rule, messages))
         if column.required:
             missing = (text == "") & ~personal
-            found.append(_problems(raw, missing, dataset.name, column.name, "required",
+            found.append(problem_rows(raw, missing, dataset.name, column.name, "required",
                                    "obligatoriskt värde saknas"))
         if column.type == "support":
             bad_support, support_messages = _support_problems(text)
-            found.append(_problems(raw, bad_support & ~personal, dataset.name, column.name, "support_code",
+            found.append(problem_rows(raw, bad_support & ~personal, dataset.name, column.name, "support_code",
                                    support_messages))
             values = values.where(~bad_support)
         if column.minimum is not None or column.maximum is not None:
@@ -184,7 +186,7 @@ def conform(raw: pd.DataFrame, dataset: Dataset) -> Conformed:
             if out.any():
                 bounds = f"{column.minimum:g}–{column.maximum:g}" if column.maximum is not None \
                     else f"minst {column.minimum:g}"
-                found.append(_problems(raw, out, dataset.name, column.name, "range",
+                found.append(problem_rows(raw, out, dataset.name, column.name, "range",
                                        text.map(lambda v, b=bounds: f"värdet {_shown(v)!r} ligger utanför {b}")))
         typed[column.name] = values.astype(DTYPES[column.type])
 

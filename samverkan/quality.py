@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from samverkan.conform import PROBLEM_COLUMNS
+from samverkan.conform import PROBLEM_COLUMNS, problem_rows
 from samverkan.contract import DATASETS, Dataset
 from samverkan.files import write_bytes_atomic, write_csv_atomic
 
@@ -43,23 +43,6 @@ SUMMARY_COLUMNS = ["dataset", "rows_in", "accepted", "quarantined"]
 PARTS_DIR = "quality_parts"
 QUALITY_FILE = "quality.csv"
 SUMMARY_FILE = "quality_summary.csv"
-
-
-def _problems(typed: pd.DataFrame, mask: pd.Series, dataset: str, column: str, rule: str,
-              message: str | pd.Series) -> pd.DataFrame:
-    hit = typed.loc[mask]
-    text = message[mask].to_numpy() if isinstance(message, pd.Series) else message
-    return pd.DataFrame(
-        {
-            "dataset": dataset,
-            "source_file": hit["source_file"].to_numpy(),
-            "source_row": hit["source_row"].to_numpy(),
-            "column": column,
-            "rule": rule,
-            "message": text,
-        },
-        columns=PROBLEM_COLUMNS,
-    )
 
 
 def _iso(values: pd.Series) -> pd.Series:
@@ -89,7 +72,7 @@ def duplicate_problems(spec: Dataset, typed: pd.DataFrame) -> pd.DataFrame:
         + origin["source_row"].to_numpy().astype(str)
         + "; den första raden behålls"
     )
-    return _problems(typed, mask, spec.name, "+".join(key), "duplicate_key", message)
+    return problem_rows(typed, mask, spec.name, "+".join(key), "duplicate_key", message)
 
 
 def row_problems(dataset: str, typed: pd.DataFrame, known_project_ids: pd.Series | None,
@@ -101,7 +84,7 @@ def row_problems(dataset: str, typed: pd.DataFrame, known_project_ids: pd.Series
 
     if known_project_ids is not None and spec.references_projects and "project_id" in typed.columns:
         unknown = typed["project_id"].notna() & ~typed["project_id"].isin(set(known_project_ids.dropna()))
-        found.append(_problems(typed, unknown, dataset, "project_id", "unknown_project",
+        found.append(problem_rows(typed, unknown, dataset, "project_id", "unknown_project",
                                "projektet " + typed["project_id"].fillna("").astype(str)
                                + " finns inte bland de godkända raderna i projects"))
 
@@ -109,12 +92,12 @@ def row_problems(dataset: str, typed: pd.DataFrame, known_project_ids: pd.Series
 
     for earlier, later in DATE_ORDER.get(dataset, ()):
         swapped = (typed[later] < typed[earlier]).fillna(False).astype(bool)
-        found.append(_problems(typed, swapped, dataset, later, "date_order",
+        found.append(problem_rows(typed, swapped, dataset, later, "date_order",
                                f"{later} " + _iso(typed[later]) + f" är före {earlier} " + _iso(typed[earlier])))
 
     for present, needed in NEEDS.get(dataset, ()):
         lacking = typed[present].notna() & typed[needed].isna()
-        found.append(_problems(typed, lacking, dataset, needed, "needs_value",
+        found.append(problem_rows(typed, lacking, dataset, needed, "needs_value",
                                f"{present} " + typed[present].fillna("").astype(str)
                                + f" kräver att {needed} är ifyllt"))
 
@@ -122,24 +105,24 @@ def row_problems(dataset: str, typed: pd.DataFrame, known_project_ids: pd.Series
     for column in spec.columns:
         if column.type == "date":
             future = (typed[column.name] > limit).fillna(False).astype(bool)
-            found.append(_problems(typed, future, dataset, column.name, "future_date",
+            found.append(problem_rows(typed, future, dataset, column.name, "future_date",
                                    "datumet " + _iso(typed[column.name])
                                    + f" ligger efter i dag ({today.isoformat()})"))
         if column.type == "text":
             text = typed[column.name].fillna("").astype(str)
             formula = text.str.contains(FORMULA_PATTERN, regex=True)
-            found.append(_problems(typed, formula, dataset, column.name, "formula",
+            found.append(problem_rows(typed, formula, dataset, column.name, "formula",
                                    "texten ser ut som en kalkylbladsformel och tas inte emot: "
                                    + text.str.slice(0, 40)))
             long = text.str.len() > MAX_TEXT_LENGTH
-            found.append(_problems(typed, long, dataset, column.name, "too_long",
+            found.append(problem_rows(typed, long, dataset, column.name, "too_long",
                                    "texten har " + text.str.len().astype(str)
                                    + f" tecken; högst {MAX_TEXT_LENGTH} tas emot"))
 
     if dataset == "participants" and "birth_year" in typed.columns:
         latest = today.year - MIN_PARTICIPANT_AGE
         young = (typed["birth_year"] > latest).fillna(False).astype(bool)
-        found.append(_problems(typed, young, dataset, "birth_year", "range",
+        found.append(problem_rows(typed, young, dataset, "birth_year", "range",
                                "födelseåret " + typed["birth_year"].astype("string").fillna("")
                                + f" är inte rimligt för en deltagare (senast {latest})"))
 
