@@ -98,10 +98,10 @@ def _present(values: Sequence[float | None]) -> list[float]:
     return [float(v) for v in values if v is not None]
 
 
-def bar_chart(title: str, categories: Sequence[str], series: Sequence[Series], *, unit_label: str = "",
-              tick_label: Callable[[float], str] = number, width: int = 640, height: int = 250) -> Chart:
-    """Vertical grouped bars: one group per category, one bar per series; missing values leave a gap with ``–``."""
-    parts = _open(width, height, title)
+def _vertical_value_axis(parts: list[str], series: Sequence[Series], width: int, height: int, unit_label: str,
+                         tick_label: Callable[[float], str]) -> tuple[float, float, float, float,
+                                                                     Callable[[float], float]]:
+    """Plot area beside a 170 px legend, a value axis with nice ticks and its unit; returns the area and y(v)."""
     legend_width = 170
     left, right, top, bottom = 62, width - legend_width, 14, height - 26
     values = [v for s in series for v in _present(s.values)] or [0.0]
@@ -114,6 +114,14 @@ def bar_chart(title: str, categories: Sequence[str], series: Sequence[Series], *
     _value_axis(parts, ticks, y_of, left, right, tick_label)
     if unit_label:
         parts.append(_text(left - 4, top - 4, unit_label, anchor="end", size=8))
+    return left, right, top, bottom, y_of
+
+
+def bar_chart(title: str, categories: Sequence[str], series: Sequence[Series], *, unit_label: str = "",
+              tick_label: Callable[[float], str] = number, width: int = 640, height: int = 250) -> Chart:
+    """Vertical grouped bars: one group per category, one bar per series; missing values leave a gap with ``–``."""
+    parts = _open(width, height, title)
+    left, right, top, bottom, y_of = _vertical_value_axis(parts, series, width, height, unit_label, tick_label)
     group = (right - left) / max(len(categories), 1)
     bar = min(group * 0.8 / max(len(series), 1), 28)
     for c, category in enumerate(categories):
@@ -137,18 +145,7 @@ def line_chart(title: str, categories: Sequence[str], series: Sequence[Series], 
                tick_label: Callable[[float], str] = number, width: int = 640, height: int = 260) -> Chart:
     """One line with markers per series over the categories (e.g. years 1..N)."""
     parts = _open(width, height, title)
-    legend_width = 170
-    left, right, top, bottom = 62, width - legend_width, 14, height - 26
-    values = [v for s in series for v in _present(s.values)] or [0.0]
-    ticks = nice_ticks(min(values), max(values))
-    low, high = ticks[0], ticks[-1]
-
-    def y_of(v: float) -> float:
-        return bottom - (v - low) / (high - low) * (bottom - top)
-
-    _value_axis(parts, ticks, y_of, left, right, tick_label)
-    if unit_label:
-        parts.append(_text(left - 4, top - 4, unit_label, anchor="end", size=8))
+    left, right, top, bottom, y_of = _vertical_value_axis(parts, series, width, height, unit_label, tick_label)
     step = (right - left) / max(len(categories), 1)
 
     def x_of(i: int) -> float:
