@@ -22,6 +22,16 @@ def small_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def spoiled_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic inbox with the documented share of bad rows and its `_injected_errors.csv`."""
+    path = tmp_path_factory.mktemp("spoiled")
+    frames, errors = synthesise(SynthSpec(forbund=2, first_year=2020, last_year=2024, participants_per_year=300,
+                                          seed=5, with_errors=True))
+    write_inbox(frames, errors, path)
+    return path
+
+
 @pytest.fixture()
 def pipeline_resources(tmp_path: Path):
     """Resources for materialising assets against a temporary storage and output folder."""

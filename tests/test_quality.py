@@ -15,7 +15,7 @@ from samverkan import quality
 from samverkan.contract import DATASETS, Column, Dataset
 from samverkan.ingest import ingest_dataset, quarantine_more
 from samverkan.readers import dataset_files
-from samverkan.synth import INJECTED_ERRORS_FILE, SynthSpec, synthesise, write_inbox
+from samverkan.synth import INJECTED_ERRORS_FILE
 
 TODAY = dt.date(2025, 6, 30)
 REPO = Path(__file__).resolve().parents[1]
@@ -167,15 +167,6 @@ def test_a_new_dataset_gets_its_suite_from_its_columns() -> None:
 
 
 # ------------------------------------------------------------------ the synthetic inbox with errors
-
-
-@pytest.fixture(scope="module")
-def spoiled_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("spoiled")
-    frames, errors = synthesise(SynthSpec(forbund=2, first_year=2020, last_year=2024, participants_per_year=300,
-                                          seed=5, with_errors=True))
-    write_inbox(frames, errors, path)
-    return path
 
 
 @pytest.fixture(scope="module")

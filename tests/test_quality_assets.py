@@ -30,7 +30,6 @@ from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from pipelines.sensors import notify_steward, run_out_dir, steward_notice_after_failure, steward_notice_after_success
 from samverkan import steward
-from samverkan.synth import SynthSpec, synthesise, write_inbox
 
 PARTICIPANTS_HEADER = ("participant_id;project_id;gender;birth_year;enrolled_on;exited_on;support_before;"
                        "support_after;occupation_before;occupation_after;exit_reason")
@@ -56,14 +55,6 @@ def run_year_job(tmp_path: Path, inbox: Path, instance: DagsterInstance):
 def checks(result) -> dict[str, object]:
     return {e.asset_key.to_user_string(): e for e in result.get_asset_check_evaluations()}
 
-
-@pytest.fixture(scope="module")
-def spoiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("spoiled")
-    frames, errors = synthesise(SynthSpec(forbund=2, first_year=2020, last_year=2024, participants_per_year=200,
-                                          seed=3, with_errors=True))
-    write_inbox(frames, errors, path)
-    return path
 
 
 class Inbox:
@@ -91,9 +82,9 @@ def smtp_server():
         controller.stop()
 
 
-def test_checks_per_partition_and_extracts(tmp_path: Path, spoiled: Path) -> None:
+def test_checks_per_partition_and_extracts(tmp_path: Path, spoiled_inbox: Path) -> None:
     instance = DagsterInstance.ephemeral()
-    result = run_year_job(tmp_path, spoiled, instance)
+    result = run_year_job(tmp_path, spoiled_inbox, instance)
     assert result.success  # WARN does not block: accepted rows flow on
     found = checks(result)
     assert set(found) == {"projects", "project_costs", "participants", "project_events", "project_assessments"}

@@ -43,10 +43,8 @@ def test_realistic_shape() -> None:
     assert (exited["exited_on"] >= exited["enrolled_on"]).all()
 
 
-def test_errors_are_logged_with_file_and_row(tmp_path: Path) -> None:
-    frames, errors = synthesise(SynthSpec(forbund=2, participants_per_year=300, seed=9, with_errors=True))
-    write_inbox(frames, errors, tmp_path)
-    log = pd.read_csv(tmp_path / INJECTED_ERRORS_FILE)
+def test_errors_are_logged_with_file_and_row(spoiled_inbox: Path) -> None:
+    log = pd.read_csv(spoiled_inbox / INJECTED_ERRORS_FILE)
     assert set(log["kind"]) == set(ERROR_KINDS)
     assert (log["source_row"] >= 2).all()
-    assert all((tmp_path / f).exists() for f in log["source_file"].unique())
+    assert all((spoiled_inbox / f).exists() for f in log["source_file"].unique())
