@@ -39,10 +39,6 @@ def parse_support(text: str) -> list[tuple[str, int]]:
     return items
 
 
-def format_support(items: list[tuple[str, int]]) -> str:
-    return SEPARATOR.join(f"{code}:{extent}" for code, extent in items)
-
-
 def explode_support(values: pd.Series) -> pd.DataFrame:
     """Long table (``row``, ``code``, ``extent``) with one row per code in each cell.
 
