@@ -14,6 +14,7 @@ inputs give a byte-identical file.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import logging
 import os
@@ -250,6 +251,26 @@ def _source_date(day: dt.date) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Keep the cyclic garbage collector off the already-loaded heap while WeasyPrint lays out.
+
+    Layout allocates hundreds of thousands of short-lived objects. With the default thresholds
+    every few hundred allocations trigger a collection, and the older generations traverse the
+    whole heap of a pipeline step (pandas, Dagster and Great Expectations modules, the report
+    inputs): about a fifth of a report's render time. Freezing the existing heap and collecting
+    the young generation less often cuts that; the collector is restored afterwards.
+    """
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
 def html_to_pdf(html: str, context: dict[str, Any], *, variant: str, fetcher: ReportFetcher) -> bytes:
     return _html_to_pdf_pages(html, context, variant=variant, fetcher=fetcher)[0]
 
@@ -266,7 +287,7 @@ def _html_to_pdf_pages(html: str, context: dict[str, Any], *, variant: str, fetc
     }
     source = HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=fetcher)
     # The epoch must cover write_pdf too: fonts are subset (and stamped) when the PDF is written.
-    with _source_date(context["document_date"]):
+    with _source_date(context["document_date"]), _fewer_collections():
         document = source.render(stylesheets=stylesheets, **options)
         return document.write_pdf(**options), len(document.pages)
 
