@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from reports.formatting import kronor, number, percent
+from reports.formatting import kronor, number, percent, thousand_kronor
 from reports.render import ReportFetcher, html_to_pdf, render_html, render_pdf, write_reports
 from reports.sample import FORBUND, sample_inputs
 from samverkan.report_context import build_report_context
@@ -95,6 +95,19 @@ def test_projects_and_levels(text):
     assert "Beslut om implementering hos Kommun (2024-11-12)" in squashed
     assert "Skenbar framgång" in squashed and "För få deltagare för att bedöma effekten" in squashed
     assert "Avslutat 2019" not in squashed
+
+
+def test_project_pages_show_the_total_by_year_not_the_per_actor_table(text, context):
+    projects = [p for p in context["projects"] if p["ledger"]["available"] and p["ledger"]["years"]]
+    assert projects
+    for project in projects:
+        total = next(r for r in project["ledger"]["rows"] if r["is_total"])
+        years = "; ".join(f"år {y}: {thousand_kronor(v)}" for y, v in zip(project["ledger"]["years"],
+                                                                          total["cumulative"], strict=True))
+        assert _squash(f"Ackumulerad effekt i nuvärde, alla aktörer (tkr): {years}.") in _squash(text)
+    # The per-actor table by year is the förbund's alone (one page per project).
+    assert "Hela förbundet: ackumulerad effekt i nuvärde per år" in text
+    assert "Insatsen: ackumulerad effekt i nuvärde per år" not in text
 
 
 def test_quality_and_method(text):
