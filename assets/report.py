@@ -13,6 +13,7 @@ import time
 import pandas as pd
 from dagster import DynamicOut, DynamicOutput, Failure, MetadataValue, OpExecutionContext, Out, Output, graph_asset, op
 
+from pipelines.jobs import RENDER_TAG
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from reports.render import PDF_VARIANTS, write_report
@@ -124,7 +125,7 @@ def report_inputs(
         yield DynamicOutput(name, mapping_key=key, output_name="forbund")
 
 
-@op(pool="pdf_render", out=Out(dict, io_manager_key=INTERMEDIATE))
+@op(pool="pdf_render", tags={RENDER_TAG: "pdf"}, out=Out(dict, io_manager_key=INTERMEDIATE))
 def render_forbund(context: OpExecutionContext, settings: SamverkanSettings, forbund: str,
                    inputs: ReportInputs) -> dict:
     """One förbund's PDF and HTML twin; returns the row of reports.csv and the render time."""

@@ -44,3 +44,31 @@ def test_dagster_cli_validates_the_code_location(tmp_path: Path) -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_render_steps_are_limited_by_the_executor_as_well_as_by_the_pool(monkeypatch) -> None:
+    from pipelines.jobs import RENDER_TAG, multiprocess_config, render_slots, worker_count
+
+    job = defs.resolve_job_def("samverkansbokslut")
+    render = job.graph.node_named("samverkansbokslut_reports").definition.node_named("render_forbund").definition
+    assert render.pool == "pdf_render" and render.tags[RENDER_TAG] == "pdf"
+    monkeypatch.setenv("SAMVERKAN_RENDER_SLOTS", "3")
+    monkeypatch.setenv("SAMVERKAN_WORKERS", "5")
+    config = multiprocess_config()
+    assert config["max_concurrent"] == 5 == worker_count()
+    assert config["tag_concurrency_limits"] == [{"key": RENDER_TAG, "value": "pdf", "limit": 3}] and render_slots() == 3
+    monkeypatch.setenv("SAMVERKAN_WORKERS", "")
+    assert worker_count() >= 2  # the cores plus one
+    monkeypatch.setenv("SAMVERKAN_RENDER_SLOTS", "två")
+    with pytest.raises(ValueError, match="SAMVERKAN_RENDER_SLOTS ska vara ett heltal"):
+        render_slots()
+
+
+def test_every_forkserver_preload_module_imports() -> None:
+    """The forkserver skips a preload module that fails to import: a renamed one would just slow every step."""
+    import importlib
+
+    from pipelines.jobs import PRELOAD
+
+    for name in PRELOAD:
+        importlib.import_module(name)

@@ -142,7 +142,8 @@ def test_code_location_loads_with_the_k8s_executor(monkeypatch) -> None:
     from pipelines.jobs import select_executor
 
     monkeypatch.setenv("SAMVERKAN_EXECUTOR", "k8s")
-    assert select_executor() is k8s_job_executor
+    executor = select_executor()
+    assert executor.name == "samverkan_k8s" and executor.executor_creation_fn is k8s_job_executor.executor_creation_fn
     assert select_executor("multiprocess").name == "samverkan_multiprocess"
     with pytest.raises(ValueError, match="okänt"):
         select_executor("celery")
@@ -156,3 +157,13 @@ def test_dockerfile_copies_what_the_code_location_needs() -> None:
     assert '".[k8s]"' in text and "k8s = [" in (ROOT / "pyproject.toml").read_text()
     assert '"-m", "pipelines.definitions"' in text
     assert "USER 10001" in text
+
+
+def test_render_slots_equal_the_pool_limit_everywhere(values: dict) -> None:
+    """The executor's render limit and the pdf_render pool must agree, or renders sit in the pool's back-off."""
+    from pipelines.jobs import DEFAULT_RENDER_SLOTS
+
+    files = (ROOT / "dagster.yaml", ROOT / "deploy" / "instance" / "postgres" / "dagster.yaml")
+    limits = [yaml.safe_load(f.read_text(encoding="utf-8"))["concurrency"]["pools"]["default_limit"] for f in files]
+    limits.append(values["additionalInstanceConfig"]["concurrency"]["pools"]["default_limit"])
+    assert limits == [DEFAULT_RENDER_SLOTS] * 3
