@@ -102,11 +102,11 @@ TRANSFER_LABELS = {
 }
 
 
-def _columns(records: list[dict[str, Any]], labels: dict[str, str]) -> list[Column]:
+def _columns(records: list[dict[str, Any]], labels: dict[str, str], hidden: Iterable[str] = ()) -> list[Column]:
     """Columns for a table whose columns were chosen by another stage: known ones get Swedish labels."""
     if not records:
         return []
-    keys = list(records[0].keys())
+    keys = [k for k in records[0] if k not in set(hidden)]
     out = []
     for key in keys:
         values = [r.get(key) for r in records if r.get(key) is not None]
@@ -208,7 +208,8 @@ def render_html(context: dict[str, Any], *, standalone: bool) -> str:
         charts=build_charts(context),
         inline_css=css,
         transfer_columns=_columns(context["ledger"].get("transfers") or [], TRANSFER_LABELS),
-        parameter_columns=_columns(method["parameters"], PARAMETER_LABELS),
+        # One version per group, already listed under "Regler och programversion": not repeated per row.
+        parameter_columns=_columns(method["parameters"], PARAMETER_LABELS, hidden=("version",)),
     )
 
 
