@@ -322,3 +322,19 @@ def test_steward_notice_names_what_stops_the_year(tmp_path: Path) -> None:
     assert "| project_costs | varning | 5 | 4 | 1 |" in text
     assert str(tmp_path / "quality.csv") in text and "/x/index.html" in text
     assert steward.send_notice("s", text, {}) is False
+
+
+def test_validation_frame_hands_gx_numpy_numbers_and_nanosecond_dates() -> None:
+    from samverkan.ingest import _numpy_comparable
+
+    frame = pd.DataFrame({
+        "whole": pd.array([1990, 2001], dtype="Int64"),
+        "gappy": pd.array([3, None], dtype="Int64"),
+        "share": pd.array([0.5, None], dtype="Float64"),
+        "day": pd.Series(["2024-01-31", None], dtype="datetime64[s]"),
+        "far": pd.Series(["2024-01-31", "9999-12-31"], dtype="datetime64[s]"),
+    })
+    out = _numpy_comparable(frame)
+    assert [str(t) for t in out.dtypes] == ["int64", "float64", "float64", "datetime64[ns]", "datetime64[s]"]
+    assert out["whole"].tolist() == [1990, 2001] and out["gappy"].isna().tolist() == [False, True]
+    assert out["day"].iloc[0] == pd.Timestamp("2024-01-31") and out["far"].iloc[1].year == 9999
