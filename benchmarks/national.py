@@ -10,10 +10,11 @@ What it does, in order, each part timed:
    ``write_inbox`` (cached in ``var/benchmarks/``; ``--fresh`` regenerates).
 2. **read**: the contract readers alone over the whole inbox, in a fresh process (peak RSS of that process).
 3. **one year**: the real job (``samverkansbokslut``, partition ``--year``) through ``execute_job`` with the
-   default multiprocess executor and ``--workers`` processes, from the inbox to every PDF. A success hook
-   records each step's peak RSS (each step is its own process); step durations come from the run's event
-   log. Steps are grouped into stages: validate (ingest + validation), ledger, monte_carlo,
-   success_levels, render, other. Stages that the pipeline does not have yet are "not available".
+   default multiprocess executor and its default worker count (cores + 1; ``--workers`` to change), from
+   the inbox to every PDF. A success hook records each step's peak RSS (each step is its own process); step
+   durations come from the run's event log. Steps are grouped into stages: validate (ingest +
+   validation), ledger, monte_carlo, success_levels, render, other. Stages that the pipeline does not
+   have yet are "not available".
 4. **backfill**: the same for every year of the inbox, one run per year, as ``samverkan backfill`` does.
 5. **duckdb**: the ledger arithmetic as one DuckDB query over the same cohort
    (``benchmarks/ledger_duckdb.py``), timed against the ledger step.
@@ -43,6 +44,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from dagster import HookContext, success_hook  # noqa: E402
+
+from pipelines.jobs import worker_count  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 CACHE = ROOT / "var" / "benchmarks"
@@ -354,9 +357,10 @@ def markdown(report: dict) -> str:
                   f"{sum(y['pdfs'] for y in part['years'].values())} PDF, "
                   f"{'all runs succeeded' if part['success'] else 'SOME RUNS FAILED'}."
                   + (f" **Incomplete:** {part['stopped']}." if part.get("stopped") else ""), "",
-                  f"Load average on the machine during the runs: "
-                  f"{', '.join(str(y['load_average'][0]) for y in part['years'].values())} (2 cores; other work "
-                  "was running, so wall seconds are inflated; CPU seconds are not).", "",
+                  f"Load average (1 min) at the end of each run: "
+                  f"{', '.join(str(y['load_average'][0]) for y in part['years'].values())} "
+                  f"({report['machine']['cpus']} cores, {report['workers']} workers: the run's "
+                  "own steps; a load well above the workers means other work shared the machine).", "",
                   "| stage | wall seconds | CPU seconds | peak memory (MB) |", "|---|---:|---:|---:|"]
         for row in part["table"]:
             lines.append(f"| {row['stage']} | {_cell(row['seconds'])} | {_cell(row.get('cpu_seconds'))} | "
@@ -390,7 +394,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--last-year", type=int, default=2025)
     parser.add_argument("--year", type=int, help="the one year measured alone (default: the last year)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=0,
+                        help="steps at once; 0 (default) = what samverkan run uses, the cores plus one")
     parser.add_argument("--skip-backfill", action="store_true")
     parser.add_argument("--backfill-budget", type=float, help="seconds after which no further backfill year starts")
     parser.add_argument("--fresh", action="store_true", help="regenerate the cached inbox")
@@ -419,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     report: dict = {
         "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "workers": args.workers,
+        "workers": args.workers or worker_count(),
         "inbox": inbox_info,
         "read": read,
     }
