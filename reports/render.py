@@ -107,7 +107,8 @@ def _columns(records: list[dict[str, Any]], labels: dict[str, str], hidden: Iter
     """Columns for a table whose columns were chosen by another stage: known ones get Swedish labels."""
     if not records:
         return []
-    keys = [k for k in records[0] if k not in set(hidden)]
+    hidden = set(hidden)
+    keys = [k for k in records[0] if k not in hidden]
     out = []
     for key in keys:
         values = [r.get(key) for r in records if r.get(key) is not None]

@@ -20,7 +20,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -100,21 +100,6 @@ class ReportInputs:
     data_date: dt.date | None = None
     software_version: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
-
-    def for_forbund(self, forbund: str) -> ReportInputs:
-        """The same inputs with every per-förbund table cut to one förbund (the inbox-wide ones kept whole).
-
-        A report filters its tables by project many times over; cutting them to the förbund first makes
-        each of those filters work on a few hundred rows instead of the whole country's.
-        """
-        cut = {name: _for_forbund(getattr(self, name), forbund) if _has(getattr(self, name)) else getattr(self, name)
-               for name in PER_FORBUND_TABLES}
-        return replace(self, **cut)
-
-
-# Tables with a forbund column; quality, parameters, unit costs and input files describe the whole inbox.
-PER_FORBUND_TABLES = ("flow", "projects", "ledger", "ledger_by_year", "ledger_uncertainty", "transfers",
-                      "success_levels", "prerequisite_profiles")
 
 
 def _has(frame: pd.DataFrame | None) -> bool:
@@ -297,6 +282,8 @@ def project_sections(inputs: ReportInputs, forbund: str) -> list[dict[str, Any]]
         profiles = profiles[profiles["year"] == inputs.year]
     ledger = _for_forbund(inputs.ledger, forbund)
     by_year = _for_forbund(inputs.ledger_by_year, forbund)
+    transfers = _for_forbund(inputs.transfers, forbund)
+    uncertainty = _for_forbund(inputs.ledger_uncertainty, forbund)
 
     ids: list[str] = []
     for frame in (projects, levels, ledger):
@@ -345,8 +332,8 @@ def project_sections(inputs: ReportInputs, forbund: str) -> list[dict[str, Any]]
             "ledger": table,
             "net_sek": None if total is None else total["net_sek"],
             "return_ratio": None if total is None else total["return_ratio"],
-            "transfers": _transfers(_for_forbund(inputs.transfers, forbund), project_id),
-            "break_even": _break_even(_for_forbund(inputs.ledger_uncertainty, forbund), project_id),
+            "transfers": _transfers(transfers, project_id),
+            "break_even": _break_even(uncertainty, project_id),
             "prerequisites": profile_rows,
         })
     return sections
@@ -551,7 +538,6 @@ def key_figures(flow: dict[str, Any], ledger: dict[str, Any], projects: list[dic
 def build_report_context(inputs: ReportInputs, forbund: str, generated_on: dt.date | None = None
                          ) -> dict[str, Any]:
     """The whole template context for one förbund and the report year."""
-    inputs = inputs.for_forbund(forbund)
     flow = flow_section(inputs.flow, forbund, inputs.year)
     ledger = ledger_section(inputs, forbund)
     projects = project_sections(inputs, forbund)

@@ -5,7 +5,6 @@ import pytest
 
 from reports.sample import FORBUND, OTHER, REFERENCE_CUMULATIVE, sample_inputs
 from samverkan.report_context import (
-    PER_FORBUND_TABLES,
     ReportInputs,
     build_report_context,
     flow_section,
@@ -179,16 +178,3 @@ def test_transfers_from_ledger_equal_the_per_project_rule():
     assert got[got["forbund"] == "B"]["amount_sek"].tolist() == [300]
     assert transfers_from_ledger(ledger.iloc[:0]).empty
 
-
-def test_cutting_the_inputs_to_one_forbund_changes_nothing_in_its_report(context):
-    inputs = sample_inputs()
-    cut = inputs.for_forbund(FORBUND)
-    shrunk = []
-    for name in PER_FORBUND_TABLES:
-        whole, part = getattr(inputs, name), getattr(cut, name)
-        if whole is not None and "forbund" in whole.columns:
-            assert set(part["forbund"]) == {FORBUND}, name
-            shrunk.append(len(part) < len(whole))
-    assert any(shrunk)  # the sample has another förbund (OTHER) in some tables
-    assert cut.quality_summary is inputs.quality_summary and cut.parameters is inputs.parameters
-    assert build_report_context(cut, FORBUND) == context
