@@ -5,6 +5,8 @@ import os
 import re
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -14,6 +16,7 @@ from reports.render import ReportFetcher, html_to_pdf, render_html, render_pdf, 
 from reports.sample import FORBUND, sample_inputs
 from samverkan.report_context import build_report_context
 
+ROOT = Path(__file__).resolve().parents[1]
 HOSTILE_FILE = '<img src="file:///etc/passwd">'
 HOSTILE_URL = '<img src="https://example.invalid/track.png"><script>alert(1)</script>'
 
@@ -161,6 +164,44 @@ def test_only_shipped_fonts_are_embedded(pdf):
         for font in (page["/Resources"].get("/Font") or {}).values():
             names.add(str(font.get_object()["/BaseFont"]))
     assert names and all("Liberation-Sans" in n for n in names), names
+
+
+def test_shipped_fonts_need_no_system_fonts(tmp_path):
+    """With Fontconfig shown no fonts at all, the report still sets in the fonts it ships."""
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig></fontconfig>')
+    script = (
+        "import io, sys\n"
+        "from pypdf import PdfReader\n"
+        "from reports.render import render_pdf\n"
+        "from reports.sample import FORBUND, sample_inputs\n"
+        "from samverkan.report_context import build_report_context\n"
+        "pdf = render_pdf(build_report_context(sample_inputs(), FORBUND))\n"
+        "names = {str(f.get_object()['/BaseFont']) for p in PdfReader(io.BytesIO(pdf)).pages\n"
+        "         for f in (p['/Resources'].get('/Font') or {}).values()}\n"
+        "print(sorted(names))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "FONTCONFIG_FILE": str(conf)}, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Pango-CRITICAL" not in done.stderr
+    names = done.stdout.strip()
+    assert "Liberation-Sans" in names and "Liberation-Sans-Bold" in names, names
+
+
+def test_a_forked_step_leaves_the_parents_font_files():
+    """The forkserver registers the fonts once; a child ending must not remove the files its parent uses."""
+    from reports.render import _release_fonts, shipped_fonts
+
+    config, _ = shipped_fonts()
+    folder = config._folder
+    assert folder is not None and any(folder.iterdir())
+    pid = os.fork()
+    if pid == 0:
+        _release_fonts()  # what a child's normal exit does
+        os._exit(0)
+    assert os.waitpid(pid, 0)[1] == 0
+    assert any(folder.iterdir())
 
 
 def test_same_inputs_give_identical_bytes(pdf):
