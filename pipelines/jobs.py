@@ -46,10 +46,10 @@ PRELOAD = [
     "dagster._core.secrets.env_file",
     "upath.core",
     "pyarrow.dataset",
-    "reports.warm",  # the compiled report template: ~0.15 s per render step
 ]
 if os.environ.get("SAMVERKAN_INSTANCE", "").strip().lower() == "postgres":
     PRELOAD.append("dagster_postgres")
+PRELOAD.append("pipelines.warm")  # last: resolves the job, compiles the template, freezes the heap
 RENDER_TAG = "samverkan/render"  # carried by the report's render op (assets/report.py)
 # The pool's default_limit in dagster.yaml, deploy/instance/postgres/dagster.yaml and deploy/helm/values.yaml
 # (a test keeps them equal): four renders of ~450 MB each at most.

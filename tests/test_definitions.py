@@ -65,10 +65,26 @@ def test_render_steps_are_limited_by_the_executor_as_well_as_by_the_pool(monkeyp
 
 
 def test_every_forkserver_preload_module_imports() -> None:
-    """The forkserver skips a preload module that fails to import: a renamed one would just slow every step."""
-    import importlib
+    """The forkserver skips a preload module that fails to import: a renamed one would just slow every step.
+
+    In a fresh interpreter, as the forkserver does it: the last module freezes the heap, which the test
+    process should not inherit."""
+    import subprocess
+    import sys
 
     from pipelines.jobs import PRELOAD
 
-    for name in PRELOAD:
-        importlib.import_module(name)
+    assert PRELOAD[-1] == "pipelines.warm"
+    script = (
+        "import gc, importlib, sys\n"
+        f"for name in {PRELOAD!r}:\n"
+        "    importlib.import_module(name)\n"
+        "from pipelines.run import samverkansbokslut_job_def\n"
+        "from reports.render import report_template\n"
+        "assert report_template.cache_info().currsize == 1\n"
+        "assert gc.get_freeze_count() > 100_000, gc.get_freeze_count()\n"
+        "print(samverkansbokslut_job_def().name)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "samverkansbokslut"
