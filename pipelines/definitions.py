@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from dagster import (
     Definitions,
-    FilesystemIOManager,
     load_asset_checks_from_package_module,
     load_assets_from_package_module,
 )
 
 import assets
 from pipelines.alerts import run_failure_notice
-from pipelines.io_manager import DEFAULT_STORAGE, ParquetIOManager
+from pipelines.io_manager import ParquetIOManager, PickleIOManager
 from pipelines.jobs import executor, samverkansbokslut_job
 from pipelines.resources import SamverkanSettings
 from pipelines.schedules import annual_samverkansbokslut
@@ -31,7 +27,6 @@ defs = Definitions(
         "settings": SamverkanSettings(),
         "io_manager": ParquetIOManager(),
         # Pickles passed between the report's per-förbund steps (inputs bundle, rendered records).
-        "intermediate_io_manager": FilesystemIOManager(
-            base_dir=str(Path(os.environ.get("SAMVERKAN_STORAGE", DEFAULT_STORAGE)) / "intermediate")),
+        "intermediate_io_manager": PickleIOManager(),
     },
 )

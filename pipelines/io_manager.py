@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
 from pathlib import Path
 
 import pandas as pd
@@ -41,3 +42,27 @@ class ParquetIOManager(ConfigurableIOManager):
                 "kör uppströmstillgången först"
             )
         return pd.read_parquet(path)
+
+
+class PickleIOManager(ConfigurableIOManager):
+    """Pickles the outputs passed between the report's ops (the inputs bundle, one förbund name per dynamic
+    output, the rendered records) under ``base_dir/<run>/<step>/<output>[/<mapping key>]``, the layout of
+    Dagster's FilesystemIOManager, which it replaces for two reasons: each file is written atomically (a killed
+    step leaves no half-written pickle for a re-execution to load), and no debug event is stored per file.
+    The report fans out into one step per förbund, so those events were 80 on the critical path of
+    ``report_inputs`` and three in every render step."""
+
+    base_dir: str = str(Path(os.environ.get("SAMVERKAN_STORAGE", DEFAULT_STORAGE)) / "intermediate")
+
+    def _path(self, identifier: list[str]) -> Path:
+        return Path(self.base_dir).joinpath(*identifier)
+
+    def handle_output(self, context: OutputContext, obj: object) -> None:
+        write_bytes_atomic(self._path(context.get_identifier()), pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def load_input(self, context: InputContext) -> object:
+        path = self._path(context.upstream_output.get_identifier())
+        if not path.exists():
+            raise FileNotFoundError(f"{context.upstream_output.step_key}: mellanresultatet {path} saknas; "
+                                    "kör om steget som skapar det")
+        return pickle.loads(path.read_bytes())

@@ -37,15 +37,13 @@ def pipeline_resources(tmp_path: Path):
     """Resources for materialising assets against a temporary storage and output folder."""
 
     def build(inbox: Path, **settings: object) -> dict[str, object]:
-        from dagster import FilesystemIOManager
-
-        from pipelines.io_manager import ParquetIOManager
+        from pipelines.io_manager import ParquetIOManager, PickleIOManager
         from pipelines.resources import SamverkanSettings
 
         return {
             "settings": SamverkanSettings(inbox_dir=str(inbox), out_dir=str(tmp_path / "out" / "{year}"), **settings),
             "io_manager": ParquetIOManager(base_dir=str(tmp_path / "storage")),
-            "intermediate_io_manager": FilesystemIOManager(base_dir=str(tmp_path / "storage" / "intermediate")),
+            "intermediate_io_manager": PickleIOManager(base_dir=str(tmp_path / "storage" / "intermediate")),
         }
 
     return build

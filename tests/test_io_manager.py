@@ -62,3 +62,21 @@ def test_formula_cells_are_defused() -> None:
     assert safe["name"].tolist() == ["'=HYPERLINK(\"x\")", "'+46 70", "'-", "'@SUM", "vanlig"]
     assert safe["n"].tolist() == [1, -2, 3, 4, 5]
     assert safe["neg"].tolist()[0] == "-5"
+
+
+def test_pickles_between_report_steps_round_trip_per_mapping_key(tmp_path: Path) -> None:
+    """The intermediate pickles: one file per run, step, output and dynamic mapping key, as Dagster's
+    FilesystemIOManager laid them out, and a clear error when a re-execution finds one missing."""
+    from pipelines.io_manager import PickleIOManager
+
+    manager = PickleIOManager(base_dir=str(tmp_path))
+    for key, name in (("finsam_vast", "Finsam Väst"), ("ostra", "Östra")):
+        out = build_output_context(run_id="run-1", step_key="report_inputs", name="forbund", mapping_key=key)
+        manager.handle_output(out, name)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == [
+        "run-1/report_inputs/forbund/finsam_vast", "run-1/report_inputs/forbund/ostra"]
+    upstream = build_output_context(run_id="run-1", step_key="report_inputs", name="forbund", mapping_key="ostra")
+    assert manager.load_input(build_input_context(upstream_output=upstream)) == "Östra"
+    missing = build_output_context(run_id="run-2", step_key="report_inputs", name="forbund", mapping_key="ostra")
+    with pytest.raises(FileNotFoundError, match="report_inputs: mellanresultatet .* saknas"):
+        manager.load_input(build_input_context(upstream_output=missing))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from dagster import AssetKey, AssetSpec, DagsterInstance, FilesystemIOManager, materialize
+from dagster import AssetKey, AssetSpec, DagsterInstance, materialize
 from pypdf import PdfReader
 
 from assets.report import samverkansbokslut_reports
@@ -40,7 +40,7 @@ def seed_storage(storage: Path, year: str) -> None:
 
 
 def run(tmp_path: Path, inbox: Path, **settings: object):
-    from pipelines.io_manager import ParquetIOManager
+    from pipelines.io_manager import ParquetIOManager, PickleIOManager
     from pipelines.resources import SamverkanSettings
 
     storage = tmp_path / "storage"
@@ -53,7 +53,7 @@ def run(tmp_path: Path, inbox: Path, **settings: object):
         resources={
             "settings": SamverkanSettings(inbox_dir=str(inbox), out_dir=str(tmp_path / "out" / "{year}"), **settings),
             "io_manager": ParquetIOManager(base_dir=str(storage)),
-            "intermediate_io_manager": FilesystemIOManager(base_dir=str(storage / "intermediate")),
+            "intermediate_io_manager": PickleIOManager(base_dir=str(storage / "intermediate")),
         },
     )
 
