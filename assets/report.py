@@ -26,6 +26,7 @@ from samverkan.report_context import (
     ReportInputs,
     forbund_in_year,
     input_files_table,
+    largest_first,
     latest_data_date,
     slugify,
     transfers_from_ledger,
@@ -121,8 +122,9 @@ def report_inputs(
         raise Failure(description=f"förbundsnamn ger samma filnamn ({', '.join(clashes)}); byt namn i projects")
     yield Output(inputs, "inputs")
     yield Output(names, "order")
-    for name, key in zip(names, keys, strict=True):
-        yield DynamicOutput(name, mapping_key=key, output_name="forbund")
+    key_of = dict(zip(names, keys, strict=True))
+    for name in largest_first(inputs, names):  # reports.csv keeps förbund order ("order")
+        yield DynamicOutput(name, mapping_key=key_of[name], output_name="forbund")
 
 
 @op(pool="pdf_render", tags={RENDER_TAG: "pdf"}, out=Out(dict, io_manager_key=INTERMEDIATE))

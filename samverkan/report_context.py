@@ -505,6 +505,19 @@ def forbund_in_year(inputs: ReportInputs) -> list[str]:
     return sorted(str(n) for n in names)
 
 
+def largest_first(inputs: ReportInputs, names: list[str]) -> list[str]:
+    """``names`` with the förbund that have the most projects (a page each) first, ties in the given order.
+
+    The executor starts ready steps in the order they were yielded; starting the longest renders first and
+    ending with the short ones keeps every core busy until the last report (longest-processing-time-first).
+    """
+    counts: dict[str, int] = {}
+    if _has(inputs.projects) and "forbund" in inputs.projects.columns:
+        counts = inputs.projects["forbund"].value_counts().to_dict()
+    position = {name: i for i, name in enumerate(names)}
+    return sorted(names, key=lambda name: (-counts.get(name, 0), position[name]))
+
+
 # ---------------------------------------------------------------- the whole context
 
 def key_figures(flow: dict[str, Any], ledger: dict[str, Any], projects: list[dict[str, Any]]) -> list[dict[str, Any]]:

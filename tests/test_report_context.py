@@ -9,6 +9,7 @@ from samverkan.report_context import (
     build_report_context,
     flow_section,
     forbund_in_year,
+    largest_first,
     quality_section,
     slugify,
 )
@@ -152,6 +153,13 @@ def test_fingerprint_follows_inputs_not_clock():
 
 def test_forbund_in_year():
     assert forbund_in_year(sample_inputs()) == sorted([FORBUND, OTHER])
+
+
+def test_largest_first_orders_by_projects_then_keeps_the_given_order():
+    inputs = sample_inputs()
+    inputs.projects = pd.DataFrame({"forbund": ["A", "B", "B", "C", "C", "D"], "project_id": list("123456")})
+    assert largest_first(inputs, ["A", "B", "C", "D", "E"]) == ["B", "C", "A", "D", "E"]
+    assert sorted(largest_first(sample_inputs(), forbund_in_year(sample_inputs()))) == sorted([FORBUND, OTHER])
 
 
 def test_transfers_from_ledger_equal_the_per_project_rule():
