@@ -210,6 +210,29 @@ def measure_read(inbox: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def measure_yardstick() -> float:
+    """How fast the machine is right now at the work that dominates a year: CPU seconds to render the demo
+    report (one förbund) in a fresh process, best of three after a warm-up. Measured before and after the
+    runs, so that figures from different runs, days or machines can be put side by side: this machine's
+    speed drifted by a third within a day."""
+    code = (
+        "import json, time\n"
+        "from reports.render import render_pdf\n"
+        "from reports.sample import FORBUND, sample_inputs\n"
+        "from samverkan.report_context import build_report_context\n"
+        "context = build_report_context(sample_inputs(), FORBUND)\n"
+        "render_pdf(context)\n"
+        "times = []\n"
+        "for _ in range(3):\n"
+        "    started = time.process_time()\n"
+        "    render_pdf(context)\n"
+        "    times.append(time.process_time() - started)\n"
+        "print(json.dumps(round(min(times), 3)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def run_partitions(inbox: Path, years: list[int], workers: int, work: Path, budget: float | None = None) -> dict:
     """One run per year through execute_job on a fresh SQLite instance; per-step times and memory."""
     from dagster import DagsterInstance, build_reconstructable_job, execute_job
@@ -330,6 +353,14 @@ def _cell(value: float | None, digits: int = 1) -> str:
     return "not available" if value is None else f"{value:.{digits}f}"
 
 
+def _yardstick_lines(yardstick: dict | None) -> list[str]:
+    if not yardstick:
+        return []
+    return [f"Machine yardstick: the demo report renders in {yardstick['before']:.2f} CPU s before the runs and "
+            f"{yardstick.get('after', float('nan')):.2f} after (best of 3). Compare runs by it: a year's render "
+            "stage scales with it.", ""]
+
+
 def markdown(report: dict) -> str:
     lines = [
         f"# National-scale benchmark ({report['finished_at']})",
@@ -341,6 +372,7 @@ def markdown(report: dict) -> str:
         f"{report['inbox']['spec']['first_year']}–{report['inbox']['spec']['last_year']} "
         f"({report['inbox']['inbox_mb']} MB inbox); synthesised in {report['inbox']['synthesise_seconds']} s.",
         "",
+        *_yardstick_lines(report.get("yardstick")),
         "Wall seconds per stage are summed step durations (steps overlap across workers, so they add up to more",
         "than the run's wall time); CPU seconds are the step processes' own user+system time including processes",
         "they started (the render pool); memory is the largest peak RSS of a stage's step process or of one of its",
@@ -421,12 +453,15 @@ def main(argv: list[str] | None = None) -> int:
           f"{inbox_info['synthesise_seconds']} s", flush=True)
     print("läsning …", flush=True)
     read = measure_read(inbox)
+    yardstick_before = measure_yardstick()
     report: dict = {
         "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "workers": args.workers or worker_count(),
         "inbox": inbox_info,
         "read": read,
+        "yardstick": {"what": "CPU seconds to render the demo report once (best of 3), before and after the runs",
+                      "before": yardstick_before},
     }
     work = Path(tempfile.mkdtemp(prefix="samverkan-bench-"))
     try:
@@ -443,6 +478,7 @@ def main(argv: list[str] | None = None) -> int:
             report["backfill"] = back
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    report["yardstick"]["after"] = measure_yardstick()
 
     ledger = report["one_year"]["stages"].get("ledger")
     duck = report["duckdb"]
