@@ -20,6 +20,7 @@ import gc
 import hashlib
 import logging
 import os
+import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -310,7 +311,13 @@ def _leave_font_files_to_parent() -> None:
 
 def _release_fonts() -> None:
     # Released while the interpreter is whole: left to shutdown, Pango's font map can be torn down after
-    # the objects that still use it, and the process ends with a segmentation fault.
+    # the objects that still use it, and the process ends with a segmentation fault. The font folder is
+    # removed here, not left to WeasyPrint's __del__: in the forkserver the configuration sits in the
+    # frozen heap (pipelines.warm), which no collection reaches, and each run left a folder in /tmp.
+    for config, _ in _SHIPPED_FONTS:
+        folder, config._folder = config._folder, None
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
     _SHIPPED_FONTS.clear()
     gc.collect()
 
