@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -62,16 +63,16 @@ def test_materialise_2024(tmp_path: Path, pipeline_resources) -> None:
 @pytest.mark.slow
 def test_samverkan_run_on_a_synthetic_inbox(tmp_path: Path, small_inbox: Path) -> None:
     out = tmp_path / "out"
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
-    env = {"DAGSTER_HOME": str(tmp_path / "home"), "SAMVERKAN_STORAGE": str(tmp_path / "storage"),
-           "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": str(scratch)}
-    command = [str(Path(sys.executable).parent / "samverkan"), "run", "--inbox", str(small_inbox), "--year", "2024",
-               "--out", str(out)]
-    first = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    assert first.returncode == 0, first.stderr
-    # WeasyPrint's font folders (one per process that renders, the forkserver's included) are all removed.
-    assert not list(scratch.glob("weasyprint-*"))
+    # A short TMPDIR of the run's own: the forkserver's socket lives there too, and AF_UNIX paths are short.
+    with tempfile.TemporaryDirectory(prefix="sv-") as scratch:
+        env = {"DAGSTER_HOME": str(tmp_path / "home"), "SAMVERKAN_STORAGE": str(tmp_path / "storage"),
+               "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": scratch}
+        command = [str(Path(sys.executable).parent / "samverkan"), "run", "--inbox", str(small_inbox),
+                   "--year", "2024", "--out", str(out)]
+        first = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        assert first.returncode == 0, first.stderr
+        # WeasyPrint's font folders (one per process that renders, the forkserver's included) are all removed.
+        assert not list(Path(scratch).glob("weasyprint-*"))
     flow = pd.read_csv(out / "participant_flow.csv")
     assert set(flow["year"]) == {2020, 2021, 2022, 2023, 2024}
     assert (flow["participants"] >= flow["exited"]).all()
