@@ -2,9 +2,8 @@
 otherwise repeat is done once, before the forkserver forks them.
 
 - the resolved job (building the repository's asset graph costs ~0.05 s per step);
-- the compiled report template (~0.15 s per render step);
-- the shipped demo report, rendered once in memory: fonts loaded, WeasyPrint's and Pango's caches filled
-  (~0.15-0.2 s less per render step for ~1.5 s once);
+- the shipped demo report, rendered once in memory: the template compiled (~0.15 s per render step), fonts
+  loaded, WeasyPrint's and Pango's caches filled (~0.15-0.2 s less per render step for ~1.5 s once);
 - ``gc.freeze()``: the preloaded heap (Dagster, pandas, Great Expectations, WeasyPrint) moves to the
   collector's permanent generation, so the collections a step triggers traverse only what the step itself
   allocates. This is the forkserver's own heap; the run process is unaffected.
@@ -13,9 +12,8 @@ otherwise repeat is done once, before the forkserver forks them.
 import gc
 
 from pipelines.run import samverkansbokslut_job_def
-from reports.render import report_template, warm_up
+from reports.render import warm_up
 
 samverkansbokslut_job_def()
-report_template()
 warm_up()
 gc.freeze()

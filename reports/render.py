@@ -211,10 +211,11 @@ def report_template() -> Template:
     return environment().get_template(TEMPLATE)
 
 
-def render_html(context: dict[str, Any], *, standalone: bool) -> str:
-    """The report as HTML. ``standalone`` inlines the stylesheet (the HTML twin published next to the PDF)."""
+def render_html(context: dict[str, Any]) -> str:
+    """The report as HTML with its stylesheet inlined: the twin published next to the PDF, and what the PDF
+    is laid out from."""
     method = context["method"]
-    css = (STATIC / "report.css").read_text(encoding="utf-8") if standalone else ""
+    css = (STATIC / "report.css").read_text(encoding="utf-8")
     return report_template().render(
         **context,
         charts=build_charts(context),
@@ -239,7 +240,7 @@ def render_pdf(context: dict[str, Any], *, variant: str = DEFAULT_PDF_VARIANT,
 def render_pdf_pages(context: dict[str, Any], *, variant: str = DEFAULT_PDF_VARIANT,
                      fetcher: ReportFetcher | None = None) -> tuple[bytes, int]:
     """The PDF and its page count, taken from WeasyPrint's laid-out document (no re-parsing of the PDF)."""
-    return _html_to_pdf_pages(render_html(context, standalone=True), context, variant=variant, fetcher=fetcher)
+    return _html_to_pdf_pages(render_html(context), context, variant=variant, fetcher=fetcher)
 
 
 @contextmanager
@@ -325,6 +326,7 @@ def _release_fonts() -> None:
 os.register_at_fork(after_in_child=_leave_font_files_to_parent)
 atexit.register(_release_fonts)
 
+
 def warm_up() -> None:
     """Render the shipped demo report once, in memory, so that a process forked afterwards starts with
     the fonts loaded and WeasyPrint's and Pango's caches filled: ~0.15-0.2 CPU s less per national report
@@ -340,7 +342,7 @@ def html_to_pdf(html: str, context: dict[str, Any], *, variant: str, fetcher: Re
 
 def _html_to_pdf_pages(html: str, context: dict[str, Any], *, variant: str, fetcher: ReportFetcher | None
                        ) -> tuple[bytes, int]:
-    """Lay out ``html`` as it is published (its stylesheet inlined: ``render_html(standalone=True)``)."""
+    """Lay out ``html`` as it is published (its stylesheet inlined, as ``render_html`` gives it)."""
     if variant not in PDF_VARIANTS:
         raise ValueError(f"okänd PDF-variant {variant!r}; välj en av {', '.join(PDF_VARIANTS)}")
     font_config, fonts = shipped_fonts()
@@ -375,7 +377,7 @@ def write_report(inputs: ReportInputs, forbund: str, out_dir: Path, *, variant: 
     """Render one förbund's report and write the PDF and its HTML twin atomically."""
     context = build_report_context(inputs, forbund)
     pdf_path, html_path = report_paths(out_dir, context)
-    html = render_html(context, standalone=True)
+    html = render_html(context)
     pdf, pages = _html_to_pdf_pages(html, context, variant=variant, fetcher=None)
     write_bytes_atomic(pdf_path, pdf)
     write_bytes_atomic(html_path, html.encode("utf-8"))

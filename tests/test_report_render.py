@@ -226,7 +226,7 @@ def test_hostile_names_render_as_text():
     inputs = sample_inputs(project_name=HOSTILE_FILE)
     inputs.projects.loc[1, "name"] = HOSTILE_URL
     context = build_report_context(inputs, FORBUND)
-    html = render_html(context, standalone=True)
+    html = render_html(context)
     assert HOSTILE_FILE not in html and "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
     assert "<script>" not in html
     fetcher = ReportFetcher()
@@ -306,7 +306,7 @@ def test_hostile_forbund_name_is_escaped_in_every_attribute():
         frame.loc[frame["forbund"] == FORBUND, "forbund"] = hostile
     context = build_report_context(inputs, hostile)
     assert context["slug"] == "img-src-x-onerror-alert-1-forbund"
-    html = render_html(context, standalone=True)
+    html = render_html(context)
     assert "<img src=x" not in html
     assert 'content="&#34;&gt;&lt;img src=x onerror=alert(1)&gt; Förbund"' in html
     assert 'data-title="Samverkansbokslut 2025 – &#34;&gt;&lt;img' in html
