@@ -205,8 +205,12 @@ def measure_read(inbox: Path) -> dict:
         "  'peak_rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),\n"
         "  'baseline_rss_mb': round(base, 1)}))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(inbox)], cwd=ROOT, capture_output=True, text=True,
-                          check=True)
+    return _python_json(code, str(inbox))
+
+
+def _python_json(code: str, *args: str):
+    """Run ``code`` in a fresh Python process in the project and return the JSON on its last line of output."""
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -229,8 +233,7 @@ def measure_yardstick() -> float:
         "    times.append(time.process_time() - started)\n"
         "print(json.dumps(round(min(times), 3)))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return _python_json(code)
 
 
 def run_partitions(inbox: Path, years: list[int], workers: int, work: Path, budget: float | None = None) -> dict:
