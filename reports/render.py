@@ -35,6 +35,7 @@ from weasyprint.urls import URLFetcher
 
 from reports import charts as ch
 from reports.formatting import FILTERS, kronor, number, percent
+from reports.pdf_once import serialise_once
 from samverkan.files import write_bytes_atomic
 from samverkan.report_context import ReportInputs, build_report_context, forbund_in_year
 
@@ -356,7 +357,7 @@ def _html_to_pdf_pages(html: str, context: dict[str, Any], *, variant: str, fetc
     with _source_date(context["document_date"]), _fewer_collections():
         source = HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=fetcher or ReportFetcher())
         document = source.render(stylesheets=[fonts], font_config=font_config, **options)
-        return document.write_pdf(**options), len(document.pages)
+        return document.write_pdf(finisher=serialise_once, **options), len(document.pages)
 
 
 @dataclass(frozen=True)

@@ -211,6 +211,16 @@ def test_same_inputs_give_identical_bytes(pdf):
     assert reader.metadata["/CreationDate"].startswith("D:20260115")
 
 
+def test_objects_serialised_once_give_the_same_file(pdf, context, monkeypatch):
+    # reports/pdf_once.py hands pydyf each object's bytes instead of letting it serialise them twice; the
+    # file must not change by a byte. A pydyf that serialises differently makes this fail.
+    import reports.render as render_module
+
+    monkeypatch.setattr(render_module, "serialise_once", lambda document, pdf: None)
+    assert render_pdf(context) == pdf
+    assert PdfReader(io.BytesIO(pdf)).trailer["/ID"][0] != PdfReader(io.BytesIO(pdf)).trailer["/ID"][1]
+
+
 def test_archival_variant_is_pdf_a_3u_and_deterministic(context):
     first = render_pdf(context, variant="pdf/a-3u")
     assert first == render_pdf(context, variant="pdf/a-3u")
