@@ -67,6 +67,16 @@ def test_page_footer(pdf):
         assert f"Sida {number_} av {total}" in page.extract_text()
 
 
+def test_table_of_contents_gives_each_chapters_first_page(pdf):
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    assert pages[1].lstrip().startswith("Innehåll")  # its own page, right after the cover
+    entries = re.findall(r"^([^.\n]+?) [. ]+ (\d+)$", pages[1], re.MULTILINE)
+    assert [title for title, _ in entries] == ["Sammanfattning", "Deltagarflöde", "Socioekonomiskt bokslut per aktör",
+                                               "Insatser och framgångsnivåer", "Datakvalitet", "Metodbilaga"]
+    for title, page in entries:
+        assert pages[int(page) - 1].lstrip().startswith(title), (title, page)
+
+
 def test_flow_figures_match_the_context(text, context):
     row = next(r for r in context["flow"]["rows"] if r["year"] == 2025)
     line = f"2025 {number(262)} {number(150)} {number(131)} {number(59)} {percent(0.45)}"
