@@ -53,10 +53,14 @@ def parse_decimal(text: pd.Series) -> pd.Series:
     """Numbers with decimal comma or point and space/no-break-space thousands."""
     cleaned = text.str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.replace("kr", "", regex=False)
     both = cleaned.str.contains(",", regex=False) & cleaned.str.contains(".", regex=False)
-    # With both separators the last one is the decimal mark (1.234,50 or 1,234.50).
-    comma_last = cleaned.str.rfind(",") > cleaned.str.rfind(".")
-    cleaned = cleaned.mask(both & comma_last, cleaned.str.replace(".", "", regex=False))
-    cleaned = cleaned.mask(both & ~comma_last, cleaned.str.replace(",", "", regex=False))
+    if both.any():
+        # With both separators the last one is the decimal mark (1.234,50 or 1,234.50). Only those few
+        # cells are searched: str.rfind has no Arrow kernel and costs ~0.35 s per 200 000 cells.
+        mixed = cleaned[both]
+        comma_last = mixed.str.rfind(",") > mixed.str.rfind(".")
+        cleaned = cleaned.copy()
+        cleaned[both] = mixed.where(~comma_last, mixed.str.replace(".", "", regex=False)).where(
+            comma_last, mixed.str.replace(",", "", regex=False))
     cleaned = cleaned.str.replace(",", ".", regex=False)
     return pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
 
