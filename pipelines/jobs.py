@@ -30,26 +30,9 @@ import os
 from dagster import AssetSelection, ExecutorDefinition, define_asset_job, in_process_executor, multiprocess_executor
 
 from pipelines.partitions import yearly_partitions
+from pipelines.preload import PRELOAD
 
 EXECUTORS = ("multiprocess", "k8s", "in_process")
-# Modules the forkserver imports once; every step process is forked from it and would otherwise import them
-# itself. Great Expectations: ~3 s per validating step (5 ingest steps: 32 s -> 5.5 s). Dagster's storage
-# modules, which a step imports when it reconnects to the instance, and the IO managers' upath/pyarrow.dataset:
-# ~0.27 s per step, 25 CPU seconds of the national year's 94 steps (sampled with py-spy). The forkserver skips a
-# module that fails to import, so a test imports each of them.
-PRELOAD = [
-    "pipelines.definitions",
-    "pipelines.run",
-    "great_expectations",
-    "dagster._core.storage.sqlite_storage",
-    "dagster._core.storage.local_compute_log_manager",
-    "dagster._core.secrets.env_file",
-    "upath.core",
-    "pyarrow.dataset",
-]
-if os.environ.get("SAMVERKAN_INSTANCE", "").strip().lower() == "postgres":
-    PRELOAD.append("dagster_postgres")
-PRELOAD.append("pipelines.warm")  # last: resolves the job, compiles the template, freezes the heap
 RENDER_TAG = "samverkan/render"  # carried by the report's render op (assets/report.py)
 # The pool's default_limit in dagster.yaml, deploy/instance/postgres/dagster.yaml and deploy/helm/values.yaml
 # (a test keeps them equal): four renders of ~450 MB each at most.

@@ -55,8 +55,17 @@ def _worker_env(args: argparse.Namespace) -> None:
         os.environ["SAMVERKAN_WORKERS"] = str(args.workers)
 
 
+def _start_workers_early(args: argparse.Namespace) -> None:
+    # Before the pipeline is imported: its preloading overlaps ours (pipelines/preload.py).
+    if not args.in_process:
+        from pipelines.preload import start_step_forkserver
+
+        start_step_forkserver()
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     _worker_env(args)
+    _start_workers_early(args)
     from pipelines.run import run_year
 
     settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
@@ -95,6 +104,7 @@ def _steward_view(run_id: str, out: Path) -> None:
 
 def cmd_backfill(args: argparse.Namespace) -> int:
     _worker_env(args)
+    _start_workers_early(args)
     from pipelines.run import run_years
 
     if "{year}" not in args.out:

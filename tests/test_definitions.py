@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +89,46 @@ def test_every_forkserver_preload_module_imports() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "samverkansbokslut"
+
+
+def test_the_command_line_starts_the_forkserver_the_executor_would(tmp_path: Path) -> None:
+    """``samverkan run`` starts the forkserver before importing the pipeline (pipelines/preload.py). The
+    executor then reuses it whatever list it would have given, so the lists must be the same, and a process
+    forked from it must find the pipeline loaded and the instance's home in its environment."""
+    import inspect
+
+    from dagster._core.executor.multiprocess import MultiprocessExecutor
+
+    from pipelines.jobs import multiprocess_config
+    from pipelines.preload import EXECUTOR_MODULE, PRELOAD, forkserver_preload
+
+    executor_source = inspect.getsource(MultiprocessExecutor.execute)
+    assert f'preload = ["{EXECUTOR_MODULE}", *preload]' in executor_source  # Dagster's own prefix
+    assert multiprocess_config()["start_method"]["forkserver"]["preload_modules"] is PRELOAD
+    assert forkserver_preload() == [EXECUTOR_MODULE, *PRELOAD]
+    script = (
+        "import multiprocessing, os, sys\n"
+        "def child(queue):\n"
+        "    queue.put(('pipelines.warm' in sys.modules, os.environ.get('DAGSTER_HOME', '')))\n"
+        "if __name__ == '__main__':\n"
+        "    os.environ.pop('DAGSTER_HOME', None)\n"
+        "    from pipelines.preload import start_step_forkserver\n"
+        "    assert 'dagster' not in sys.modules\n"
+        "    assert start_step_forkserver()\n"
+        "    assert 'dagster' not in sys.modules\n"
+        "    context = multiprocessing.get_context('forkserver')\n"
+        "    queue = context.Queue()\n"
+        "    process = context.Process(target=child, args=(queue,))\n"
+        "    process.start()\n"
+        "    loaded, home = queue.get(timeout=120)\n"
+        "    process.join()\n"
+        "    assert loaded and home == os.environ['DAGSTER_HOME'], (loaded, home)\n"
+        "    print('ok')\n"
+    )
+    # A file, not -c: the forked child imports the script's main module to find ``child``.
+    (tmp_path / "early.py").write_text(script, encoding="utf-8")
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, str(tmp_path / "early.py")], capture_output=True, text=True, timeout=300,
+                          cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "ok"
