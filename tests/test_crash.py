@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -99,8 +100,11 @@ def test_sigkill_mid_write_then_rerun_gives_identical_outputs(
     hook_dir.mkdir()
     (hook_dir / "sitecustomize.py").write_text(HOOK)
     marker = tmp_path / "paused"
+    # The killed processes never clean up their temporary files (WeasyPrint's font folder among them): a short
+    # TMPDIR of the run's own (the forkserver's AF_UNIX socket lives there too), removed with the test.
+    scratch = tempfile.TemporaryDirectory(prefix="sv-")
     env = _env(tmp_path, PYTHONPATH=os.pathsep.join(filter(None, [str(hook_dir), os.environ.get("PYTHONPATH")])),
-               SAMVERKAN_CRASH_MARKER=str(marker), SAMVERKAN_CRASH_TARGET=target)
+               SAMVERKAN_CRASH_MARKER=str(marker), SAMVERKAN_CRASH_TARGET=target, TMPDIR=scratch.name)
     log = tmp_path / "run.log"  # a file, not a pipe: a full pipe would stall the run before the write
     process = subprocess.Popen(_command(inbox, tmp_path), cwd=ROOT, env=env, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=log.open("w"))
@@ -115,6 +119,7 @@ def test_sigkill_mid_write_then_rerun_gives_identical_outputs(
         # The whole group: the run, the forkserver and every step process, with no chance to clean up.
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=60)
+        scratch.cleanup()
     assert process.returncode == -signal.SIGKILL
 
     # Killed mid-write: the complete temp file is there, the real name was never half-written.
