@@ -59,7 +59,7 @@ def parse_decimal(text: pd.Series) -> pd.Series:
         mixed = cleaned[both]
         comma_last = mixed.str.rfind(",") > mixed.str.rfind(".")
         cleaned = cleaned.copy()
-        cleaned[both] = mixed.where(~comma_last, mixed.str.replace(".", "", regex=False)).where(
+        cleaned[both] = mixed.str.replace(".", "", regex=False).where(
             comma_last, mixed.str.replace(",", "", regex=False))
     cleaned = cleaned.str.replace(",", ".", regex=False)
     return pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")

@@ -514,8 +514,7 @@ def largest_first(inputs: ReportInputs, names: list[str]) -> list[str]:
     counts: dict[str, int] = {}
     if _has(inputs.projects) and "forbund" in inputs.projects.columns:
         counts = inputs.projects["forbund"].value_counts().to_dict()
-    position = {name: i for i, name in enumerate(names)}
-    return sorted(names, key=lambda name: (-counts.get(name, 0), position[name]))
+    return sorted(names, key=lambda name: -counts.get(name, 0))  # stable: ties keep their order
 
 
 # ---------------------------------------------------------------- the whole context
