@@ -30,7 +30,7 @@ import os
 from dagster import AssetSelection, ExecutorDefinition, define_asset_job, in_process_executor, multiprocess_executor
 
 from pipelines.partitions import yearly_partitions
-from pipelines.preload import PRELOAD
+from pipelines.preload import PRELOAD, executor_name
 
 EXECUTORS = ("multiprocess", "k8s", "in_process")
 RENDER_TAG = "samverkan/render"  # carried by the report's render op (assets/report.py)
@@ -76,7 +76,7 @@ def multiprocess_config() -> dict:
 
 
 def select_executor(name: str | None = None) -> ExecutorDefinition:
-    name = (name or os.environ.get("SAMVERKAN_EXECUTOR", "") or "multiprocess").strip().lower()
+    name = name.strip().lower() if name else executor_name()
     if name == "multiprocess":
         return multiprocess_executor.configured(multiprocess_config(), name="samverkan_multiprocess")
     if name == "k8s":

@@ -29,6 +29,11 @@ PRELOAD.append("pipelines.warm")  # last: resolves the job, compiles the templat
 EXECUTOR_MODULE = "dagster._core.executor.multiprocess"
 
 
+def executor_name() -> str:
+    """``SAMVERKAN_EXECUTOR`` as the jobs read it (pipelines/jobs.py): ``multiprocess`` when unset."""
+    return (os.environ.get("SAMVERKAN_EXECUTOR", "") or "multiprocess").strip().lower()
+
+
 def forkserver_preload() -> list[str]:
     """The list exactly as the executor hands it to ``multiprocessing``: a forkserver started with another
     list would not be replaced, and its step processes would lack modules."""
@@ -43,7 +48,7 @@ def start_step_forkserver() -> bool:
     Only for the multiprocess executor, and only once the environment is final: step processes inherit the
     forkserver's environment, not the caller's at the time of the run. Returns whether it was started.
     """
-    if os.environ.get("SAMVERKAN_EXECUTOR", "").strip().lower() not in ("", "multiprocess"):
+    if executor_name() != "multiprocess":
         return False
     import multiprocessing
     import multiprocessing.forkserver
