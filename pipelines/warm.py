@@ -1,4 +1,4 @@
-"""Imported last by the executor's forkserver (``pipelines.jobs.PRELOAD``): work every step process would
+"""Imported last by the executor's forkserver (``pipelines.preload.PRELOAD``): work every step process would
 otherwise repeat is done once, before the forkserver forks them.
 
 - the resolved job (building the repository's asset graph costs ~0.05 s per step);
