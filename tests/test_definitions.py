@@ -83,7 +83,11 @@ def test_every_forkserver_preload_module_imports() -> None:
         "from pipelines.run import samverkansbokslut_job_def\n"
         "from reports.render import report_template\n"
         "assert report_template.cache_info().currsize == 1\n"
-        "assert gc.get_freeze_count() > 100_000, gc.get_freeze_count()\n"
+        "frozen = gc.get_freeze_count()\n"
+        "assert frozen > 100_000, frozen\n"
+        "from reports.render import warm_up\n"
+        "warm_up()  # a render in a process forked from here leaves the preloaded heap frozen\n"
+        "assert gc.get_freeze_count() >= frozen, (gc.get_freeze_count(), frozen)\n"
         "print(samverkansbokslut_job_def().name)\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)

@@ -221,6 +221,17 @@ def test_same_inputs_give_identical_bytes(pdf):
     assert reader.metadata["/CreationDate"].startswith("D:20260115")
 
 
+def test_render_restores_the_collector_of_a_process_that_did_not_freeze_its_heap(context):
+    # Renders hold the collector back (reports.render._fewer_collections); outside a step process
+    # forked from the frozen forkserver, the collector must be as it was afterwards.
+    import gc
+
+    thresholds, frozen = gc.get_threshold(), gc.get_freeze_count()
+    render_pdf(context)
+    assert gc.get_threshold() == thresholds
+    assert gc.get_freeze_count() == frozen
+
+
 def test_objects_serialised_once_give_the_same_file(pdf, context, monkeypatch):
     # reports/pdf_once.py hands pydyf each object's bytes instead of letting it serialise them twice; the
     # file must not change by a byte. A pydyf that serialises differently makes this fail.
@@ -229,6 +240,18 @@ def test_objects_serialised_once_give_the_same_file(pdf, context, monkeypatch):
     monkeypatch.setattr(render_module, "serialise_once", lambda document, pdf: None)
     assert render_pdf(context) == pdf
     assert PdfReader(io.BytesIO(pdf)).trailer["/ID"][0] != PdfReader(io.BytesIO(pdf)).trailer["/ID"][1]
+
+
+def test_stylesheet_parsed_once_gives_the_same_file(pdf, context, monkeypatch):
+    # The PDF is laid out with the report's stylesheet parsed once per process instead of from the HTML's
+    # <style> element (reports.render._without_inline_stylesheet); the file must not change by a byte.
+    import reports.render as render_module
+
+    html = render_html(context)
+    stripped, sheets = render_module._without_inline_stylesheet(html)
+    assert len(sheets) == 1 and "<style>" not in stripped and "<style>" in html
+    monkeypatch.setattr(render_module, "_without_inline_stylesheet", lambda html: (html, []))
+    assert render_pdf(context) == pdf
 
 
 def test_archival_variant_is_pdf_a_3u_and_deterministic(context):
