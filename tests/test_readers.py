@@ -33,6 +33,52 @@ def test_csv_dialects_read_the_same(tmp_path: Path, sep: str, encoding: str) -> 
     assert frame["source_row"].tolist() == [2, 3]
 
 
+PLAIN_AND_NOT = {
+    "plain": ("a;b;c\n1;2;3\n4;5;6\n", True),
+    "crlf and no final line break": ("a;b;c\r\n1;2;3\r\n4;5;6", True),
+    "blank records": ("a;b;c\n1;2;3\n;;\n  ; \t;\n4;5;6\n", True),
+    "no-break spaces only": ("a;b;c\n\u00a0;\u00a0;\u00a0\n1;2;3\n", True),
+    "line separator inside a cell": ("a;b;c\n1\u2028x;2;3\n", True),
+    "spaces around cells and names": (" A ; B ;C\n 1 ; 2 ;3 \n", True),
+    "only blank records": ("a;b\n;\n;\n", True),
+    "one column with an empty line": ("a\n1\n\n2\n", True),
+    "empty line": ("a;b;c\n1;2;3\n\n4;5;6\n", True),
+    "wide record": ("a;b;c\n1;2;3;4\n4;5;6\n", False),
+    "narrow record": ("a;b;c\n1;2\n4;5;6\n", False),
+    "quoted delimiter": ('a;b;c\n"1;x";2;3\n', False),
+    "header only": ("a;b;c\n", False),
+    "repeated column": ("a;a;c\n1;2;3\n", False),
+    "unit separator": ("a;b\n\x1f;\x1f\n1;2\n", False),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PLAIN_AND_NOT))
+def test_plain_files_read_by_arrow_give_what_the_row_by_row_reader_gives(tmp_path: Path, monkeypatch, case) -> None:
+    # readers._read_plain_csv reads the usual export (no quotes, even records) with Arrow; anything else
+    # goes row by row. Both must give the same rows, row numbers, notes and errors.
+    from samverkan import readers
+
+    text, plain = PLAIN_AND_NOT[case]
+    path = tmp_path / "project_costs.csv"
+    path.write_bytes(text.encode("utf-8"))
+    delimiter = readers._sniff_delimiter(text.splitlines()[0])
+    assert (readers._read_plain_csv(text, delimiter) is not None) == plain
+
+    def read(plain_reader):
+        monkeypatch.setattr(readers, "_read_plain_csv", plain_reader)
+        try:
+            return read_file(path, "project_costs")
+        except ReadError as exc:
+            return str(exc)
+
+    by_arrow = read(readers._read_plain_csv)
+    by_rows = read(lambda text, delimiter: None)
+    if isinstance(by_rows, str):
+        assert by_arrow == by_rows
+    else:
+        pd.testing.assert_frame_equal(by_arrow, by_rows, check_exact=True)
+
+
 def test_cp1252_keeps_swedish_letters(tmp_path: Path) -> None:
     header = ["project_id", "forbund", "name"]
     row = ["P1", "Samordningsförbundet Älvsby", "Språngbrädan – ung"]
