@@ -186,16 +186,29 @@ def _actor_order(actor: str) -> int:
     return ACTORS.index(actor) if actor in ACTORS else len(ACTORS)
 
 
+def _by_project(frame: pd.DataFrame | None) -> dict[str, list[dict[str, Any]]]:
+    """The frame's rows as records, grouped by project id (as text): one ``to_dict`` per frame instead of a
+    filter and a ``to_dict`` per project (that was ~0.1 s of a national report's ~2 s step)."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    if _has(frame):
+        for rec in frame.to_dict("records"):
+            groups.setdefault(str(rec["project_id"]), []).append(rec)
+    return groups
+
+
 def ledger_table(ledger: pd.DataFrame, by_year: pd.DataFrame, project_id: str) -> dict[str, Any]:
     """Ledger rows per actor for one project (or ``ALL``), with the cumulative present value by year."""
-    part = ledger[ledger["project_id"].astype(str) == project_id] if _has(ledger) else pd.DataFrame()
-    yearly = by_year[by_year["project_id"].astype(str) == project_id] if _has(by_year) else pd.DataFrame()
-    if part.empty and yearly.empty:
+    year_cols = _year_columns(by_year) if _has(by_year) else []
+    return _ledger_rows(_by_project(ledger).get(project_id, []), _by_project(by_year).get(project_id, []), year_cols)
+
+
+def _ledger_rows(part: list[dict[str, Any]], yearly: list[dict[str, Any]], year_cols: list[str]) -> dict[str, Any]:
+    if not part and not yearly:
         return {"available": False, "rows": [], "years": []}
-    year_cols = _year_columns(yearly) if not yearly.empty else []
-    yearly_by_actor = {r["actor"]: r for r in yearly.to_dict("records")}
-    actors = sorted(set(part.get("actor", pd.Series(dtype=str))) | set(yearly_by_actor), key=_actor_order)
-    by_actor = {r["actor"]: r for r in part.to_dict("records")} if not part.empty else {}
+    year_cols = year_cols if yearly else []
+    yearly_by_actor = {r["actor"]: r for r in yearly}
+    actors = sorted({r["actor"] for r in part} | set(yearly_by_actor), key=_actor_order)
+    by_actor = {r["actor"]: r for r in part}
     rows = []
     for actor in actors:
         rec = by_actor.get(actor, {})
@@ -216,23 +229,13 @@ def ledger_table(ledger: pd.DataFrame, by_year: pd.DataFrame, project_id: str) -
     return {"available": True, "rows": rows, "years": [int(c.split("_")[1]) for c in year_cols]}
 
 
-def _transfers(transfers: pd.DataFrame, project_id: str) -> list[dict[str, Any]]:
-    if not _has(transfers):
-        return []
-    part = transfers
-    if "project_id" in part.columns:
-        part = part[part["project_id"].astype(str) == project_id]
-    keep = [c for c in part.columns if c not in ("forbund", "project_id")]
-    return [{c: _plain(v) for c, v in rec.items()} for rec in part[keep].to_dict("records")]
+def _transfers(transfers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{c: _plain(v) for c, v in rec.items() if c not in ("forbund", "project_id")} for rec in transfers]
 
 
-def _break_even(uncertainty: pd.DataFrame, project_id: str) -> list[dict[str, Any]]:
-    if not _has(uncertainty):
-        return []
-    part = uncertainty[uncertainty["project_id"].astype(str) == project_id]
-    part = part[part["actor"].isin(MEMBERS)]
+def _break_even(uncertainty: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = [{c: _plain(rec.get(c)) for c in ("actor", "p_break_even", "npv_p05", "npv_p50", "npv_p95")}
-            for rec in part.to_dict("records")]
+            for rec in uncertainty if rec["actor"] in MEMBERS]
     return sorted(rows, key=lambda r: _actor_order(r["actor"]))
 
 
@@ -241,15 +244,19 @@ def ledger_section(inputs: ReportInputs, forbund: str) -> dict[str, Any]:
     by_year = _for_forbund(inputs.ledger_by_year, forbund)
     table = ledger_table(ledger, by_year, ALL_PROJECTS)
     members = [r for r in table["rows"] if r["is_member"]]
+    transfers = _for_forbund(inputs.transfers, forbund)
+    # A transfers table without project ids holds the förbund's own rows only.
+    transfer_rows = (_by_project(transfers).get(ALL_PROJECTS, []) if "project_id" in transfers.columns
+                     else transfers.to_dict("records"))
     return {
         **table,
         "members": members,
         "winners": [r["actor"] for r in members if r["outcome"] == "vinnare"],
         "losers": [r["actor"] for r in members if r["outcome"] == "förlorare"],
         "total": next((r for r in table["rows"] if r["is_total"]), None),
-        "transfers": _transfers(_for_forbund(inputs.transfers, forbund), ALL_PROJECTS),
+        "transfers": _transfers(transfer_rows),
         "transfers_available": _has(inputs.transfers),
-        "break_even": _break_even(_for_forbund(inputs.ledger_uncertainty, forbund), ALL_PROJECTS),
+        "break_even": _break_even(_by_project(_for_forbund(inputs.ledger_uncertainty, forbund)).get(ALL_PROJECTS, [])),
     }
 
 
@@ -303,21 +310,25 @@ def project_sections(inputs: ReportInputs, forbund: str) -> list[dict[str, Any]]
         ids = [p for p in ids if p in active or p in referenced]
     info = {str(r["project_id"]): r for r in projects.to_dict("records")} if _has(projects) else {}
     level_by_id = {str(r["project_id"]): r for r in levels.to_dict("records")} if _has(levels) else {}
+    ledger_by_project, by_year_by_project = _by_project(ledger), _by_project(by_year)
+    year_cols = _year_columns(by_year) if _has(by_year) else []
+    # A transfers table without project ids has no per-project rows: every project shows all of them.
+    transfers_by_project = _by_project(transfers) if "project_id" in transfers.columns else None
+    all_transfers = [] if transfers_by_project is not None or not _has(transfers) else transfers.to_dict("records")
+    uncertainty_by_project = _by_project(uncertainty)
+    profiles_by_project = _by_project(profiles)
 
     sections = []
     for project_id in ids:
-        table = ledger_table(ledger, by_year, project_id)
+        table = _ledger_rows(ledger_by_project.get(project_id, []), by_year_by_project.get(project_id, []), year_cols)
         total = next((r for r in table["rows"] if r["is_total"]), None)
         rec = info.get(project_id, {})
         level = level_by_id.get(project_id)
         level_code = None if level is None else str(_plain(level.get("level")))
-        profile_rows = []
-        if _has(profiles):
-            part = profiles[profiles["project_id"].astype(str) == project_id]
-            sort_keys = [c for c in ("criterion",) if c in part.columns]
-            part = part.sort_values(sort_keys, key=_natural_key) if sort_keys else part
-            profile_rows = [{c: _plain(r.get(c)) for c in ("criterion", "name", "score", "comment")}
-                            for r in part.to_dict("records")]
+        profile = profiles_by_project.get(project_id, [])
+        if profile and "criterion" in profile[0]:
+            profile = sorted(profile, key=lambda r: _criterion_number(r["criterion"]))
+        profile_rows = [{c: _plain(r.get(c)) for c in ("criterion", "name", "score", "comment")} for r in profile]
         sections.append({
             "project_id": project_id,
             "name": _plain(rec.get("name")) or project_id,
@@ -332,16 +343,18 @@ def project_sections(inputs: ReportInputs, forbund: str) -> list[dict[str, Any]]
             "ledger": table,
             "net_sek": None if total is None else total["net_sek"],
             "return_ratio": None if total is None else total["return_ratio"],
-            "transfers": _transfers(transfers, project_id),
-            "break_even": _break_even(uncertainty, project_id),
+            "transfers": _transfers(all_transfers if transfers_by_project is None
+                                    else transfers_by_project.get(project_id, [])),
+            "break_even": _break_even(uncertainty_by_project.get(project_id, [])),
             "prerequisites": profile_rows,
         })
     return sections
 
 
-def _natural_key(values: pd.Series) -> pd.Series:
-    numbers = pd.to_numeric(values.astype(str).str.extract(r"(\d+)")[0], errors="coerce")
-    return numbers.fillna(10**6)
+def _criterion_number(value: Any) -> int:
+    """The first number in a criterion's label ("K3" -> 3), so that 10 follows 9; labels without one last."""
+    found = re.search(r"\d+", str(value))
+    return int(found[0]) if found else 10**6
 
 
 def level_counts(projects: list[dict[str, Any]]) -> list[dict[str, Any]]:

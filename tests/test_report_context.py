@@ -1,5 +1,7 @@
 """The report context: every number the report prints, computed from the tables."""
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -103,6 +105,23 @@ def test_projects_of_the_year_only_and_levels(context):
     assert p1["ledger"]["rows"][-1]["effect_pv_sek"] == pytest.approx(20_766_933 * 0.6)
     counts = {lv["level"]: lv["projects"] for lv in context["levels"]}
     assert counts == {"0": 0, "skenbar": 1, "1": 0, "2": 1, "3": 0}
+
+
+def test_project_rows_do_not_depend_on_the_input_row_order():
+    # Each project's rows are gathered from the förbund's tables in one pass (report_context._by_project);
+    # the prerequisites come in criterion order by number, so 10-12 follow 9 whatever order the table has.
+    inputs = sample_inputs()
+    shuffled = {name: getattr(inputs, name).iloc[::-1].reset_index(drop=True)
+                for name in ("ledger", "ledger_uncertainty", "transfers", "prerequisite_profiles")}
+    reversed_context = build_report_context(dataclasses.replace(inputs, **shuffled), FORBUND)
+    context = build_report_context(inputs, FORBUND)
+    first = reversed_context["projects"][0]
+    assert [c["criterion"] for c in first["prerequisites"]] == [str(i) for i in range(1, 13)]
+    for mine, theirs in zip(context["projects"], reversed_context["projects"], strict=True):
+        assert theirs["prerequisites"] == mine["prerequisites"]
+        assert theirs["ledger"] == mine["ledger"] and theirs["break_even"] == mine["break_even"]
+        assert sorted(map(repr, theirs["transfers"])) == sorted(map(repr, mine["transfers"]))
+    assert reversed_context["ledger"]["rows"] == context["ledger"]["rows"]
 
 
 def test_key_figures(context):
