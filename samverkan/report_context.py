@@ -19,7 +19,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -196,6 +196,15 @@ def _by_project(frame: pd.DataFrame | None) -> dict[str, list[dict[str, Any]]]:
     return groups
 
 
+def _transfer_rows(transfers: pd.DataFrame) -> Callable[[str], list[dict[str, Any]]]:
+    """One project's transfer rows by id; a transfers table without project ids applies to every project."""
+    if _has(transfers) and "project_id" not in transfers.columns:
+        rows = transfers.to_dict("records")
+        return lambda project_id: rows
+    groups = _by_project(transfers)
+    return lambda project_id: groups.get(project_id, [])
+
+
 def ledger_table(ledger: pd.DataFrame, by_year: pd.DataFrame, project_id: str) -> dict[str, Any]:
     """Ledger rows per actor for one project (or ``ALL``), with the cumulative present value by year."""
     year_cols = _year_columns(by_year) if _has(by_year) else []
@@ -244,17 +253,13 @@ def ledger_section(inputs: ReportInputs, forbund: str) -> dict[str, Any]:
     by_year = _for_forbund(inputs.ledger_by_year, forbund)
     table = ledger_table(ledger, by_year, ALL_PROJECTS)
     members = [r for r in table["rows"] if r["is_member"]]
-    transfers = _for_forbund(inputs.transfers, forbund)
-    # A transfers table without project ids holds the förbund's own rows only.
-    transfer_rows = (_by_project(transfers).get(ALL_PROJECTS, []) if "project_id" in transfers.columns
-                     else transfers.to_dict("records"))
     return {
         **table,
         "members": members,
         "winners": [r["actor"] for r in members if r["outcome"] == "vinnare"],
         "losers": [r["actor"] for r in members if r["outcome"] == "förlorare"],
         "total": next((r for r in table["rows"] if r["is_total"]), None),
-        "transfers": _transfers(transfer_rows),
+        "transfers": _transfers(_transfer_rows(_for_forbund(inputs.transfers, forbund))(ALL_PROJECTS)),
         "transfers_available": _has(inputs.transfers),
         "break_even": _break_even(_by_project(_for_forbund(inputs.ledger_uncertainty, forbund)).get(ALL_PROJECTS, [])),
     }
@@ -312,9 +317,7 @@ def project_sections(inputs: ReportInputs, forbund: str) -> list[dict[str, Any]]
     level_by_id = {str(r["project_id"]): r for r in levels.to_dict("records")} if _has(levels) else {}
     ledger_by_project, by_year_by_project = _by_project(ledger), _by_project(by_year)
     year_cols = _year_columns(by_year) if _has(by_year) else []
-    # A transfers table without project ids has no per-project rows: every project shows all of them.
-    transfers_by_project = _by_project(transfers) if "project_id" in transfers.columns else None
-    all_transfers = [] if transfers_by_project is not None or not _has(transfers) else transfers.to_dict("records")
+    transfers_of = _transfer_rows(transfers)
     uncertainty_by_project = _by_project(uncertainty)
     profiles_by_project = _by_project(profiles)
 
@@ -343,8 +346,7 @@ def project_sections(inputs: ReportInputs, forbund: str) -> list[dict[str, Any]]
             "ledger": table,
             "net_sek": None if total is None else total["net_sek"],
             "return_ratio": None if total is None else total["return_ratio"],
-            "transfers": _transfers(all_transfers if transfers_by_project is None
-                                    else transfers_by_project.get(project_id, [])),
+            "transfers": _transfers(transfers_of(project_id)),
             "break_even": _break_even(uncertainty_by_project.get(project_id, [])),
             "prerequisites": profile_rows,
         })

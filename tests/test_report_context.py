@@ -124,6 +124,14 @@ def test_project_rows_do_not_depend_on_the_input_row_order():
     assert reversed_context["ledger"]["rows"] == context["ledger"]["rows"]
 
 
+def test_transfers_without_project_ids_apply_to_the_forbund_and_every_project():
+    inputs = sample_inputs()
+    own = inputs.transfers[inputs.transfers["forbund"] == FORBUND].drop(columns=["project_id"])
+    context = build_report_context(dataclasses.replace(inputs, transfers=own), FORBUND)
+    assert len(context["ledger"]["transfers"]) == len(own) > 0
+    assert all(p["transfers"] == context["ledger"]["transfers"] for p in context["projects"])
+
+
 def test_key_figures(context):
     figures = {f["label"]: f for f in context["key_figures"]}
     assert figures["Deltagare under året"]["value"] == 262
