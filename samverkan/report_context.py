@@ -205,10 +205,37 @@ def _transfer_rows(transfers: pd.DataFrame) -> Callable[[str], list[dict[str, An
     return lambda project_id: groups.get(project_id, [])
 
 
-def ledger_table(ledger: pd.DataFrame, by_year: pd.DataFrame, project_id: str) -> dict[str, Any]:
-    """Ledger rows per actor for one project (or ``ALL``), with the cumulative present value by year."""
-    year_cols = _year_columns(by_year) if _has(by_year) else []
-    return _ledger_rows(_by_project(ledger).get(project_id, []), _by_project(by_year).get(project_id, []), year_cols)
+@dataclass(frozen=True)
+class LedgerRecords:
+    """A förbund's ledger tables as records by project id (``ALL`` for the förbund as a whole), built once
+    per report and read by both the ledger chapter and the project pages."""
+
+    ledger: dict[str, list[dict[str, Any]]]
+    by_year: dict[str, list[dict[str, Any]]]
+    year_columns: list[str]
+    transfer_rows: Callable[[str], list[dict[str, Any]]]
+    uncertainty: dict[str, list[dict[str, Any]]]
+
+    def table(self, project_id: str) -> dict[str, Any]:
+        """Ledger rows per actor for one project (or ``ALL``), with the cumulative present value by year."""
+        return _ledger_rows(self.ledger.get(project_id, []), self.by_year.get(project_id, []), self.year_columns)
+
+    def transfers(self, project_id: str) -> list[dict[str, Any]]:
+        return _transfers(self.transfer_rows(project_id))
+
+    def break_even(self, project_id: str) -> list[dict[str, Any]]:
+        return _break_even(self.uncertainty.get(project_id, []))
+
+
+def ledger_records(inputs: ReportInputs, forbund: str) -> LedgerRecords:
+    by_year = _for_forbund(inputs.ledger_by_year, forbund)
+    return LedgerRecords(
+        ledger=_by_project(_for_forbund(inputs.ledger, forbund)),
+        by_year=_by_project(by_year),
+        year_columns=_year_columns(by_year) if _has(by_year) else [],
+        transfer_rows=_transfer_rows(_for_forbund(inputs.transfers, forbund)),
+        uncertainty=_by_project(_for_forbund(inputs.ledger_uncertainty, forbund)),
+    )
 
 
 def _ledger_rows(part: list[dict[str, Any]], yearly: list[dict[str, Any]], year_cols: list[str]) -> dict[str, Any]:
@@ -248,10 +275,9 @@ def _break_even(uncertainty: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: _actor_order(r["actor"]))
 
 
-def ledger_section(inputs: ReportInputs, forbund: str) -> dict[str, Any]:
-    ledger = _for_forbund(inputs.ledger, forbund)
-    by_year = _for_forbund(inputs.ledger_by_year, forbund)
-    table = ledger_table(ledger, by_year, ALL_PROJECTS)
+def ledger_section(inputs: ReportInputs, forbund: str, records: LedgerRecords | None = None) -> dict[str, Any]:
+    records = records or ledger_records(inputs, forbund)
+    table = records.table(ALL_PROJECTS)
     members = [r for r in table["rows"] if r["is_member"]]
     return {
         **table,
@@ -259,9 +285,9 @@ def ledger_section(inputs: ReportInputs, forbund: str) -> dict[str, Any]:
         "winners": [r["actor"] for r in members if r["outcome"] == "vinnare"],
         "losers": [r["actor"] for r in members if r["outcome"] == "förlorare"],
         "total": next((r for r in table["rows"] if r["is_total"]), None),
-        "transfers": _transfers(_transfer_rows(_for_forbund(inputs.transfers, forbund))(ALL_PROJECTS)),
+        "transfers": records.transfers(ALL_PROJECTS),
         "transfers_available": _has(inputs.transfers),
-        "break_even": _break_even(_by_project(_for_forbund(inputs.ledger_uncertainty, forbund)).get(ALL_PROJECTS, [])),
+        "break_even": records.break_even(ALL_PROJECTS),
     }
 
 
@@ -284,7 +310,9 @@ def _period(start: Any, end: Any) -> dict[str, Any]:
     return {"start": as_date(start), "end": as_date(end)}
 
 
-def project_sections(inputs: ReportInputs, forbund: str) -> list[dict[str, Any]]:
+def project_sections(inputs: ReportInputs, forbund: str, records: LedgerRecords | None = None
+                     ) -> list[dict[str, Any]]:
+    records = records or ledger_records(inputs, forbund)
     projects = _for_forbund(inputs.projects, forbund)
     levels = _for_forbund(inputs.success_levels, forbund)
     if _has(levels) and "year" in levels.columns:
@@ -293,9 +321,6 @@ def project_sections(inputs: ReportInputs, forbund: str) -> list[dict[str, Any]]
     if _has(profiles) and "year" in profiles.columns:
         profiles = profiles[profiles["year"] == inputs.year]
     ledger = _for_forbund(inputs.ledger, forbund)
-    by_year = _for_forbund(inputs.ledger_by_year, forbund)
-    transfers = _for_forbund(inputs.transfers, forbund)
-    uncertainty = _for_forbund(inputs.ledger_uncertainty, forbund)
 
     ids: list[str] = []
     for frame in (projects, levels, ledger):
@@ -315,15 +340,11 @@ def project_sections(inputs: ReportInputs, forbund: str) -> list[dict[str, Any]]
         ids = [p for p in ids if p in active or p in referenced]
     info = {str(r["project_id"]): r for r in projects.to_dict("records")} if _has(projects) else {}
     level_by_id = {str(r["project_id"]): r for r in levels.to_dict("records")} if _has(levels) else {}
-    ledger_by_project, by_year_by_project = _by_project(ledger), _by_project(by_year)
-    year_cols = _year_columns(by_year) if _has(by_year) else []
-    transfers_of = _transfer_rows(transfers)
-    uncertainty_by_project = _by_project(uncertainty)
     profiles_by_project = _by_project(profiles)
 
     sections = []
     for project_id in ids:
-        table = _ledger_rows(ledger_by_project.get(project_id, []), by_year_by_project.get(project_id, []), year_cols)
+        table = records.table(project_id)
         total = next((r for r in table["rows"] if r["is_total"]), None)
         rec = info.get(project_id, {})
         level = level_by_id.get(project_id)
@@ -346,8 +367,8 @@ def project_sections(inputs: ReportInputs, forbund: str) -> list[dict[str, Any]]
             "ledger": table,
             "net_sek": None if total is None else total["net_sek"],
             "return_ratio": None if total is None else total["return_ratio"],
-            "transfers": _transfers(transfers_of(project_id)),
-            "break_even": _break_even(uncertainty_by_project.get(project_id, [])),
+            "transfers": records.transfers(project_id),
+            "break_even": records.break_even(project_id),
             "prerequisites": profile_rows,
         })
     return sections
@@ -566,8 +587,9 @@ def build_report_context(inputs: ReportInputs, forbund: str, generated_on: dt.da
                          ) -> dict[str, Any]:
     """The whole template context for one förbund and the report year."""
     flow = flow_section(inputs.flow, forbund, inputs.year)
-    ledger = ledger_section(inputs, forbund)
-    projects = project_sections(inputs, forbund)
+    records = ledger_records(inputs, forbund)
+    ledger = ledger_section(inputs, forbund, records)
+    projects = project_sections(inputs, forbund, records)
     fingerprint = input_fingerprint(inputs)
     data_date = inputs.data_date or dt.date(inputs.year, 12, 31)
     slug = slugify(forbund)
