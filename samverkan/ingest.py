@@ -19,7 +19,6 @@ name them, and the quarantine verdict per row.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +27,8 @@ import pandas as pd
 from samverkan import quality
 from samverkan.conform import PROBLEM_COLUMNS, conform
 from samverkan.contract import DATASETS
-from samverkan.privacy import mask_personal_numbers, personal_number_mask
+from samverkan.physical import file_sha256
+from samverkan.privacy import mask_personal_numbers, personal_number_mask, shown_file_name
 from samverkan.readers import SOURCE_PROBLEM, ReadError, dataset_files, read_file
 
 # source_row of a quarantine row that concerns a whole file rather than one of its rows.
@@ -70,11 +70,8 @@ class IngestResult:
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    # Never opens a link or a pipe (empty then); the reader refuses those by name.
+    return file_sha256(path)
 
 
 def _file_problem(dataset: str, file: str, row: int, column: str, rule: str, message: str) -> pd.DataFrame:
@@ -110,9 +107,9 @@ def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None =
             raw = read_file(path, name)
         except ReadError as exc:
             errors.append(f"{exc}. Filen kan inte läsas; spara om den (CSV UTF-8, XLSX eller Parquet) och kör igen.")
-            found.append(_file_problem(name, path.name, exc.row or WHOLE_FILE, exc.column or "",
+            found.append(_file_problem(name, exc.file, exc.row or WHOLE_FILE, exc.column or "",
                                        "unreadable_file", mask_personal_numbers(exc.reason)))
-            files.append(InputFile(path.name, sha256_of(path), 0, usable=False))
+            files.append(InputFile(exc.file, sha256_of(path), 0, usable=False))
             continue
         columns = tuple(c for c in raw.columns if c not in ("source_file", "source_row", SOURCE_PROBLEM))
         missing = [c for c in spec.required_columns if c not in raw.columns]
@@ -129,7 +126,8 @@ def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None =
             if len(raw):
                 found.append(_missing_column_problems(name, raw, missing))
         frames.append(raw)
-        files.append(InputFile(path.name, sha256_of(path), len(raw), usable=not missing, columns=columns))
+        files.append(InputFile(shown_file_name(path.name), sha256_of(path), len(raw), usable=not missing,
+                               columns=columns))
     raw = pd.concat(frames, ignore_index=True).fillna("") if frames else _empty_raw(name)
     conformed = conform(raw, spec)
     typed = conformed.rows
@@ -203,12 +201,12 @@ def validation_frame(raw: pd.DataFrame, typed: pd.DataFrame, is_bad: pd.Series,
             lost = frame[column].isna() & (written != "")
             if lost.any():
                 # conform() already masked what it flagged; mask again so nothing raw can slip through.
-                frame.loc[lost, column] = written[lost].map(mask_personal_numbers)
+                frame.loc[lost, column] = written[lost].map(lambda v: mask_personal_numbers(v, True))
     for column in spec_columns:
         if frame[column].dtype == "str":
-            personal = personal_number_mask(frame[column].fillna(""))
+            personal = personal_number_mask(frame[column].fillna(""), restore_leading_zero=True)
             if personal.any():
-                frame.loc[personal, column] = frame.loc[personal, column].map(mask_personal_numbers)
+                frame.loc[personal, column] = frame.loc[personal, column].map(lambda v: mask_personal_numbers(v, True))
     frame = frame.drop(columns=[c for c in missing_required if c in frame.columns])
     frame[QUARANTINED] = is_bad.to_numpy()
     return _numpy_comparable(frame)
