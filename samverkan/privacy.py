@@ -49,6 +49,12 @@ _NO_CENTURY = re.compile(
     rf"(?<![0-9])()()([0-9]{{2}}){_SEP}([0-9]{{2}}){_SEP}([0-9]{{2}})({_SEP}\+?{_SEP})([0-9]{{4}}){_NOT_A_YEAR}"
 )
 _NINE_DIGITS = re.compile(r"[0-9]{9}")
+# For the vectorised pre-filter (no look-arounds: Arrow's RE2 has none).
+# ASCII white space spelled out: a \s would send pandas back to Python's slower re.
+_ASCII_SHAPE = r"[0-9]{2}[\t\n\x0b\x0c\r _-]*[0-9]{2}[\t\n\x0b\x0c\r _-]*[0-9]{2}[\t\n\x0b\x0c\r _+-]*[0-9]{4}"
+# Anything but printable ASCII, tab, line breaks and Latin letters (the letters written as themselves, which
+# both RE2 and re read; \u escapes would send pandas back to Python's re).
+_SUSPICIOUS = "[^\\x20-\\x7e\\t\\n\\r\u00c0-\u024f]"
 # Characters removed before searching: format (zero-width space, joiners, soft hyphen, BOM, bidi marks),
 # combining marks, and control characters other than white space.
 _DROPPED_CATEGORIES = {"Cf", "Mn", "Me", "Cc"}
@@ -102,22 +108,23 @@ def _spans(normal: str) -> list[tuple[int, int, str, str]]:
     """(start, end, century, separator) in the normalised text of every personnummer-shaped run."""
     found: list[tuple[int, int, str, str]] = []
     pos = 0
-    while pos < len(normal):
+    while True:
+        matches = [m for m in (_WITH_CENTURY.search(normal, pos), _NO_CENTURY.search(normal, pos)) if m]
+        if not matches:
+            return found
+        start = min(m.start() for m in matches)
         hit = None
-        for pattern in (_WITH_CENTURY, _NO_CENTURY):
-            match = pattern.match(normal, pos)
-            if match:
-                century, _gap, yy, mm, dd, sep, _tail = match.groups()
-                if _date_part_ok(century, yy, mm, dd):
-                    hit = match
-                    break
+        for match in matches:  # with a century first
+            century, _gap, yy, mm, dd, _sep, _tail = match.groups()
+            if match.start() == start and _date_part_ok(century, yy, mm, dd):
+                hit = match
+                break
         if hit is None:
-            pos += 1
+            pos = start + 1
             continue
         century, sep = hit.group(1), hit.group(6)
         found.append((hit.start(), hit.end(), century, "+" if "+" in sep else ("-" if sep else "")))
         pos = hit.end()
-    return found
 
 
 def _restored(text: str) -> bool:
@@ -170,9 +177,12 @@ def mask_personal_numbers(text: str, restore_leading_zero: bool = False) -> str:
 def personal_number_mask(values: pd.Series, restore_leading_zero: bool = False) -> pd.Series:
     """True where a text value holds something that looks like a personnummer or samordningsnummer."""
     text = values.astype("str").fillna("")
-    # Cheap vectorised pre-filter: nine characters that are ASCII digits or non-ASCII (which may be digits or
-    # hidden separators); the exact check runs only on the candidates.
-    candidates = text.str.count(r"[0-9]|[^\x00-\x7f]") >= 9
+    # Vectorised pre-filter, a superset of what the exact check finds: in ASCII the digit groups with ASCII
+    # separators; any character outside ASCII and the Latin letters (it may be a digit, a dash or hidden);
+    # a bare 9-digit number where leading zeros are restored. The exact check runs only on these candidates.
+    candidates = text.str.contains(_ASCII_SHAPE, regex=True) | text.str.contains(_SUSPICIOUS, regex=True)
+    if restore_leading_zero:
+        candidates |= text.str.contains(r"^[\t\n\x0b\x0c\r ]*[0-9]{9}[\t\n\x0b\x0c\r ]*$", regex=True)
     result = pd.Series(False, index=values.index)
     if candidates.any():
         result[candidates] = text[candidates].map(
@@ -206,41 +216,57 @@ def last_gate(text: object) -> str:
     return masked
 
 
-def _looks_like_number_of_person(value: object) -> bool:
+def _number_is_personal(value: object) -> bool:
     if isinstance(value, float | np.floating):
         if not np.isfinite(value) or not float(value).is_integer():
             return False
         value = int(value)
-    digits = str(value)
+    digits = str(abs(int(value)))
     if len(digits) == 9:
         return _restored(digits)
-    # A number cannot carry a separator, so only the checksum tells a personnummer from a large count.
+    # A number carries no separator, so only the checksum tells a personnummer from a large count.
     return len(digits) in (10, 12) and contains_personal_number(digits) and _luhn_ok(digits[-10:])
 
 
-def last_gate_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """``last_gate`` for a table: text cells and column names masked; a whole-number column holding a valid
-    personnummer (which cannot be masked without changing its type) stops the run."""
+def last_gate_frame(frame: pd.DataFrame, identifier_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """``last_gate`` for a table: column names and text cells masked.
+
+    Masking is impossible, so the run stops (``PersonalNumberError``), for a cell that is an object other
+    than text whose printed form holds a personnummer, and for a number in one of ``identifier_columns``
+    (numeric identifiers; amounts are never checked this way) that is a personnummer, its lost leading
+    zero restored.
+    """
     out = frame.copy()
     out.columns = [last_gate(c) if isinstance(c, str) else c for c in out.columns]
     for position, column in enumerate(out.columns):
         series = out.iloc[:, position]
-        if pd.api.types.is_integer_dtype(series.dtype):
-            present = series.dropna()
-            big = present[(present.abs() >= 100_000_000) & (present.abs() < 10**12)]
-            if len(big) and big.map(_looks_like_number_of_person).any():
-                raise PersonalNumberError(f"kolumnen {column!r} innehåller ett tal som liknar ett personnummer; "
+        if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+            if column in identifier_columns and series.dropna().map(_number_is_personal).any():
+                raise PersonalNumberError(f"kolumnen {column!r} innehåller ett tal som är ett personnummer; "
                                           "körningen stoppas")
-        elif isinstance(series.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(series.dtype) \
-                or series.dtype == object:
-            text = series.astype("object")
-            strings = text.map(lambda v: isinstance(v, str)).astype(bool)
-            hit = strings.copy()
-            hit[strings] = personal_number_mask(text[strings])
-            if hit.any():
-                text = text.copy()
-                text[hit] = text[hit].map(mask_personal_numbers)
-                out.isetitem(position, text)
+            continue
+        if not (isinstance(series.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(series.dtype)
+                or series.dtype == object):
+            continue
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            categories = pd.Series(series.cat.categories)
+            if personal_number_mask(categories.astype("str")).any():
+                series = series.astype("object")
+            else:
+                continue
+        if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+            strings = series.notna()
+        else:
+            strings = series.map(lambda v: isinstance(v, str)).astype(bool)
+            others = series[~strings & series.notna()]
+            if len(others) and others.map(lambda v: contains_personal_number(str(v))).any():
+                raise PersonalNumberError(f"kolumnen {column!r} innehåller ett värde som liknar ett personnummer "
+                                          "och inte kan maskeras; körningen stoppas")
+        hit = personal_number_mask(series.where(strings, "")) & strings
+        if hit.any():
+            text = series.astype("object").copy()
+            text[hit] = text[hit].map(mask_personal_numbers)
+            out.isetitem(position, text.astype(series.dtype) if series.dtype != object else text)
     return out
 
 

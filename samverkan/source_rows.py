@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from samverkan.physical import MAX_CELL_CHARS, FileRefusedError, read_regular
+from samverkan.privacy import mask_personal_numbers
 
 # A reader's note on a row it could only partly read (e.g. too many fields); empty when fine.
 SOURCE_PROBLEM = "source_problem"
@@ -44,7 +45,8 @@ _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
 def normalise_header(name: object) -> str:
     text = "" if name is None else str(name)
     # NFKC and no invisible characters: "Gender", "GENDER " and "gen\u200bder" are one column, found twice.
-    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).strip().lower()
+    # A header is shown (notes, the list of columns read): a personnummer in it is masked from here on.
+    return mask_personal_numbers(_INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).strip().lower())
 
 
 def bytes_of(path: Path, file: str) -> bytes:

@@ -131,7 +131,14 @@ def test_last_gate_frame_masks_text_and_stops_on_numbers() -> None:
     assert out["n"].tolist() == [1, 2, 3]
     assert "Kolumn XXXXXX-XXXX" in out.columns
     assert frame["id"].iloc[0] == "811218 9876"  # the caller's frame is left alone
+    # Numbers are amounts unless named as identifiers; a numeric identifier cannot be masked, so the run stops.
+    assert last_gate_frame(pd.DataFrame({"n": [8112189876]}))["n"].tolist() == [8112189876]
     with pytest.raises(PersonalNumberError, match="personnummer"):
-        last_gate_frame(pd.DataFrame({"n": [8112189876]}))
-    # A large amount that is not a valid personnummer passes.
-    assert last_gate_frame(pd.DataFrame({"n": [8112189875]}))["n"].tolist() == [8112189875]
+        last_gate_frame(pd.DataFrame({"id": [8112189876]}), identifier_columns=("id",))
+    with pytest.raises(PersonalNumberError, match="personnummer"):
+        last_gate_frame(pd.DataFrame({"id": [503141236.0]}), identifier_columns=("id",))
+    assert last_gate_frame(pd.DataFrame({"id": [8112189875]}), identifier_columns=("id",))["id"].tolist() == [
+        8112189875]
+    # An object that is not text cannot be masked inside.
+    with pytest.raises(PersonalNumberError, match="inte kan maskeras"):
+        last_gate_frame(pd.DataFrame({"x": [{"pnr": "811218-9876"}]}))
