@@ -16,7 +16,8 @@ and a phone number that happens to fit is personal data too. The Luhn digit is
 required in one place only: a bare 9-digit number in an identifier or text
 column is read as a 10-digit number whose leading zero a spreadsheet dropped
 (``0503141234`` stored as the number ``503141234``), and only the checksum makes
-that reading credible enough to refuse the value.
+that reading credible enough to refuse the value. Digits inside a long
+hexadecimal run (a SHA-256 shown in a report) are not a number a person typed.
 
 ``last_gate`` is the check every string leaving the pipeline can pass through:
 it masks, and raises ``PersonalNumberError`` where masking is not possible.
@@ -49,6 +50,9 @@ _NO_CENTURY = re.compile(
     rf"(?<![0-9])()()([0-9]{{2}}){_SEP}([0-9]{{2}}){_SEP}([0-9]{{2}})({_SEP}\+?{_SEP})([0-9]{{4}}){_NOT_A_YEAR}"
 )
 _NINE_DIGITS = re.compile(r"[0-9]{9}")
+_HEX = frozenset("0123456789abcdefABCDEF")
+# A digest shown in full or in part (16 hex characters and more) is not text a person typed.
+HASH_LENGTH = 16
 # For the vectorised pre-filter (no look-arounds: Arrow's RE2 has none).
 # ASCII white space spelled out: a \s would send pandas back to Python's slower re.
 _ASCII_SHAPE = r"[0-9]{2}[\t\n\x0b\x0c\r _-]*[0-9]{2}[\t\n\x0b\x0c\r _-]*[0-9]{2}[\t\n\x0b\x0c\r _+-]*[0-9]{4}"
@@ -104,6 +108,18 @@ def _normalised(text: str) -> tuple[str, list[int]]:
     return "".join(chars), origin
 
 
+def _in_hash(normal: str, match: re.Match[str]) -> bool:
+    """Digits inside a long run of hexadecimal characters (a SHA-256, a UUID part) are not a personnummer."""
+    if not match.group(0).isdigit():
+        return False
+    left, right = match.start(), match.end()
+    while left > 0 and normal[left - 1] in _HEX:
+        left -= 1
+    while right < len(normal) and normal[right] in _HEX:
+        right += 1
+    return right - left >= HASH_LENGTH
+
+
 def _spans(normal: str) -> list[tuple[int, int, str, str]]:
     """(start, end, century, separator) in the normalised text of every personnummer-shaped run."""
     found: list[tuple[int, int, str, str]] = []
@@ -116,7 +132,7 @@ def _spans(normal: str) -> list[tuple[int, int, str, str]]:
         hit = None
         for match in matches:  # with a century first
             century, _gap, yy, mm, dd, _sep, _tail = match.groups()
-            if match.start() == start and _date_part_ok(century, yy, mm, dd):
+            if match.start() == start and _date_part_ok(century, yy, mm, dd) and not _in_hash(normal, match):
                 hit = match
                 break
         if hit is None:

@@ -142,3 +142,11 @@ def test_last_gate_frame_masks_text_and_stops_on_numbers() -> None:
     # An object that is not text cannot be masked inside.
     with pytest.raises(PersonalNumberError, match="inte kan maskeras"):
         last_gate_frame(pd.DataFrame({"x": [{"pnr": "811218-9876"}]}))
+
+
+def test_digests_are_not_personal_numbers() -> None:
+    # A SHA-256 can hold ten decimal digits with a real date; a digest is not text a person typed.
+    digest = "3fa0c1e2" + "8112189876" + "ab" * 23
+    assert not contains_personal_number(digest)
+    assert mask_personal_numbers(digest) == digest
+    assert contains_personal_number("ab8112189876cd")  # a short code with the number glued in still is
