@@ -104,11 +104,10 @@ def count_csv_records(text: str, delimiter: str, quote: str = '"') -> CsvCount:
         q = text.find(quote, pos)
         segment_end = length if q == -1 else q
         # Line breaks outside quotes end records.
-        nl = text.find("\n", pos, segment_end)
-        while nl != -1:
-            records += 1
-            record_start = nl + 1
-            nl = text.find("\n", nl + 1, segment_end)
+        breaks = text.count("\n", pos, segment_end)
+        if breaks:
+            records += breaks
+            record_start = text.rfind("\n", pos, segment_end) + 1
         if q == -1:
             break
         at_field_start = q == 0 or text[q - 1] in (delimiter, "\n")

@@ -1,4 +1,6 @@
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -385,3 +387,20 @@ def test_a_personnummer_in_a_file_name_is_masked_in_source_file(tmp_path: Path) 
     with pytest.raises(ReadError, match=r"^project_costs_XXXXXX-XXXX\.csv: filen är tom"):
         path.write_bytes(b"")
         read_file(path, "project_costs")
+
+
+@pytest.mark.parametrize(("text", "records", "open_at"), [
+    ("a;b\n1;2\n", 2, None),
+    ("a;b\n1;2", 2, None),
+    ("a;b\n\n1;2\n", 3, None),
+    ('a;b\n"x\ny";2\n', 2, None),  # a quoted line break is inside the record
+    ('a;b\n1;"2""3"\n', 2, None),  # a doubled quote is a quote
+    ('a;b\nab"c;d\n', 2, None),  # a quote inside a field is an ordinary character
+    ('a;b\n1;2\n4;"open\n5;6\n', 3, 3),  # the open record runs to the end
+])
+def test_records_are_counted_with_quoting_understood(text: str, records: int, open_at: int | None) -> None:
+    from samverkan.physical import count_csv_records
+
+    count = count_csv_records(text, ";")
+    assert (count.records, count.open_quote_record) == (records, open_at)
+    assert len(list(csv.reader(io.StringIO(text), delimiter=";"))) == records or open_at
