@@ -19,6 +19,10 @@ from reports.formatting import DASH, number
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 # Okabe-Ito's yellow is replaced by a darker gold so a thin line stays visible on white.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#8C6D00", "#000000")
+# Colour alone is not enough (WCAG 1.4.1, and some pairs above stay close under a deficiency, which a test
+# measures): every line series also has its own marker and dash pattern, shown in the legend too.
+MARKERS = ("circle", "square", "triangle", "diamond", "triangle-down", "cross", "plus", "star")
+DASHES = ("", "6 3", "2 2", "8 3 2 3", "4 4", "1 3", "10 3", "3 2 1 2")
 FONT = "Liberation Sans, sans-serif"
 TEXT = "#222222"
 GRID = "#d4d4d4"
@@ -72,12 +76,44 @@ def _open(width: int, height: int, title: str) -> list[str]:
     ]
 
 
+def _dash(index: int) -> str:
+    pattern = DASHES[index % len(DASHES)]
+    return f' stroke-dasharray="{pattern}"' if pattern else ""
+
+
+def marker(index: int, x: float, y: float, r: float = 3.0) -> str:
+    """The series' marker at (x, y): a shape of its own as well as a colour of its own."""
+    colour = PALETTE[index % len(PALETTE)]
+    shape = MARKERS[index % len(MARKERS)]
+    if shape == "circle":
+        return f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(r * 0.9)}" fill="{colour}"/>'
+    if shape == "square":
+        return f'<rect x="{_f(x - r * 0.8)}" y="{_f(y - r * 0.8)}" width="{_f(r * 1.6)}" height="{_f(r * 1.6)}" ' \
+               f'fill="{colour}"/>'
+    if shape in ("cross", "plus"):
+        d = r * (0.8 if shape == "cross" else 1.1)
+        a, b = ((d, d), (d, -d)) if shape == "cross" else ((d, 0), (0, d))
+        return (f'<path d="M{_f(x - a[0])},{_f(y - a[1])}L{_f(x + a[0])},{_f(y + a[1])}'
+                f'M{_f(x - b[0])},{_f(y - b[1])}L{_f(x + b[0])},{_f(y + b[1])}" stroke="{colour}" '
+                f'stroke-width="1.6" fill="none"/>')
+    corners = {
+        "triangle": ((0, -1.2), (1.1, 0.8), (-1.1, 0.8)),
+        "triangle-down": ((0, 1.2), (1.1, -0.8), (-1.1, -0.8)),
+        "diamond": ((0, -1.25), (1.05, 0), (0, 1.25), (-1.05, 0)),
+        "star": tuple((1.3 * math.sin(k * math.pi / 5) * (1 if k % 2 == 0 else 0.45),
+                       -1.3 * math.cos(k * math.pi / 5) * (1 if k % 2 == 0 else 0.45)) for k in range(10)),
+    }[shape]
+    points = " ".join(f"{_f(x + dx * r)},{_f(y + dy * r)}" for dx, dy in corners)
+    return f'<polygon points="{points}" fill="{colour}"/>'
+
+
 def _legend(parts: list[str], names: Sequence[str], x: float, y: float, *, line: bool = False) -> None:
     for i, name in enumerate(names):
         colour = PALETTE[i % len(PALETTE)]
         if line:
             parts.append(f'<line x1="{_f(x)}" y1="{_f(y - 3)}" x2="{_f(x + 14)}" y2="{_f(y - 3)}" '
-                         f'stroke="{colour}" stroke-width="2.5"/>')
+                         f'stroke="{colour}" stroke-width="2"{_dash(i)}/>')
+            parts.append(marker(i, x + 7, y - 3))
         else:
             parts.append(f'<rect x="{_f(x)}" y="{_f(y - 8)}" width="10" height="10" fill="{colour}"/>')
         parts.append(_text(x + 18, y, name, size=8.5))
@@ -158,9 +194,9 @@ def line_chart(title: str, categories: Sequence[str], series: Sequence[Series], 
         points = [(x_of(i), y_of(float(v))) for i, v in enumerate(one.values) if v is not None]
         if len(points) > 1:
             path = " ".join(f"{_f(x)},{_f(y)}" for x, y in points)
-            parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{_dash(s)}/>')
         for x, y in points:
-            parts.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="2.4" fill="{colour}"/>')
+            parts.append(marker(s, x, y))
     _legend(parts, [s.name for s in series], right + 16, top + 10, line=True)
     parts.append("</svg>")
     return Chart("".join(parts), title)
