@@ -244,3 +244,61 @@ def horizontal_bar_chart(title: str, labels: Sequence[str], series: Sequence[Ser
         _legend(parts, [s.name for s in series], left, bottom + 30)
     parts.append("</svg>")
     return Chart("".join(parts), title)
+
+
+@dataclass(frozen=True)
+class FlowSide:
+    label: str
+    count: int | None  # None: suppressed, drawn as a thin block marked –
+
+
+def flow_diagram(title: str, before: Sequence[FlowSide], after: Sequence[FlowSide],
+                 links: Sequence[tuple[int, int, int]], *, width: int = 640, height: int = 260) -> Chart:
+    """Two stacked columns, before and after, joined by bands whose width is the number of people moving
+    between them (``links``: index before, index after, count; hidden counts are not drawn). Each block is
+    labelled with its name and count, so nothing depends on colour."""
+    parts = _open(width, height, title)
+    top, bottom, bar = 22, height - 10, 16
+    left_x, right_x = 150, width - 150 - bar
+    gap = 4
+
+    def blocks(sides: Sequence[FlowSide]) -> list[tuple[float, float]]:
+        shown = sum(s.count or 0 for s in sides)
+        small = 6.0  # a hidden count gets a thin block of its own
+        room = bottom - top - gap * max(len(sides) - 1, 0) - small * sum(s.count is None for s in sides)
+        scale = room / shown if shown else 0.0
+        y, out = float(top), []
+        for s in sides:
+            h = small if s.count is None else s.count * scale
+            out.append((y, h))
+            y += h + gap
+        return out
+
+    left, right = blocks(before), blocks(after)
+    parts.append(_text(left_x + bar / 2, top - 8, "Före", anchor="middle", size=9, weight="bold"))
+    parts.append(_text(right_x + bar / 2, top - 8, "Efter", anchor="middle", size=9, weight="bold"))
+    used_left = [0.0] * len(before)
+    used_right = [0.0] * len(after)
+    for b, a, count in links:
+        lb, la = left[b], right[a]
+        scale_left = lb[1] / before[b].count if before[b].count else 0.0
+        scale_right = la[1] / after[a].count if after[a].count else 0.0
+        y1, y2 = lb[0] + used_left[b], la[0] + used_right[a]
+        h1, h2 = count * scale_left, count * scale_right
+        used_left[b] += h1
+        used_right[a] += h2
+        x1, x2 = left_x + bar, right_x
+        mid = (x1 + x2) / 2
+        parts.append(
+            f'<path d="M{_f(x1)},{_f(y1)}C{_f(mid)},{_f(y1)} {_f(mid)},{_f(y2)} {_f(x2)},{_f(y2)}'
+            f'L{_f(x2)},{_f(y2 + h2)}C{_f(mid)},{_f(y2 + h2)} {_f(mid)},{_f(y1 + h1)} {_f(x1)},{_f(y1 + h1)}Z" '
+            f'fill="{PALETTE[a % len(PALETTE)]}" fill-opacity="0.35"/>')
+    for sides, spots, x, anchor, dx in ((before, left, left_x, "end", -6), (after, right, right_x, "start",
+                                                                              bar + 6)):
+        for i, (side, (y, h)) in enumerate(zip(sides, spots, strict=True)):
+            colour = PALETTE[i % len(PALETTE)] if sides is after else "#555555"
+            parts.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{bar}" height="{_f(max(h, 1))}" fill="{colour}"/>')
+            shown = DASH if side.count is None else number(side.count)
+            parts.append(_text(x + dx, y + h / 2 + 3, f"{side.label} {shown}", anchor=anchor, size=8.5))
+    parts.append("</svg>")
+    return Chart("".join(parts), title)

@@ -48,19 +48,52 @@ def _feasible_values(counts: list[int], hidden: list[bool], secondary: list[bool
     return seen
 
 
-def suppress_column(counts: list[int]) -> list[Cell]:
-    """The column's cells with primary suppression and, since its total is published, complementary cells
-    until no hidden small count is determined by the total and the cells shown."""
-    hidden = [primary(c) for c in counts]
-    secondary = [False] * len(counts)
-    while any(hidden) and any(len(v) < 2 for v in _feasible_values(counts, hidden, secondary)):
+def _complete(counts: list[int], hidden: list[bool], secondary: list[bool]) -> bool:
+    """Add complementary cells to one line (in place) until no hidden small count in it is determined by the
+    line's published total and its shown cells. Returns whether a cell was added."""
+    added = False
+    # A line with a single hidden cell gives that cell away, complementary or not (in a grid, a complement
+    # given away in its column gives the small count away in its row).
+    while sum(hidden) == 1 or (any(hidden) and any(len(v) < 2 for v in _feasible_values(counts, hidden, secondary))):
         # Prefer the smallest non-zero cell; a zero only when nothing else is left.
         candidates = sorted((c == 0, c, i) for i, c in enumerate(counts) if not hidden[i])
         if not candidates:
             break  # every cell hidden: what is left to know is the total itself
         index = candidates[0][2]
         hidden[index] = secondary[index] = True
+        added = True
+    return added
+
+
+def suppress_column(counts: list[int]) -> list[Cell]:
+    """The column's cells with primary suppression and, since its total is published, complementary cells
+    until no hidden small count is determined by the total and the cells shown."""
+    hidden = [primary(c) for c in counts]
+    secondary = [False] * len(counts)
+    _complete(counts, hidden, secondary)
     return [Cell(None if h else int(c), h, s) for c, h, s in zip(counts, hidden, secondary, strict=True)]
+
+
+def suppress_grid(grid: list[list[int]]) -> list[list[Cell]]:
+    """A cross table whose row and column totals are published: every row and every column is completed in
+    turn until neither gains a hidden cell (each line is protected against its own total)."""
+    hidden = [[primary(c) for c in row] for row in grid]
+    secondary = [[False] * len(row) for row in grid]
+    columns = range(len(grid[0])) if grid else range(0)
+    changed = True
+    while changed:
+        changed = False
+        for r, row in enumerate(grid):
+            changed |= _complete(row, hidden[r], secondary[r])
+        for c in columns:
+            line_hidden = [hidden[r][c] for r in range(len(grid))]
+            line_secondary = [secondary[r][c] for r in range(len(grid))]
+            if _complete([row[c] for row in grid], line_hidden, line_secondary):
+                changed = True
+                for r in range(len(grid)):
+                    hidden[r][c], secondary[r][c] = line_hidden[r], line_secondary[r]
+    return [[Cell(None if h else int(v), h, s) for v, h, s in zip(row, hs, ss, strict=True)]
+            for row, hs, ss in zip(grid, hidden, secondary, strict=True)]
 
 
 def suppress_frame(frame: pd.DataFrame, columns: list[str]) -> dict[str, list[Cell]]:
