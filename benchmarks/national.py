@@ -228,7 +228,7 @@ def measure_yardstick() -> dict[str, float]:
         "import json, time\n"
         "from reports.render import render_pdf\n"
         "from reports.sample import FORBUND, sample_inputs\n"
-        "from samverkan.report_context import build_report_context\n"
+        "from samverkan.report import build_report_context\n"
         "def fixed_work():\n"
         "    table = {f'k{i}': (i * 7919) % 1009 for i in range(300_000)}\n"
         "    return sum(len(key) + value for key, value in sorted(table.items(), key=lambda kv: kv[1]))\n"
