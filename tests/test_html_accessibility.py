@@ -18,7 +18,7 @@ import pytest
 
 from reports.render import render_html
 from reports.sample import FORBUND, sample_inputs
-from samverkan.report_context import build_report_context
+from samverkan.report import build_report_context
 
 HERE = Path(__file__).resolve().parent / "accessibility"
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
