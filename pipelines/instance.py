@@ -2,7 +2,7 @@
 
 Dagster reads ``$DAGSTER_HOME/dagster.yaml`` and its ``storage:`` section cannot
 branch on a variable. So the repository's one ``dagster.yaml`` names a custom
-storage, :class:`SamverkanStorage`, and that class builds the real storage from
+storage, ``pipelines.instance_storage.SamverkanStorage``, which builds the real storage from
 the environment every time a process loads the instance — ``samverkan run``,
 ``dagster dev``, ``dg dev``, ``dagster-webserver``, ``dagster-daemon run``, the
 code server and every run and step process alike:
@@ -16,8 +16,9 @@ code server and every run and step process alike:
 
 The object handed to Dagster is Dagster's own ``DagsterSqliteStorage`` or
 ``DagsterPostgresStorage``, so everything downstream (``dagster instance info``,
-migrations, the UI) sees the ordinary storage. :func:`ensure_dagster_home`
-copies the committed file into ``DAGSTER_HOME`` for command-line runs.
+migrations, the UI) sees the ordinary storage. This module holds the choice and
+:func:`ensure_dagster_home`, which copies the committed file into ``DAGSTER_HOME``
+for command-line runs; it imports no Dagster.
 """
 
 from __future__ import annotations
@@ -28,18 +29,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-from dagster._config import process_config, resolve_to_config_type
-from dagster._config.config_schema import UserConfigSchema
-from dagster._core.storage.base_storage import DagsterStorage
-from dagster._core.storage.sqlite_storage import DagsterSqliteStorage
-from dagster._serdes import ConfigurableClass, ConfigurableClassData
-
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 INSTANCE_FILE = PROJECT_ROOT / "dagster.yaml"
 DEFAULT_HOME = Path("var/dagster_home")
 MARKER = "# samverkan-instance:"
 KINDS = ("postgres", "sqlite")
+# The class dagster.yaml names (pipelines/instance_storage.py, which imports Dagster; this module must not,
+# because `samverkan run` calls ensure_dagster_home before Dagster is imported, see pipelines/preload.py).
+STORAGE_CLASS = "SamverkanStorage"
 # Connection settings the PostgreSQL storage reads; the port has a default.
 PG_REQUIRED = ("DAGSTER_PG_HOST", "DAGSTER_PG_DB", "DAGSTER_PG_USERNAME", "DAGSTER_PG_PASSWORD")
 PG_DEFAULT_PORT = 5432
@@ -85,51 +82,6 @@ def postgres_storage_config(env: Mapping[str, str] | None = None) -> dict[str, A
     return {"postgres_db": db}
 
 
-def _postgres_storage() -> DagsterStorage:
-    from dagster_postgres import DagsterPostgresStorage
-
-    config = postgres_storage_config()
-    resolved = process_config(resolve_to_config_type(DagsterPostgresStorage.config_type()), config)
-    if not resolved.success:
-        raise InstanceConfigError(
-            "PostgreSQL-inställningarna i DAGSTER_PG_* är ogiltiga: "
-            + "; ".join(error.message for error in resolved.errors or [])
-        )
-    data = ConfigurableClassData("dagster_postgres", "DagsterPostgresStorage",
-                                 yaml.dump(config, default_flow_style=False))
-    return DagsterPostgresStorage.from_config_value(data, resolved.value)
-
-
-def _sqlite_storage(base_dir: str | None) -> DagsterStorage:
-    # DAGSTER_HOME is unset only under `dagster dev`/`dg dev` without it, which keep their own temporary
-    # folder for logs; the runs then go to the project's default home, where `samverkan run` puts them.
-    base = base_dir or os.environ.get("DAGSTER_HOME") or str(DEFAULT_HOME.resolve())
-    data = ConfigurableClassData("dagster._core.storage.sqlite_storage", "DagsterSqliteStorage",
-                                 yaml.dump({"base_dir": base}, default_flow_style=False))
-    return DagsterSqliteStorage.from_local(base, inst_data=data)
-
-
-class SamverkanStorage(DagsterStorage, ConfigurableClass):
-    """Named in dagster.yaml; never instantiated: loading it returns the storage the environment selects.
-
-    Optional config ``sqlite_base_dir`` puts the SQLite files elsewhere than ``$DAGSTER_HOME``.
-    """
-
-    @classmethod
-    def config_type(cls) -> UserConfigSchema:
-        from dagster import Field, StringSource
-
-        return {"sqlite_base_dir": Field(StringSource, is_required=False)}
-
-    @classmethod
-    def from_config_value(  # type: ignore[override]
-        cls, inst_data: ConfigurableClassData, config_value: Mapping[str, Any]
-    ) -> DagsterStorage:
-        if instance_kind() == "postgres":
-            return _postgres_storage()
-        return _sqlite_storage(config_value.get("sqlite_base_dir"))
-
-
 def _managed(config: Path) -> bool:
     with config.open(encoding="utf-8") as handle:
         return handle.readline().startswith(MARKER)
@@ -156,7 +108,7 @@ def ensure_dagster_home() -> Path:
         shutil.copyfile(INSTANCE_FILE, config)
     elif not _managed(config) and kind == "postgres":
         text = config.read_text(encoding="utf-8")
-        if "postgres" not in text and SamverkanStorage.__name__ not in text:
+        if "postgres" not in text and STORAGE_CLASS not in text:
             raise InstanceConfigError(
                 f"SAMVERKAN_INSTANCE=postgres men {config} är en egen instansfil utan PostgreSQL; "
                 "ta bort den eller välj ett annat DAGSTER_HOME"

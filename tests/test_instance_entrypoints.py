@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import yaml
 from pgcluster import Cluster
 
 from pipelines import instance
@@ -89,6 +90,14 @@ def test_an_unknown_kind_or_a_missing_setting_stops_every_entry_point(tmp_path: 
     with pytest.raises(instance.InstanceConfigError, match="DAGSTER_PG_DB, DAGSTER_PG_USERNAME"):
         instance.instance_kind({"SAMVERKAN_INSTANCE": "postgres", "DAGSTER_PG_HOST": "db",
                                 "DAGSTER_PG_PASSWORD": "x"})
+
+
+def test_the_committed_file_names_the_storage_class() -> None:
+    from pipelines.instance_storage import SamverkanStorage
+
+    custom = yaml.safe_load((ROOT / "dagster.yaml").read_text(encoding="utf-8"))["storage"]["custom"]
+    assert (custom["module"], custom["class"]) == (SamverkanStorage.__module__, instance.STORAGE_CLASS)
+    assert SamverkanStorage.__name__ == instance.STORAGE_CLASS
 
 
 def test_postgres_config_holds_references_not_values() -> None:
