@@ -18,11 +18,15 @@ What it does, in order, each part timed:
 4. **backfill**: the same for every year of the inbox, one run per year, as ``samverkan backfill`` does.
 5. **duckdb**: the ledger arithmetic as one DuckDB query over the same cohort
    (``benchmarks/ledger_duckdb.py``), timed against the ledger step.
+6. **floor**: after the one year, a few of its förbund's HTML twins laid out again by bare WeasyPrint in a
+   fresh warm process, against those förbund's render steps; and the year's wall time against its render
+   CPU over the cores (``benchmarks/floor.py``; ``--floor-reports``, ``--floor-repeats``).
 
 Writes ``benchmarks/results/national.json`` and ``benchmarks/results/national.md``. Stage seconds are
 the sum of step durations; steps of different stages overlap when workers > 1, so the stages add up
 to more than the run's wall time. The targets (one year inbox→PDF < 120 s on 2 cores; ledger within
-2× of DuckDB) are checked and printed.
+2× of DuckDB; render step ≤ 1.10× bare WeasyPrint; year ≤ 1.15× its render CPU over the cores) are
+checked and printed.
 """
 
 import argparse
@@ -45,6 +49,7 @@ if str(ROOT) not in sys.path:
 
 from dagster import HookContext, success_hook  # noqa: E402
 
+from benchmarks.floor import chosen_reports, floor_summary, floor_targets  # noqa: E402
 from pipelines.jobs import worker_count  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -341,6 +346,26 @@ def measure_duckdb(work: Path, year: int) -> dict:
     return duckdb_ledger(work / "storage", year)
 
 
+def measure_floor(work: Path, year: int, part: dict, cores: int, count: int, repeats: int) -> dict:
+    """The stack's floor for the one year's run in ``work`` (see ``benchmarks/floor.py``)."""
+    from assets.report import mapping_key
+
+    out = work / "out" / str(year)
+    if not (out / "reports.csv").exists():  # the run failed before its reports: nothing to compare
+        return {}
+    reports = chosen_reports(out, count)
+    bare = _python_json("from benchmarks.floor import main; main()", str(repeats),
+                        *(str(out / r["html"]) for r in reports))
+    measured = part["years"][str(year)]
+    steps = measured["steps"]
+    step_cpu = {}
+    for r in reports:
+        suffix = f"[{mapping_key(r['forbund'])}]"
+        step_cpu[r["forbund"]] = next((v["cpu_seconds"] for k, v in steps.items() if k.endswith(suffix)), None)
+    render = measured["stages"].get("render", {})
+    return floor_summary(reports, bare, step_cpu, measured["wall_seconds"], render.get("cpu_seconds"), cores)
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -379,6 +404,26 @@ def _yardstick_lines(yardstick: dict | None) -> list[str]:
                  f"{after.get('python', float('nan')):.2f}")
     return [line + ". A year's render stage scales with both; the second is untouched by changes to this "
             "project's code, so it also compares runs of different versions.", ""]
+
+
+def _floor_lines(floor: dict | None) -> list[str]:
+    if not floor:
+        return []
+    repeats = len(floor["reports"][0]["bare_cpu_seconds_all"]) if floor["reports"] else 0
+    lines = ["## The stack's floor", "",
+             f"A render step's CPU against bare WeasyPrint turning the HTML twin that step wrote into a PDF in a "
+             f"warm process of its own (median of {repeats} after one untimed render; same stylesheet, fonts, "
+             f"variant and tags): **{_cell(floor['step_vs_bare'], 2)}** for these förbund together.", "",
+             "| förbund | pages (pipeline / bare) | render step CPU s | bare WeasyPrint CPU s | ratio |",
+             "|---|---:|---:|---:|---:|"]
+    for row in floor["reports"]:
+        lines.append(f"| {row['forbund']} | {row['pages']} / {row['bare_pages']} | "
+                     f"{_cell(row['step_cpu_seconds'], 2)} | {_cell(row['bare_cpu_seconds'], 2)} | "
+                     f"{_cell(row['ratio'], 2)} |")
+    return lines + [
+        "", f"The year's wall time against its render CPU over the cores: {floor['year_wall_seconds']:.1f} s × "
+        f"{floor['cores']} / {_cell(floor['render_cpu_seconds'], 1)} CPU s = "
+        f"**{_cell(floor['wall_vs_render_cpu_per_core'], 2)}**.", ""]
 
 
 def markdown(report: dict) -> str:
@@ -429,7 +474,7 @@ def markdown(report: dict) -> str:
                      f"writing, took {_cell(report['targets'].get('ledger_seconds'), 2)} s.")
     else:
         lines.append(duck.get("reason", "not available"))
-    lines += ["", "## Targets", ""]
+    lines += ["", *_floor_lines(report.get("floor")), "## Targets", ""]
     for name, target in report["targets"].items():
         if isinstance(target, dict):
             lines.append(f"- {name}: {target['value']} (target {target['target']}) — "
@@ -451,6 +496,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-backfill", action="store_true")
     parser.add_argument("--backfill-budget", type=float, help="seconds after which no further backfill year starts")
     parser.add_argument("--fresh", action="store_true", help="regenerate the cached inbox")
+    parser.add_argument("--floor-reports", type=int, default=3,
+                        help="how many of the year's reports bare WeasyPrint lays out again (default 3)")
+    parser.add_argument("--floor-repeats", type=int, default=3, help="timed bare renders of each (default 3)")
     parser.add_argument("--quick", action="store_true", help="3 förbund, 600 episodes/year, 2022-2024")
     parser.add_argument("--name", default="national", help="results file name (without extension)")
     parser.add_argument("--run-part", help=argparse.SUPPRESS)
@@ -491,6 +539,9 @@ def main(argv: list[str] | None = None) -> int:
         one["table"] = stage_table(one["stages"], read)
         report["one_year"] = one
         report["duckdb"] = measure_duckdb(work / "one", year)
+        print("golvet (WeasyPrint ensam) …", flush=True)
+        report["floor"] = measure_floor(work / "one", year, one, report["machine"]["cpus"], args.floor_reports,
+                                        args.floor_repeats)
         if not args.skip_backfill:
             years = list(range(args.first_year, args.last_year + 1))
             print(f"backfill {years[0]}–{years[-1]} …", flush=True)
@@ -520,6 +571,7 @@ def main(argv: list[str] | None = None) -> int:
             "target": f"≤ {TARGET_LEDGER_RATIO:.0f}×",
             "met": None if ratio is None else ratio <= TARGET_LEDGER_RATIO,
         },
+        **floor_targets(report["floor"]),
     }
     report["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     RESULTS.mkdir(parents=True, exist_ok=True)
