@@ -6,7 +6,9 @@ Two ratios, measured in the same run as ``national.py``'s one year:
   benchmark's hook records it) against WeasyPrint turning the HTML twin that step wrote into a PDF in a warm
   process of its own: same stylesheet, fonts, PDF variant and tags, nothing else of the pipeline (no
   Dagster, no forkserver, no heap freeze, no collector settings, no fixed file identifier). What is above
-  1.0 is what the pipeline adds to WeasyPrint's own work. Goal ≤ 1.10.
+  1.0 is what the pipeline adds to WeasyPrint's own work. Goal ≤ 1.10. The bare renders are also timed with
+  Python's cyclic collector off, the one piece of the pipeline's process tuning that acts inside WeasyPrint's
+  own work: the gap between the two bare figures is what that tuning can save at most.
 - **year wall / (render CPU / cores)**: the year's wall time against the render stage's CPU spread over
   every core, i.e. how close the year comes to nothing but rendering with every core busy. Goal ≤ 1.15.
 
@@ -17,6 +19,7 @@ the report module's, not the benchmark's.
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import statistics
 import sys
@@ -40,7 +43,8 @@ def chosen_reports(out: Path, count: int) -> list[dict]:
 
 def bare_render_cpu(html_paths: list[str], repeats: int) -> list[dict]:
     """CPU seconds (median of ``repeats``, after one untimed render of each) for WeasyPrint alone to turn each
-    HTML file into a PDF, with the pipeline's stylesheet, fonts, variant and tags."""
+    HTML file into a PDF, with the pipeline's stylesheet, fonts, variant and tags; also with the cyclic
+    collector off, which tells the collector's share of the bare figure from the rest of what a step adds."""
     from weasyprint import CSS, HTML
 
     from reports.render import DEFAULT_PDF_VARIANT, STATIC, ReportFetcher, report_css, shipped_fonts
@@ -59,18 +63,26 @@ def bare_render_cpu(html_paths: list[str], repeats: int) -> list[dict]:
         document.write_pdf(**options)
         return len(document.pages)
 
-    htmls = [Path(p).read_text(encoding="utf-8") for p in html_paths]
-    for html in htmls:
-        render(html)
-    out = []
-    for path, html in zip(html_paths, htmls, strict=True):
+    def cpu_seconds(html: str, collector: bool) -> list[float]:
         seconds = []
         for _ in range(repeats):
+            gc.collect()  # untimed: each render starts from a heap without the previous one's garbage
+            if not collector:
+                gc.disable()
             started = time.process_time()
-            pages = render(html)
-            seconds.append(time.process_time() - started)
-        out.append({"html": path, "pages": pages, "cpu_seconds": round(statistics.median(seconds), 3),
-                    "cpu_seconds_all": [round(s, 3) for s in seconds]})
+            render(html)
+            seconds.append(round(time.process_time() - started, 3))
+            gc.enable()
+        return seconds
+
+    htmls = [Path(p).read_text(encoding="utf-8") for p in html_paths]
+    pages = [render(html) for html in htmls]
+    out = []
+    for path, html, count in zip(html_paths, htmls, pages, strict=True):
+        with_collector, collector_off = cpu_seconds(html, True), cpu_seconds(html, False)
+        out.append({"html": path, "pages": count, "cpu_seconds": statistics.median(with_collector),
+                    "cpu_seconds_all": with_collector,
+                    "collector_off_cpu_seconds": statistics.median(collector_off)})
     return out
 
 
@@ -83,7 +95,7 @@ def floor_summary(reports: list[dict], bare: list[dict], step_cpu: dict[str, flo
     """Both ratios and the per-förbund figures behind the first; ``step_cpu`` by förbund."""
     rows = [{"forbund": r["forbund"], "pages": int(r["pages"]), "bare_pages": b["pages"],
              "step_cpu_seconds": step_cpu.get(r["forbund"]), "bare_cpu_seconds": b["cpu_seconds"],
-             "bare_cpu_seconds_all": b["cpu_seconds_all"],
+             "bare_cpu_seconds_all": b["cpu_seconds_all"], "collector_off_cpu_seconds": b["collector_off_cpu_seconds"],
              "ratio": ratio(step_cpu.get(r["forbund"]), b["cpu_seconds"])}
             for r, b in zip(reports, bare, strict=True)]
     measured = [row for row in rows if row["step_cpu_seconds"] is not None]
@@ -91,6 +103,8 @@ def floor_summary(reports: list[dict], bare: list[dict], step_cpu: dict[str, flo
         "reports": rows,
         "step_vs_bare": ratio(sum(r["step_cpu_seconds"] for r in measured),
                               sum(r["bare_cpu_seconds"] for r in measured)),
+        "step_vs_bare_collector_off": ratio(sum(r["step_cpu_seconds"] for r in measured),
+                                            sum(r["collector_off_cpu_seconds"] for r in measured)),
         "year_wall_seconds": year_wall,
         "render_cpu_seconds": render_cpu,
         "cores": cores,
