@@ -11,7 +11,6 @@ fixed zip entry times), so the same findings give the same bytes.
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
@@ -22,6 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from samverkan.files import FORMULA_START
 from samverkan.privacy import mask_personal_numbers
+from samverkan.xlsx import deterministic
 
 SUMMARY_SHEET = "Sammanfattning"
 HIGHLIGHT = PatternFill("solid", fgColor="FFE08A")
@@ -107,19 +107,6 @@ def _dataset_sheet(workbook: Workbook, title: str, rows: pd.DataFrame, problems:
     sheet.freeze_panes = "C2"
 
 
-def _deterministic(data: bytes) -> bytes:
-    """The same archive with fixed entry times and order, so equal workbooks are equal files."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info.filename))
-    return out.getvalue()
-
-
 def quality_workbook(summary: pd.DataFrame, problems: pd.DataFrame, rows: Mapping[str, pd.DataFrame],
                      rule_label: Callable[[str], str] = str,
                      dataset_label: Callable[[str], str] = str) -> bytes:
@@ -142,4 +129,4 @@ def quality_workbook(summary: pd.DataFrame, problems: pd.DataFrame, rows: Mappin
         _dataset_sheet(workbook, _sheet_title(dataset_label(dataset), used), read, found, rule_label)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return _deterministic(buffer.getvalue())
+    return deterministic(buffer.getvalue())

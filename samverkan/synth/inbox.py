@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from samverkan.synth.errors import INJECTED_ERRORS_FILE
+from samverkan.xlsx import deterministic
 
 
 def write_inbox(frames: dict[str, pd.DataFrame], errors: pd.DataFrame, out: Path) -> list[Path]:
@@ -28,7 +30,9 @@ def write_inbox(frames: dict[str, pd.DataFrame], errors: pd.DataFrame, out: Path
         located[dataset] = pd.concat([located.get(dataset), spot]) if dataset in located else spot
 
     path = out / "projects.xlsx"
-    frames["projects"].to_excel(path, index=False, sheet_name="projects")
+    sheet = io.BytesIO()
+    frames["projects"].to_excel(sheet, index=False, sheet_name="projects")
+    path.write_bytes(deterministic(sheet.getvalue()))
     locate("projects", frames["projects"].index, path.name, 2)
     written.append(path)
 
