@@ -42,7 +42,7 @@ def _kr(value: float) -> str:
     return f"{value:,.0f}".replace(",", "\u00a0")
 
 
-@asset(partitions_def=yearly_partitions, group_name="ledger")
+@asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])
 def ledger_contributions(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
@@ -131,7 +131,7 @@ def ledger(context: AssetExecutionContext, settings: SamverkanSettings,
     return results.table
 
 
-@asset(partitions_def=yearly_partitions, group_name="ledger")
+@asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])
 def ledger_uncertainty(
     context: AssetExecutionContext,
     settings: SamverkanSettings,

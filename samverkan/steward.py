@@ -68,7 +68,8 @@ def notice_markdown(year: str, run_id: str, outcomes: list[CheckOutcome], out_di
         lines += [
             "## Stoppar årets bokslut",
             "",
-            "Dessa dataset kan inte användas, så inget efter dem har körts. Rätta filen och kör året igen.",
+            "Dessa dataset kan inte användas, så liggaren, resultaten och rapporten har inte körts. Alla andra dataset "
+            "är ändå granskade nedan. Rätta filen och kör året igen.",
             "",
         ]
         for outcome in blocked:

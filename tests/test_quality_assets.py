@@ -23,7 +23,7 @@ from dagster import (
 
 from assets.flow import participant_flow
 from assets.ingest import ingest_assets
-from assets.quality import data_quality
+from assets.quality import data_gate, data_quality
 from pipelines import gx
 from pipelines.io_manager import ParquetIOManager
 from pipelines.partitions import yearly_partitions
@@ -36,12 +36,13 @@ PARTICIPANTS_HEADER = ("participant_id;project_id;gender;birth_year;enrolled_on;
 
 
 def run_year_job(tmp_path: Path, inbox: Path, instance: DagsterInstance):
-    """Ingest, quality and one downstream asset, launched like `samverkan run` does: settings in the run config."""
+    """Ingest, quality, the gate and one downstream asset, launched like `samverkan run` does: settings in the run
+    config."""
     gx_dir = tmp_path / "gx"
     if not gx_dir.exists():
         gx.sync_context(gx_dir)
     defs = Definitions(
-        assets=[*ingest_assets, data_quality, participant_flow],
+        assets=[*ingest_assets, data_quality, data_gate, participant_flow],
         jobs=[define_asset_job("year", partitions_def=yearly_partitions)],
         resources={"settings": SamverkanSettings(), "io_manager": ParquetIOManager(base_dir=str(tmp_path / "storage"))},
     )
@@ -147,8 +148,17 @@ def test_unusable_dataset_blocks_downstream_and_steward_is_told(tmp_path: Path, 
     assert "gender" in participants.metadata["summary"].value
     assert checks(result)["projects"].passed
     materialised = {e.asset_key for e in result.get_asset_materialization_events()}
-    assert AssetKey("participant_flow") not in {k for k in materialised}
-    assert AssetKey("quality_summary") not in {k for k in materialised}
+    # The ingest steps and the quality extracts ran in full; the gate stopped what comes after it.
+    assert {AssetKey("participants_quarantine"), AssetKey("participants_verdict"), AssetKey("quality_summary"),
+            AssetKey("quality_problems")} <= materialised
+    assert AssetKey("participant_flow") not in materialised and AssetKey("data_gate") not in materialised
+    [gate] = [e for e in result.all_events if e.is_step_failure]
+    assert gate.step_key == "data_gate"
+    assert gate.step_failure_data.user_failure_data.description.splitlines()[0] == \
+        "Årets bokslut stoppas: participants kan inte användas. Rätta filerna och kör året igen."
+    assert "participants_2024.csv: obligatorisk kolumn saknas: gender" in \
+        gate.step_failure_data.user_failure_data.description
+    assert "participant_flow" not in {e.step_key for e in result.all_events if e.is_step_start}
 
     run = instance.get_run_by_id(result.run_id)
     event = instance.all_logs(result.run_id, of_type=DagsterEventType.RUN_FAILURE)[0].dagster_event
@@ -160,7 +170,7 @@ def test_unusable_dataset_blocks_downstream_and_steward_is_told(tmp_path: Path, 
     notice = (out / steward.NOTICE_FILE).read_text(encoding="utf-8")
     assert "participants" in notice and "kan inte användas" not in notice.split("## Per dataset")[1]
     assert "Stoppar årets bokslut" in notice and "gender" in notice and "participants_2024.csv" in notice
-    # quality.csv exists although the quality step never ran.
+    # quality.csv came through the graph, from the quarantine assets, although the run failed.
     problems = pd.read_csv(out / "quality.csv")
     assert problems[["dataset", "source_file", "source_row", "rule"]].values.tolist() == [
         ["participants", "participants_2024.csv", 2, "missing_column"]]
@@ -186,3 +196,25 @@ def test_no_notice_when_every_check_passes(tmp_path: Path, small_inbox: Path) ->
     assert notify_steward(instance, instance.get_run_by_id(result.run_id), env={}) is None
     assert not (tmp_path / "out" / "2024" / steward.NOTICE_FILE).exists()
     assert pd.read_csv(tmp_path / "out" / "2024" / "quality_summary.csv")["quarantined"].sum() == 0
+
+
+def test_unusable_projects_still_let_every_dataset_be_validated(tmp_path: Path, spoiled_inbox: Path) -> None:
+    inbox = tmp_path / "inbox"
+    shutil.copytree(spoiled_inbox, inbox)
+    # Every project row spoiled: projects cannot be used, and no project id is accepted.
+    projects = next(inbox.glob("projects*"))
+    if projects.suffix != ".csv":
+        pytest.skip("the synthetic inbox no longer writes projects as CSV")
+    lines = projects.read_text(encoding="utf-8").splitlines()
+    projects.write_text("\n".join([lines[0].replace("start_date", "startdatum")] + lines[1:]) + "\n",
+                        encoding="utf-8")
+    result = run_year_job(tmp_path, inbox, DagsterInstance.ephemeral())
+    assert not result.success
+    found = checks(result)
+    assert set(found) == {"projects", "project_costs", "participants", "project_events", "project_assessments"}
+    assert found["projects"].severity == AssetCheckSeverity.ERROR and not found["projects"].passed
+    summary = pd.read_csv(tmp_path / "out" / "2024" / "quality_summary.csv")
+    assert summary["dataset"].tolist() == list(found)
+    # No project was accepted, so every participant row names an unknown project.
+    participants = summary.set_index("dataset").loc["participants"]
+    assert participants["accepted"] == 0 and participants["rows_in"] > 0
