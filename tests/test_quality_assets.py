@@ -30,6 +30,7 @@ from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from pipelines.sensors import notify_steward, run_out_dir, steward_notice_after_failure, steward_notice_after_success
 from samverkan import steward
+from samverkan.contract import DATASETS
 
 PARTICIPANTS_HEADER = ("participant_id;project_id;gender;birth_year;enrolled_on;exited_on;support_before;"
                        "support_after;occupation_before;occupation_after;exit_reason")
@@ -201,20 +202,17 @@ def test_no_notice_when_every_check_passes(tmp_path: Path, small_inbox: Path) ->
 def test_unusable_projects_still_let_every_dataset_be_validated(tmp_path: Path, spoiled_inbox: Path) -> None:
     inbox = tmp_path / "inbox"
     shutil.copytree(spoiled_inbox, inbox)
-    # Every project row spoiled: projects cannot be used, and no project id is accepted.
-    projects = next(inbox.glob("projects*"))
-    if projects.suffix != ".csv":
-        pytest.skip("the synthetic inbox no longer writes projects as CSV")
-    lines = projects.read_text(encoding="utf-8").splitlines()
-    projects.write_text("\n".join([lines[0].replace("start_date", "startdatum")] + lines[1:]) + "\n",
-                        encoding="utf-8")
+    # The projects export lost its start_date column: projects cannot be used, and no project id is accepted.
+    workbook = inbox / "projects.xlsx"
+    pd.read_excel(workbook).drop(columns=["start_date"]).to_csv(inbox / "projects.csv", index=False)
+    workbook.unlink()
     result = run_year_job(tmp_path, inbox, DagsterInstance.ephemeral())
     assert not result.success
     found = checks(result)
     assert set(found) == {"projects", "project_costs", "participants", "project_events", "project_assessments"}
     assert found["projects"].severity == AssetCheckSeverity.ERROR and not found["projects"].passed
     summary = pd.read_csv(tmp_path / "out" / "2024" / "quality_summary.csv")
-    assert summary["dataset"].tolist() == list(found)
+    assert summary["dataset"].tolist() == list(DATASETS)
     # No project was accepted, so every participant row names an unknown project.
     participants = summary.set_index("dataset").loc["participants"]
     assert participants["accepted"] == 0 and participants["rows_in"] > 0
