@@ -216,3 +216,22 @@ def test_unusable_projects_still_let_every_dataset_be_validated(tmp_path: Path, 
     # No project was accepted, so every participant row names an unknown project.
     participants = summary.set_index("dataset").loc["participants"]
     assert participants["accepted"] == 0 and participants["rows_in"] > 0
+
+
+def test_the_gate_stands_in_front_of_everything_that_must_stop() -> None:
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    gate = AssetKey("data_gate")
+    assert graph.get(gate).parent_keys == {AssetKey(f"{name}_verdict") for name in DATASETS}
+    gated = {"ledger_contributions", "ledger_uncertainty", "success_levels", "participant_flow",
+             "prerequisite_profiles"}
+    assert {k.to_user_string() for k in graph.get(gate).child_keys} == gated
+    # The report and the ledger come after the gated assets, so a failed gate skips them too.
+    report = graph.get(AssetKey("samverkansbokslut_reports"))
+    assert {AssetKey("participant_flow"), AssetKey("ledger"), AssetKey("success_levels")} <= report.parent_keys
+    assert AssetKey("ledger_contributions") in graph.get(AssetKey("ledger")).parent_keys
+    # The steward extracts read the quarantines and verdicts, never the gate.
+    quality_parents = graph.get(AssetKey("quality_summary")).parent_keys
+    assert quality_parents == {AssetKey(f"{name}{suffix}") for name in DATASETS
+                               for suffix in ("_quarantine", "_verdict")}
