@@ -91,3 +91,20 @@ def test_bad_input_outcome(case: Case, tmp_path: Path, gx_root: Path) -> None:
     for secret in case.raw_secrets:
         assert secret not in shown
         assert secret.replace("-", "").replace("+", "") not in shown
+
+
+def test_a_row_gx_flags_but_the_rules_accepted_is_surfaced_not_moved(tmp_path: Path) -> None:
+    (tmp_path / "projects.csv").write_text("project_id,forbund,name,start_date,orientation\n"
+                                           "A1,F,N,2022-01-01,individinriktad\n", encoding="utf-8")
+    result = ingest_dataset(tmp_path, "projects", None, dt.date(2025, 6, 30))
+    flagged = pd.DataFrame([["projects", "projects.csv", 2, "name", "formula", "Great Expectations: …"]],
+                           columns=["dataset", "source_file", "source_row", "column", "rule", "message"])
+    outcome = gx.GxOutcome("projects", success=False, evaluated=10, successful=9, failed=[], flagged=flagged)
+    check = check_result(result, outcome)
+    assert gx.disagreements(outcome, result.quarantine, result.usable) == [
+        "projects.csv rad 2: GX-regeln formula (name) underkänner raden, men radreglerna godkände den"]
+    assert not check.passed and check.severity == AssetCheckSeverity.ERROR
+    assert check.metadata["gx_disagreements"].value == gx.disagreements(outcome, result.quarantine, True)
+    assert "oense" in check.description
+    # The row stays where the core put it: the verdict is the core's, the disagreement a fault to fix.
+    assert len(result.accepted) == 1 and result.usable
