@@ -365,10 +365,13 @@ def test_steward_notice_names_what_stops_the_year(tmp_path: Path) -> None:
 
     outcomes = [
         steward.CheckOutcome("projects", True, "WARN", 3, 3, 0),
-        steward.CheckOutcome("participants", False, "ERROR", 10, 2, 8, dataset_errors=(),
+        steward.CheckOutcome("participants", False, "ERROR", 10, 2, 8,
+                             dataset_errors=("8 av 10 rader i p.csv ligger i karantän",),
                              failed_expectations=({"severity": "critical", "rule": "quarantine_share",
                                                    "column": "quarantined", "note": "högst 50 % i karantän"},)),
         steward.CheckOutcome("project_costs", False, "WARN", 5, 4, 1),
+        steward.CheckOutcome("project_events", False, "ERROR", 3, 3, 0,
+                             disagreements=("e.csv rad 2: GX-regeln formula (name) underkänner raden",)),
     ]
     assert steward.needs_notice(outcomes)
     assert not steward.needs_notice(outcomes[:1])
@@ -377,6 +380,11 @@ def test_steward_notice_names_what_stops_the_year(tmp_path: Path) -> None:
     assert steward.subject("2024", [outcomes[2]]) == "[samverkansbokslut] 2024: 1 rader i karantän att granska"
     text = steward.notice_markdown("2024", "run-1", outcomes, tmp_path, "/x/index.html")
     assert "### participants" in text and "högst 50 % i karantän" in text and "quarantine_share" in text
+    assert "- 8 av 10 rader i p.csv ligger i karantän" in text
+    # A disagreement between GX and the rules is the program's fault: told apart, and it stops nothing.
+    assert "### project_events" not in text and "## Fel i programmet" in text
+    assert "- project_events: e.csv rad 2: GX-regeln formula (name) underkänner raden" in text
+    assert "| project_events | fel | 3 | 3 | 0 |" in text
     assert "| participants | FEL (stoppar) | 10 | 2 | 8 |" in text
     assert "| project_costs | varning | 5 | 4 | 1 |" in text
     assert str(tmp_path / "quality.csv") in text and "/x/index.html" in text
