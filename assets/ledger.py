@@ -44,7 +44,7 @@ def _kr(value: float) -> str:
     return f"{value:,.0f}".replace(",", "\u00a0")
 
 
-@asset(partitions_def=yearly_partitions, group_name="ledger")
+@asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])
 def ledger_contributions(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
@@ -144,7 +144,7 @@ def ledger(context: AssetExecutionContext, settings: SamverkanSettings,
     })
 
 
-@asset(partitions_def=yearly_partitions, group_name="ledger")
+@asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])
 def ledger_uncertainty(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
