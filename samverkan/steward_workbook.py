@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from samverkan.files import FORMULA_START
 from samverkan.privacy import mask_personal_numbers
+from samverkan.validation_rules import rule_label as default_rule_label
 from samverkan.xlsx import deterministic
 
 SUMMARY_SHEET = "Sammanfattning"
@@ -108,7 +109,7 @@ def _dataset_sheet(workbook: Workbook, title: str, rows: pd.DataFrame, problems:
 
 
 def quality_workbook(summary: pd.DataFrame, problems: pd.DataFrame, rows: Mapping[str, pd.DataFrame],
-                     rule_label: Callable[[str], str] = str,
+                     rule_label: Callable[[str], str] = default_rule_label,
                      dataset_label: Callable[[str], str] = str) -> bytes:
     """The workbook's bytes.
 
