@@ -243,11 +243,12 @@ def member_effects(contributions: pd.DataFrame, parameters: LedgerParameters) ->
     The success levels read these to flag cost shifting between the members.
     """
     columns = ["project_id", *MEMBER_EFFECT_COLUMNS]
-    effects = contributions[contributions["actor"].astype("str").isin(MEMBERS)] if len(contributions) else None
-    if effects is None or effects.empty:
+    if contributions.empty:
         return pd.DataFrame(columns=columns)
     factor = cumulative_factors(parameters.discount_rate, parameters.horizon_years, parameters.drop_off.value)[-1]
-    sums = (effects.assign(actor=effects["actor"].astype("str"), project_id=effects["project_id"].astype("str"))
+    # Every project in the ledger gets a row (0 where no member had an effect), as in the ledger table.
+    sums = (contributions.assign(actor=contributions["actor"].astype("str"),
+                                 project_id=contributions["project_id"].astype("str"))
             .groupby(["project_id", "actor"])["yearly_effect_sek"].sum().unstack("actor", fill_value=0.0)
             .reindex(columns=list(MEMBERS), fill_value=0.0))
     out = pd.DataFrame(round_kronor(sums.to_numpy() * factor), columns=MEMBER_EFFECT_COLUMNS)
