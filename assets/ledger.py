@@ -57,7 +57,8 @@ def ledger_contributions(
 
     The cohort of year Y is the episodes that exited during Y, except felregistrering; the investment is the
     project costs of Y. Each row says whether its project's participant effect is established by the success rules
-    (``participant_effect_established``, ``not_established_reason``). Also writes ledger_parameters.csv and ledger_catalogue.csv (the catalogue in Y's prices).
+    (``participant_effect_established``, ``not_established_reason``). Also writes ledger_parameters.csv and
+    ledger_catalogue.csv (the catalogue in Y's prices).
     """
     year = int(context.partition_key)
     catalogue, parameters = _inputs(settings, year)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from samverkan.ledger.parameters import load_parameters
 from samverkan.success import (
     DEFAULT_RULES_FILE,
     SUCCESS_COLUMNS,
@@ -26,7 +27,6 @@ from samverkan.success import (
     parse_rules,
     wilson_interval,
 )
-from samverkan.ledger.parameters import load_parameters
 from samverkan.success.evidence import member_of
 
 YEAR = 2024

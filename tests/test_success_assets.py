@@ -69,7 +69,8 @@ def test_another_rules_file_is_used_and_a_broken_one_fails(tmp_path: Path, small
     from samverkan.ledger.parameters import default_parameters_file
     low_p0 = tmp_path / "parameters.yaml"
     low_p0.write_text(default_parameters_file().read_text(encoding="utf-8").replace(
-        "work_or_studies:\n    value: 0.18\n    low: 0.10", "work_or_studies:\n    value: 0.01\n    low: 0.0"), encoding="utf-8")
+        "work_or_studies:\n    value: 0.18\n    low: 0.10", "work_or_studies:\n    value: 0.01\n    low: 0.0"),
+        encoding="utf-8")
     result = materialise(small_inbox, pipeline_resources(small_inbox, rules_file=str(lenient),
                                                          parameters_file=str(low_p0)))
     assert result.success

@@ -234,7 +234,8 @@ def episode_effects(participants: pd.DataFrame, projects: pd.DataFrame, year: in
     return EpisodeEffects(episodes=meta, before=found.before, after=found.after, weights=weights,
                           cost_before=situation_costs[found.before], cost_after=situation_costs[found.after],
                           real_before=situation_real[found.before], real_after=situation_real[found.after],
-                          outcome=outcome, adjustment=adjustment, counts=counts, unmatched_codes=unmatched, cohort=cohort)
+                          outcome=outcome, adjustment=adjustment, counts=counts, unmatched_codes=unmatched,
+                          cohort=cohort)
 
 
 def observed_follow_up(participants: pd.DataFrame, year: int) -> dict[str, float | int | None]:

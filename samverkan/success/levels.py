@@ -3,8 +3,7 @@
 The criteria (thresholds from the rules file):
 
 - outcome: at least ``min_exits`` counted exits, the lower bound of the Wilson
-  interval of the share in work or studies strictly above the national
-  reference, and the gains not mostly gone at the 12-month follow-up (when at
+  interval of the share in work or studies strictly above p0, and the gains not mostly gone at the 12-month follow-up (when at
   least ``min_followed`` were followed up, at least ``min_retention`` still in
   work or studies);
 - method: a ``method_documented`` event counted for the year (dated from the
@@ -14,7 +13,7 @@ The criteria (thresholds from the rules file):
   ``implementation_decision`` by a member organisation; level 3 = level 2, a
   ``system_finding`` and a ``system_change_decision``;
 - apparent success (skenbar): the headline share is at or above the project's
-  target or the national reference, while the outcome criterion fails (too few
+  target or p0 (from the parameters file), while the outcome criterion fails (too few
   exits, interval not above the reference, or gains gone at follow-up). It
   replaces the levels listed in ``apparent_success.replaces_levels`` (default
   only 0), so a project that reached level 2 or 3 keeps it and the reasons warn.
