@@ -3,7 +3,8 @@
 The criteria (thresholds from the rules file):
 
 - outcome: at least ``min_exits`` counted exits, the lower bound of the Wilson
-  interval of the share in work or studies strictly above p0, and the gains not mostly gone at the 12-month follow-up (when at
+  interval of the share in work or studies strictly above p0, and the gains
+  not mostly gone at the 12-month follow-up (when at
   least ``min_followed`` were followed up, at least ``min_retention`` still in
   work or studies);
 - method: a ``method_documented`` event counted for the year (dated from the
