@@ -122,11 +122,19 @@ def _verdicts(participants: pd.DataFrame, projects: pd.DataFrame, year: int, rul
               frame: pd.DataFrame) -> tuple[pd.arrays.BooleanArray, pd.Categorical]:
     """Per contribution row: is its project's participant effect established by the success rules, and why not."""
     verdicts = participant_outcome(projects, participants, year, rules).set_index("project_id")
-    ids = frame["project_id"].astype("str")
-    established = ids.map(verdicts["participant_effect_established"]).astype("boolean").fillna(False)
-    reason = ids.map(verdicts["not_established_reason"]).fillna("insatsen bedöms inte av framgångsreglerna detta år")
-    reason = reason.where(~established.to_numpy(dtype=bool), "")
-    return established.array, pd.Categorical(reason.to_numpy(dtype=object))
+    # Per project id once, then spread by the categorical codes: no strings are built per row.
+    ids = frame["project_id"].astype("category")
+    categories = pd.Index(ids.cat.categories.astype("str"))
+    established = verdicts["participant_effect_established"].reindex(categories).fillna(False).to_numpy(dtype=bool)
+    reason = verdicts["not_established_reason"].reindex(categories).fillna(
+        "insatsen bedöms inte av framgångsreglerna detta år").to_numpy(dtype=object)
+    reason = np.where(established, "", reason)
+    codes = ids.cat.codes.to_numpy()
+    flags = pd.arrays.BooleanArray(np.append(established, False)[codes], mask=codes < 0)
+    per_category = pd.Categorical(reason.astype(str))
+    reasons = pd.Categorical.from_codes(np.where(codes >= 0, per_category.codes[codes], -1),
+                                        categories=per_category.categories)
+    return flags, reasons
 
 
 def ledger_contributions(participants: pd.DataFrame, projects: pd.DataFrame, project_costs: pd.DataFrame,
