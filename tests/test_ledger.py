@@ -480,3 +480,17 @@ def test_catalogue_as_excel_saves_it(tmp_path: Path) -> None:
     catalogue = load_catalogue(2024, excel)
     assert catalogue.rows.loc[0, "kommun_sek_2024"] == -100.5
     assert catalogue.rows.loc[0, "source"] == "Källa från Excel"
+
+
+def test_p0_per_target_group(setup) -> None:
+    catalogue, parameters, _ = setup
+    projects = PROJECTS.assign(target_group=["nyanlanda", None, None])
+    grouped = replace(parameters, p0_by_target_group={"nyanlanda": 0.5})
+    result = ledger_contributions(PARTICIPANTS, projects, COSTS, 2024, catalogue, grouped)
+    counts = result.effects.counts.set_index("project_id")
+    # P1: N = 2, k = 1 and p0 0.5 → max(0, 1 − 1) = 0 attributable; P2 keeps the default 0.2 → 0.8.
+    assert counts.loc["P1", "p0"] == 0.5 and counts.loc["P1", "attributable"] == 0.0
+    assert counts.loc["P2", "p0"] == 0.2 and counts.loc["P2", "attributable"] == pytest.approx(0.8)
+    frame = result.frame
+    work = frame[(frame["project_id"] == "P1") & (frame["outcome"] == "work_or_studies")]
+    assert (work["yearly_effect_sek"] == 0).all() and len(work) > 0
