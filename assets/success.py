@@ -86,6 +86,7 @@ def success_levels(
             "rules_file": rules.source,
             "projects": len(success),
             "cost_shifting": int(success["cost_shifting"].sum()),
+            "participant_effect_established": int(success["participant_effect_established"].sum()),
             "levels": MetadataValue.md(
                 f"Regler version **{rules.version}** (kontrafaktiskt utfall p0 {rules.reference:.0%}, minst "
                 f"{rules.min_exits} avslut).\n\n{table}"
