@@ -9,13 +9,13 @@ from pathlib import Path
 
 import yaml
 
-from samverkan.ledger.actors import actor_name
+from samverkan.ledger.actors import MEMBERS, actor_name
 
 OUTCOMES = ("work_or_studies", "other")
 # The key of p0, as other files (success_rules.yaml) name it.
 P0_KEY = "counterfactual.work_or_studies"
 CONFIDENCE = ("high", "medium", "low")
-SHARE_MEMBERS = ("Arbetsförmedlingen", "Försäkringskassan", "Kommun", "Region")
+SHARE_MEMBERS = MEMBERS
 
 
 def default_parameters_file() -> Path:

@@ -12,11 +12,11 @@ import math
 import numpy as np
 import pandas as pd
 
+from samverkan.ledger.actors import MEMBERS as MEMBER_NAMES
 from samverkan.privacy import suppress_small
 from samverkan.success.rules import Rules
 
-# The members, in ledger order, and the columns of their effects (present value, kronor).
-MEMBER_NAMES = ("Arbetsförmedlingen", "Försäkringskassan", "Kommun", "Region")
+# The columns of the members' effects (present value, kronor), in ledger order.
 SHIFT_COLUMNS = ["effect_af_sek", "effect_fk_sek", "effect_kommun_sek", "effect_region_sek"]
 COST_SHIFTING = "kostnadsförskjutning mellan huvudmännen"
 
