@@ -1,7 +1,9 @@
 """The socio-economic ledger per actor: contributions, results and the Monte Carlo."""
 
+from collections.abc import Iterator
+
 import pandas as pd
-from dagster import AssetExecutionContext, Failure, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetOut, Failure, MetadataValue, Output, asset, multi_asset
 
 from pipelines.metadata import markdown_table
 from pipelines.partitions import yearly_partitions
@@ -15,6 +17,7 @@ from samverkan.ledger.results import ALL_PROJECTS, ledger_results
 from samverkan.ledger.trace import ledger_contributions as compute_contributions
 from samverkan.ledger.uncertainty import UNCERTAINTY_COLUMNS
 from samverkan.ledger.uncertainty import ledger_uncertainty as compute_uncertainty
+from samverkan.success import RulesError, load_rules
 
 MAX_FORBUND_SHOWN = 6
 
@@ -42,7 +45,7 @@ def _kr(value: float) -> str:
     return f"{value:,.0f}".replace(",", "\u00a0")
 
 
-@asset(partitions_def=yearly_partitions, group_name="ledger")
+@asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])
 def ledger_contributions(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
@@ -55,11 +58,17 @@ def ledger_contributions(
     versions. Every ledger figure is a sum of these rows.
 
     The cohort of year Y is the episodes that exited during Y, except felregistrering; the investment is the
-    project costs of Y. Also writes ledger_parameters.csv and ledger_catalogue.csv (the catalogue in Y's prices).
+    project costs of Y. Each row says whether its project's participant effect is established by the success rules
+    (``participant_effect_established``, ``not_established_reason``). Also writes ledger_parameters.csv and
+    ledger_catalogue.csv (the catalogue in Y's prices).
     """
     year = int(context.partition_key)
     catalogue, parameters = _inputs(settings, year)
-    result = compute_contributions(participants, projects, project_costs, year, catalogue, parameters)
+    try:
+        rules = load_rules(settings.rules_file or None, settings.parameters_file or None)
+    except RulesError as exc:
+        raise Failure(description=str(exc)) from None
+    result = compute_contributions(participants, projects, project_costs, year, catalogue, parameters, rules)
     info = result.info
     out = settings.out_path(year)
     write_csv_atomic(pd.DataFrame(parameters.table()).assign(version=parameters.version),
@@ -74,7 +83,7 @@ def ledger_contributions(
         f"räknas inte). {info['cost_rows']} kostnadsrader för {year}.\n\n"
         f"Situation efter avslut: {basis}.\n\n"
         f"Katalog: `{catalogue.version}`{' — ' + catalogue.note if catalogue.note else ''}. "
-        f"Parametrar: `{parameters.version}`.\n\n"
+        f"Parametrar: `{parameters.version}`. Framgångsregler: `{rules.version}`.\n\n"
         f"Uppföljning efter 12 månader (före {year}): {follow_up['still_in_work_or_studies']} av "
         f"{follow_up['followed_up']} kvar i arbete/studier.\n\n{params}\n"
     )
@@ -85,18 +94,28 @@ def ledger_contributions(
         "contributions": len(result.frame),
         "catalogue_version": catalogue.version,
         "parameters_version": parameters.version,
+        "rules_version": rules.version,
         "follow_up": MetadataValue.json(follow_up),
         "summary": MetadataValue.md(markdown),
     })
     return result.frame
 
 
-@asset(partitions_def=yearly_partitions, group_name="ledger")
+@multi_asset(
+    partitions_def=yearly_partitions,
+    group_name="ledger",
+    outs={
+        "ledger": AssetOut(description=(
+            "Per förbund (project_id ALL), project and actor: investment, cumulative present value of the effects "
+            "by year, net, return ratio, payback year and winner/loser. Writes ledger.csv and ledger_by_year.csv.")),
+        "ledger_transfers": AssetOut(description=(
+            "Per förbund and project, the transfers between members that would let every member break even. "
+            "Writes ledger_transfers.csv.")),
+    },
+)
 def ledger(context: AssetExecutionContext, settings: SamverkanSettings,
-           ledger_contributions: pd.DataFrame) -> pd.DataFrame:
-    """Per förbund (project_id ALL), project and actor: investment, cumulative present value of the effects by
-    year, net, return ratio, payback year and winner/loser; and the transfers between members that would let every
-    member break even. Writes ledger.csv, ledger_by_year.csv and ledger_transfers.csv."""
+           ledger_contributions: pd.DataFrame) -> Iterator[Output[pd.DataFrame]]:
+    """The ledger and its break-even transfers, computed together by one call of the core."""
     year = int(context.partition_key)
     catalogue, parameters = _inputs(settings, year)
     _same_versions(ledger_contributions, catalogue, parameters)
@@ -105,8 +124,8 @@ def ledger(context: AssetExecutionContext, settings: SamverkanSettings,
     paths = [
         write_csv_atomic(results.ledger_csv_frame(), out / "ledger.csv"),
         write_csv_atomic(results.by_year_frame(), out / "ledger_by_year.csv"),
-        write_csv_atomic(results.transfers, out / "ledger_transfers.csv"),
     ]
+    transfers_path = write_csv_atomic(results.transfers, out / "ledger_transfers.csv")
     totals = results.table[results.table["project_id"] == ALL_PROJECTS]
     lines = []
     for forbund, rows in list(totals.groupby("forbund", sort=True))[:MAX_FORBUND_SHOWN]:
@@ -118,20 +137,22 @@ def ledger(context: AssetExecutionContext, settings: SamverkanSettings,
             right=(1, 2, 3, 4),
         ))
     members = totals[totals["actor"].isin(MEMBERS)]
-    context.add_output_metadata({
+    yield Output(results.table, output_name="ledger", metadata={
         "extracts": MetadataValue.json([str(p) for p in paths]),
         "forbund": int(totals["forbund"].nunique()),
         "projects": int(results.table.loc[results.table["project_id"] != ALL_PROJECTS, "project_id"].nunique()),
         "member_losers": int((members["net_sek"] < 0).sum()),
-        "transfers": len(results.transfers),
         "summary": MetadataValue.md(
             f"Horisont {results.horizon} år, nuvärden i hela kronor; förbundets total (ALL) är summan av "
             f"projekten.\n" + "\n".join(lines)),
     })
-    return results.table
+    yield Output(results.transfers, output_name="ledger_transfers", metadata={
+        "extract": str(transfers_path),
+        "transfers": len(results.transfers),
+    })
 
 
-@asset(partitions_def=yearly_partitions, group_name="ledger")
+@asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])
 def ledger_uncertainty(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
@@ -139,9 +160,10 @@ def ledger_uncertainty(
     projects: pd.DataFrame,
     ledger_contributions: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Seeded Monte Carlo over deadweight, drop-off and the unit costs by confidence grade: per förbund, project
-    and actor the probability of breaking even and the 5/50/95 percentiles of the net present value. Writes
-    ledger_uncertainty.csv."""
+    """Seeded Monte Carlo over the outcome (binomial from each project's own count), p0, other outcomes,
+    attribution, drop-off and the unit costs by confidence grade: per förbund, project and actor the probability
+    of breaking even (empty for an actor that invested nothing) and the 5/50/95 percentiles of the net present
+    value. Writes ledger_uncertainty.csv."""
     year = int(context.partition_key)
     catalogue, parameters = _inputs(settings, year)
     _same_versions(ledger_contributions, catalogue, parameters)
@@ -151,7 +173,8 @@ def ledger_uncertainty(
     totals = table[(table["project_id"] == ALL_PROJECTS) & table["actor"].isin(MEMBERS)]
     lines = markdown_table(
         ["förbund", "medlem", "P(går jämnt ut)", "90 % intervall för nettonuvärde"],
-        ((r.forbund, r.actor, f"{r.p_break_even:.0%}", f"{_kr(r.npv_p05)} – {_kr(r.npv_p95)}")
+        ((r.forbund, r.actor, "–" if pd.isna(r.p_break_even) else f"{r.p_break_even:.0%}",
+          f"{_kr(r.npv_p05)} – {_kr(r.npv_p95)}")
          for r in totals.head(4 * MAX_FORBUND_SHOWN).itertuples()),
         right=(2,),
     )
