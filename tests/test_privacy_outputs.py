@@ -158,11 +158,4 @@ def test_no_personnummer_anywhere_after_a_run(tmp_path: Path) -> None:
     texts = {path: readable_text(path) for path in searched}
     leaks = [f"{key} ({form}) finns i {path}" for key, value in numbers.items() for form in forms(value)
              for path, text in {Path("<utskrift>"): logs, **texts}.items() if form in text]
-    # The method appendix lists the inbox files by report.inputs.input_files_table, which shows path.name
-    # unmasked (into the report and its pickled inputs; not this change's file). With
-    # privacy.shown_file_name(path.name) there the whole scan passes; until then this test is an expected
-    # failure, and nothing else may leak.
-    known = [leak for leak in leaks if leak.startswith("in_file_name")]
-    assert leaks == known, "\n".join(leaks[:20])
-    if known:
-        pytest.xfail("filnamnet med personnummer syns i rapportens fillista: " + known[0])
+    assert leaks == [], "\n".join(leaks[:20])

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from samverkan.privacy import shown_file_name
 from samverkan.report.frames import has, records
 
 REPORT_FORMAT_VERSION = "1.0"
@@ -80,6 +81,6 @@ def input_files_table(inbox: Path, datasets: Iterable[str]) -> pd.DataFrame:
     rows = []
     for name in datasets:
         for path in dataset_files(Path(inbox), name):
-            rows.append({"dataset": name, "file": path.name, "sha256": sha256_of(path),
+            rows.append({"dataset": name, "file": shown_file_name(path.name), "sha256": sha256_of(path),
                          "bytes": path.stat().st_size})
     return pd.DataFrame(rows, columns=["dataset", "file", "sha256", "bytes"])
