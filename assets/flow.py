@@ -14,7 +14,7 @@ from samverkan.flow import participant_flow as compute_flow
 HISTORY_YEARS = 5
 
 
-@asset(partitions_def=yearly_partitions, group_name="outcomes")
+@asset(partitions_def=yearly_partitions, group_name="outcomes", deps=["data_gate"])
 def participant_flow(
     context: AssetExecutionContext, settings: SamverkanSettings, participants: pd.DataFrame, projects: pd.DataFrame
 ) -> pd.DataFrame:

@@ -1,7 +1,9 @@
 """The socio-economic ledger per actor: contributions, results and the Monte Carlo."""
 
+from collections.abc import Iterator
+
 import pandas as pd
-from dagster import AssetExecutionContext, Failure, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetOut, Failure, MetadataValue, Output, asset, multi_asset
 
 from pipelines.metadata import markdown_table
 from pipelines.partitions import yearly_partitions
@@ -42,7 +44,7 @@ def _kr(value: float) -> str:
     return f"{value:,.0f}".replace(",", "\u00a0")
 
 
-@asset(partitions_def=yearly_partitions, group_name="ledger")
+@asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])
 def ledger_contributions(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
@@ -91,12 +93,21 @@ def ledger_contributions(
     return result.frame
 
 
-@asset(partitions_def=yearly_partitions, group_name="ledger")
+@multi_asset(
+    partitions_def=yearly_partitions,
+    group_name="ledger",
+    outs={
+        "ledger": AssetOut(description=(
+            "Per förbund (project_id ALL), project and actor: investment, cumulative present value of the effects "
+            "by year, net, return ratio, payback year and winner/loser. Writes ledger.csv and ledger_by_year.csv.")),
+        "ledger_transfers": AssetOut(description=(
+            "Per förbund and project, the transfers between members that would let every member break even. "
+            "Writes ledger_transfers.csv.")),
+    },
+)
 def ledger(context: AssetExecutionContext, settings: SamverkanSettings,
-           ledger_contributions: pd.DataFrame) -> pd.DataFrame:
-    """Per förbund (project_id ALL), project and actor: investment, cumulative present value of the effects by
-    year, net, return ratio, payback year and winner/loser; and the transfers between members that would let every
-    member break even. Writes ledger.csv, ledger_by_year.csv and ledger_transfers.csv."""
+           ledger_contributions: pd.DataFrame) -> Iterator[Output[pd.DataFrame]]:
+    """The ledger and its break-even transfers, computed together by one call of the core."""
     year = int(context.partition_key)
     catalogue, parameters = _inputs(settings, year)
     _same_versions(ledger_contributions, catalogue, parameters)
@@ -105,8 +116,8 @@ def ledger(context: AssetExecutionContext, settings: SamverkanSettings,
     paths = [
         write_csv_atomic(results.ledger_csv_frame(), out / "ledger.csv"),
         write_csv_atomic(results.by_year_frame(), out / "ledger_by_year.csv"),
-        write_csv_atomic(results.transfers, out / "ledger_transfers.csv"),
     ]
+    transfers_path = write_csv_atomic(results.transfers, out / "ledger_transfers.csv")
     totals = results.table[results.table["project_id"] == ALL_PROJECTS]
     lines = []
     for forbund, rows in list(totals.groupby("forbund", sort=True))[:MAX_FORBUND_SHOWN]:
@@ -118,20 +129,22 @@ def ledger(context: AssetExecutionContext, settings: SamverkanSettings,
             right=(1, 2, 3, 4),
         ))
     members = totals[totals["actor"].isin(MEMBERS)]
-    context.add_output_metadata({
+    yield Output(results.table, output_name="ledger", metadata={
         "extracts": MetadataValue.json([str(p) for p in paths]),
         "forbund": int(totals["forbund"].nunique()),
         "projects": int(results.table.loc[results.table["project_id"] != ALL_PROJECTS, "project_id"].nunique()),
         "member_losers": int((members["net_sek"] < 0).sum()),
-        "transfers": len(results.transfers),
         "summary": MetadataValue.md(
             f"Horisont {results.horizon} år, nuvärden i hela kronor; förbundets total (ALL) är summan av "
             f"projekten.\n" + "\n".join(lines)),
     })
-    return results.table
+    yield Output(results.transfers, output_name="ledger_transfers", metadata={
+        "extract": str(transfers_path),
+        "transfers": len(results.transfers),
+    })
 
 
-@asset(partitions_def=yearly_partitions, group_name="ledger")
+@asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])
 def ledger_uncertainty(
     context: AssetExecutionContext,
     settings: SamverkanSettings,

@@ -22,15 +22,8 @@ from samverkan.files import write_csv_atomic
 from samverkan.ingest import sha256_of
 from samverkan.ledger.catalogue import load_catalogue
 from samverkan.ledger.parameters import load_parameters
-from samverkan.report_context import (
-    ReportInputs,
-    forbund_in_year,
-    input_files_table,
-    largest_first,
-    latest_data_date,
-    slugify,
-    transfers_from_ledger,
-)
+from samverkan.report import ReportInputs, input_files_table, latest_data_date, slugify
+from samverkan.report.frames import has
 from samverkan.success import load_rules
 
 INGESTED = tuple(DATASETS)
@@ -66,6 +59,29 @@ def _parameter_table(settings: SamverkanSettings, year: int) -> tuple[pd.DataFra
     return table, catalogue.rows, rules.version, extra
 
 
+def forbund_in_year(inputs: ReportInputs) -> list[str]:
+    """Every förbund with anything to report for the year."""
+    names: set[str] = set()
+    if has(inputs.flow):
+        names |= set(inputs.flow.loc[inputs.flow["year"] == inputs.year, "forbund"].dropna())
+    for frame in (inputs.projects, inputs.ledger, inputs.success_levels):
+        if has(frame) and "forbund" in frame.columns:
+            names |= set(frame["forbund"].dropna())
+    return sorted(str(n) for n in names)
+
+
+def largest_first(inputs: ReportInputs, names: list[str]) -> list[str]:
+    """``names`` with the förbund that have the most projects (a page each) first, ties in the given order.
+
+    The executor starts ready steps in the order they were yielded; starting the longest renders first and
+    ending with the short ones keeps every core busy until the last report (longest-processing-time-first).
+    """
+    counts: dict[str, int] = {}
+    if has(inputs.projects) and "forbund" in inputs.projects.columns:
+        counts = inputs.projects["forbund"].value_counts().to_dict()
+    return sorted(names, key=lambda name: -counts.get(name, 0))  # stable: ties keep their order
+
+
 def mapping_key(forbund: str) -> str:
     """The förbund's slug in the characters Dagster allows in a mapping key (letters, digits, _)."""
     return re.sub(r"[^A-Za-z0-9_]", "_", slugify(forbund))
@@ -84,6 +100,7 @@ def report_inputs(
     participants: pd.DataFrame,
     project_events: pd.DataFrame,
     ledger: pd.DataFrame,
+    ledger_transfers: pd.DataFrame,
     ledger_uncertainty: pd.DataFrame,
     success_levels: pd.DataFrame,
     prerequisite_profiles: pd.DataFrame,
@@ -100,9 +117,8 @@ def report_inputs(
         flow=participant_flow,
         projects=projects,
         ledger=ledger,
-        ledger_by_year=ledger,  # the stored ledger table carries year_1..year_N
         ledger_uncertainty=ledger_uncertainty,
-        transfers=transfers_from_ledger(ledger),
+        transfers=ledger_transfers,
         success_levels=success_levels,
         prerequisite_profiles=prerequisite_profiles,
         quality_summary=quality_summary,
@@ -174,6 +190,7 @@ def samverkansbokslut_reports(
     participants: pd.DataFrame,
     project_events: pd.DataFrame,
     ledger: pd.DataFrame,
+    ledger_transfers: pd.DataFrame,
     ledger_uncertainty: pd.DataFrame,
     success_levels: pd.DataFrame,
     prerequisite_profiles: pd.DataFrame,
@@ -184,7 +201,7 @@ def samverkansbokslut_reports(
     .pdf` (tagged PDF/UA-1, or PDF/A-3u with `pdf_variant`) and the same as `.html`, plus reports.csv listing them
     with their SHA-256. Each förbund renders in its own step. Same inputs and parameters give byte-identical files."""
     forbund, inputs, order = report_inputs(
-        participant_flow, projects, participants, project_events, ledger, ledger_uncertainty,
+        participant_flow, projects, participants, project_events, ledger, ledger_transfers, ledger_uncertainty,
         success_levels, prerequisite_profiles, quality_summary, quality_problems)
     records = forbund.map(lambda name: render_forbund(name, inputs))
     return collect_reports(records.collect(), order)

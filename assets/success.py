@@ -42,6 +42,7 @@ with warnings.catch_warnings():
     partitions_def=yearly_partitions,
     group_name="success",
     check_specs=[ONE_LEVEL_SPEC],
+    deps=["data_gate"],
 )
 def success_levels(
     context: AssetExecutionContext,
@@ -93,7 +94,7 @@ def success_levels(
     )
 
 
-@asset(partitions_def=yearly_partitions, group_name="success")
+@asset(partitions_def=yearly_partitions, group_name="success", deps=["data_gate"])
 def prerequisite_profiles(
     context: AssetExecutionContext,
     settings: SamverkanSettings,

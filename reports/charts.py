@@ -19,6 +19,10 @@ from reports.formatting import DASH, number
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 # Okabe-Ito's yellow is replaced by a darker gold so a thin line stays visible on white.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#8C6D00", "#000000")
+# Colour alone is not enough (WCAG 1.4.1, and some pairs above stay close under a deficiency, which a test
+# measures): every line series also has its own marker and dash pattern, shown in the legend too.
+MARKERS = ("circle", "square", "triangle", "diamond", "triangle-down", "cross", "plus", "star")
+DASHES = ("", "6 3", "2 2", "8 3 2 3", "4 4", "1 3", "10 3", "3 2 1 2")
 FONT = "Liberation Sans, sans-serif"
 TEXT = "#222222"
 GRID = "#d4d4d4"
@@ -72,12 +76,44 @@ def _open(width: int, height: int, title: str) -> list[str]:
     ]
 
 
+def _dash(index: int) -> str:
+    pattern = DASHES[index % len(DASHES)]
+    return f' stroke-dasharray="{pattern}"' if pattern else ""
+
+
+def marker(index: int, x: float, y: float, r: float = 3.0) -> str:
+    """The series' marker at (x, y): a shape of its own as well as a colour of its own."""
+    colour = PALETTE[index % len(PALETTE)]
+    shape = MARKERS[index % len(MARKERS)]
+    if shape == "circle":
+        return f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(r * 0.9)}" fill="{colour}"/>'
+    if shape == "square":
+        return f'<rect x="{_f(x - r * 0.8)}" y="{_f(y - r * 0.8)}" width="{_f(r * 1.6)}" height="{_f(r * 1.6)}" ' \
+               f'fill="{colour}"/>'
+    if shape in ("cross", "plus"):
+        d = r * (0.8 if shape == "cross" else 1.1)
+        a, b = ((d, d), (d, -d)) if shape == "cross" else ((d, 0), (0, d))
+        return (f'<path d="M{_f(x - a[0])},{_f(y - a[1])}L{_f(x + a[0])},{_f(y + a[1])}'
+                f'M{_f(x - b[0])},{_f(y - b[1])}L{_f(x + b[0])},{_f(y + b[1])}" stroke="{colour}" '
+                f'stroke-width="1.6" fill="none"/>')
+    corners = {
+        "triangle": ((0, -1.2), (1.1, 0.8), (-1.1, 0.8)),
+        "triangle-down": ((0, 1.2), (1.1, -0.8), (-1.1, -0.8)),
+        "diamond": ((0, -1.25), (1.05, 0), (0, 1.25), (-1.05, 0)),
+        "star": tuple((1.3 * math.sin(k * math.pi / 5) * (1 if k % 2 == 0 else 0.45),
+                       -1.3 * math.cos(k * math.pi / 5) * (1 if k % 2 == 0 else 0.45)) for k in range(10)),
+    }[shape]
+    points = " ".join(f"{_f(x + dx * r)},{_f(y + dy * r)}" for dx, dy in corners)
+    return f'<polygon points="{points}" fill="{colour}"/>'
+
+
 def _legend(parts: list[str], names: Sequence[str], x: float, y: float, *, line: bool = False) -> None:
     for i, name in enumerate(names):
         colour = PALETTE[i % len(PALETTE)]
         if line:
             parts.append(f'<line x1="{_f(x)}" y1="{_f(y - 3)}" x2="{_f(x + 14)}" y2="{_f(y - 3)}" '
-                         f'stroke="{colour}" stroke-width="2.5"/>')
+                         f'stroke="{colour}" stroke-width="2"{_dash(i)}/>')
+            parts.append(marker(i, x + 7, y - 3))
         else:
             parts.append(f'<rect x="{_f(x)}" y="{_f(y - 8)}" width="10" height="10" fill="{colour}"/>')
         parts.append(_text(x + 18, y, name, size=8.5))
@@ -158,9 +194,9 @@ def line_chart(title: str, categories: Sequence[str], series: Sequence[Series], 
         points = [(x_of(i), y_of(float(v))) for i, v in enumerate(one.values) if v is not None]
         if len(points) > 1:
             path = " ".join(f"{_f(x)},{_f(y)}" for x, y in points)
-            parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{_dash(s)}/>')
         for x, y in points:
-            parts.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="2.4" fill="{colour}"/>')
+            parts.append(marker(s, x, y))
     _legend(parts, [s.name for s in series], right + 16, top + 10, line=True)
     parts.append("</svg>")
     return Chart("".join(parts), title)
@@ -206,5 +242,63 @@ def horizontal_bar_chart(title: str, labels: Sequence[str], series: Sequence[Ser
                          f'height="{_f(bar - 1)}" fill="{PALETTE[s % len(PALETTE)]}"/>')
     if legend_rows:
         _legend(parts, [s.name for s in series], left, bottom + 30)
+    parts.append("</svg>")
+    return Chart("".join(parts), title)
+
+
+@dataclass(frozen=True)
+class FlowSide:
+    label: str
+    count: int | None  # None: suppressed, drawn as a thin block marked –
+
+
+def flow_diagram(title: str, before: Sequence[FlowSide], after: Sequence[FlowSide],
+                 links: Sequence[tuple[int, int, int]], *, width: int = 640, height: int = 260) -> Chart:
+    """Two stacked columns, before and after, joined by bands whose width is the number of people moving
+    between them (``links``: index before, index after, count; hidden counts are not drawn). Each block is
+    labelled with its name and count, so nothing depends on colour."""
+    parts = _open(width, height, title)
+    top, bottom, bar = 22, height - 10, 16
+    left_x, right_x = 150, width - 150 - bar
+    gap = 4
+
+    def blocks(sides: Sequence[FlowSide]) -> list[tuple[float, float]]:
+        shown = sum(s.count or 0 for s in sides)
+        small = 6.0  # a hidden count gets a thin block of its own
+        room = bottom - top - gap * max(len(sides) - 1, 0) - small * sum(s.count is None for s in sides)
+        scale = room / shown if shown else 0.0
+        y, out = float(top), []
+        for s in sides:
+            h = small if s.count is None else s.count * scale
+            out.append((y, h))
+            y += h + gap
+        return out
+
+    left, right = blocks(before), blocks(after)
+    parts.append(_text(left_x + bar / 2, top - 8, "Före", anchor="middle", size=9, weight="bold"))
+    parts.append(_text(right_x + bar / 2, top - 8, "Efter", anchor="middle", size=9, weight="bold"))
+    used_left = [0.0] * len(before)
+    used_right = [0.0] * len(after)
+    for b, a, count in links:
+        lb, la = left[b], right[a]
+        scale_left = lb[1] / before[b].count if before[b].count else 0.0
+        scale_right = la[1] / after[a].count if after[a].count else 0.0
+        y1, y2 = lb[0] + used_left[b], la[0] + used_right[a]
+        h1, h2 = count * scale_left, count * scale_right
+        used_left[b] += h1
+        used_right[a] += h2
+        x1, x2 = left_x + bar, right_x
+        mid = (x1 + x2) / 2
+        parts.append(
+            f'<path d="M{_f(x1)},{_f(y1)}C{_f(mid)},{_f(y1)} {_f(mid)},{_f(y2)} {_f(x2)},{_f(y2)}'
+            f'L{_f(x2)},{_f(y2 + h2)}C{_f(mid)},{_f(y2 + h2)} {_f(mid)},{_f(y1 + h1)} {_f(x1)},{_f(y1 + h1)}Z" '
+            f'fill="{PALETTE[a % len(PALETTE)]}" fill-opacity="0.35"/>')
+    for sides, spots, x, anchor, dx in ((before, left, left_x, "end", -6), (after, right, right_x, "start",
+                                                                              bar + 6)):
+        for i, (side, (y, h)) in enumerate(zip(sides, spots, strict=True)):
+            colour = PALETTE[i % len(PALETTE)] if sides is after else "#555555"
+            parts.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{bar}" height="{_f(max(h, 1))}" fill="{colour}"/>')
+            shown = DASH if side.count is None else number(side.count)
+            parts.append(_text(x + dx, y + h / 2 + 3, f"{side.label} {shown}", anchor=anchor, size=8.5))
     parts.append("</svg>")
     return Chart("".join(parts), title)

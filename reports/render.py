@@ -36,7 +36,8 @@ from reports import charts as ch
 from reports.formatting import FILTERS, kronor, number, percent
 from reports.pdf_once import serialise_once
 from samverkan.files import write_bytes_atomic
-from samverkan.report_context import ReportInputs, build_report_context, forbund_in_year
+from samverkan.report import ReportInputs, build_report_context
+from samverkan.report.flow import Cell
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -134,58 +135,58 @@ def build_charts(context: dict[str, Any]) -> dict[str, ch.Chart | None]:
     """The report's charts, each with alt text that states the numbers (the tables carry the same)."""
     out: dict[str, ch.Chart | None] = {"flow": None, "ledger": None, "members": None, "break_even": None}
     flow = context["flow"]
-    if flow["available"]:
-        years = [str(r["year"]) for r in flow["rows"]]
+    if flow.available:
+        years = [str(r.year) for r in flow.rows]
         series = [
-            ch.Series("Deltagare", [r["participants"]["value"] for r in flow["rows"]]),
-            ch.Series("Avslutade", [r["exited"]["value"] for r in flow["rows"]]),
-            ch.Series("Till arbete eller studier", [r["to_work_or_studies"]["value"] for r in flow["rows"]]),
+            ch.Series("Deltagare", [r.participants.value for r in flow.rows]),
+            ch.Series("Avslutade", [r.exited.value for r in flow.rows]),
+            ch.Series("Till arbete eller studier", [r.to_work_or_studies.value for r in flow.rows]),
         ]
         described = "; ".join(
-            f"{r['year']}: {_count_text(r['participants'])} deltagare, {_count_text(r['exited'])} avslutade, "
-            f"{_count_text(r['to_work_or_studies'])} till arbete eller studier "
-            f"({_share_text(r['share_work_or_studies'])})"
-            for r in flow["rows"])
+            f"{r.year}: {_count_text(r.participants)} deltagare, {_count_text(r.exited)} avslutade, "
+            f"{_count_text(r.to_work_or_studies)} till arbete eller studier "
+            f"({_share_text(r.share_work_or_studies)})"
+            for r in flow.rows)
         alt = f"Stapeldiagram, deltagarflöde {years[0]}–{years[-1]} för {context['forbund']}. {described}."
         out["flow"] = ch.bar_chart(alt, years, series, unit_label="personer")
     ledger = context["ledger"]
-    if ledger["available"] and ledger["years"]:
-        rows = ledger["rows"]
-        series = [ch.Series(r["actor"], r["cumulative"]) for r in rows]
-        last = ledger["years"][-1]
-        described = "; ".join(f"{r['actor']} {kronor(r['cumulative'][-1])}" for r in rows if r["cumulative"])
+    if ledger.available and ledger.years:
+        rows = ledger.rows
+        series = [ch.Series(r.actor, r.cumulative) for r in rows]
+        last = ledger.years[-1]
+        described = "; ".join(f"{r.actor} {kronor(r.cumulative[-1])}" for r in rows if r.cumulative)
         alt = (f"Linjediagram, ackumulerad effekt i nuvärde per aktör år 1–{last}. Efter år {last}: {described}.")
-        out["ledger"] = ch.line_chart(alt, [f"År {y}" for y in ledger["years"]], series, unit_label="tkr",
+        out["ledger"] = ch.line_chart(alt, [f"År {y}" for y in ledger.years], series, unit_label="tkr",
                                       tick_label=_tkr)
-    members = ledger.get("members") or []
+    members = ledger.members
     if members:
-        labels = [r["actor"] for r in members]
-        series = [ch.Series("Investering", [r["investment_sek"] for r in members]),
-                  ch.Series("Effekt i nuvärde", [r["effect_pv_sek"] for r in members])]
-        described = "; ".join(f"{r['actor']}: investering {kronor(r['investment_sek'])}, effekt "
-                              f"{kronor(r['effect_pv_sek'])}" for r in members)
+        labels = [r.actor for r in members]
+        series = [ch.Series("Investering", [r.investment_sek for r in members]),
+                  ch.Series("Effekt i nuvärde", [r.effect_pv_sek for r in members])]
+        described = "; ".join(f"{r.actor}: investering {kronor(r.investment_sek)}, effekt "
+                              f"{kronor(r.effect_pv_sek)}" for r in members)
         out["members"] = ch.horizontal_bar_chart(
             f"Liggande stapeldiagram, investering och effekt i nuvärde per medlem. {described}.", labels, series,
             tick_label=_tkr)
-    break_even = ledger.get("break_even") or []
+    break_even = ledger.break_even
     if break_even:
-        labels = [b["actor"] for b in break_even]
-        values = [b["p_break_even"] for b in break_even]
-        described = "; ".join(f"{b['actor']} {percent(b['p_break_even'])}" for b in break_even)
+        labels = [b.actor for b in break_even]
+        values = [b.p_break_even for b in break_even]
+        described = "; ".join(f"{b.actor} {percent(b.p_break_even)}" for b in break_even)
         out["break_even"] = ch.horizontal_bar_chart(
             f"Liggande stapeldiagram, sannolikhet att gå jämnt ut per medlem: {described}.", labels,
             [ch.Series("Sannolikhet", values)], tick_label=lambda v: percent(v), fixed_range=(0.0, 1.0))
     return out
 
 
-def _count_text(cell: dict[str, Any]) -> str:
-    if cell["suppressed"]:
+def _count_text(cell: Cell) -> str:
+    if cell.suppressed:
         return "färre än fem"
-    return number(cell["value"])
+    return number(cell.value)
 
 
-def _share_text(cell: dict[str, Any]) -> str:
-    return "andel redovisas inte" if cell["suppressed"] else percent(cell["value"])
+def _share_text(cell: Cell) -> str:
+    return "andel redovisas inte" if cell.suppressed else percent(cell.value)
 
 
 def environment() -> Environment:
@@ -232,9 +233,9 @@ def report_markup(context: dict[str, Any]) -> str:
         **context,
         charts=build_charts(context),
         inline_css="",
-        transfer_columns=_columns(context["ledger"].get("transfers") or [], TRANSFER_LABELS),
+        transfer_columns=_columns(context["ledger"].transfers, TRANSFER_LABELS),
         # One version per group, already listed under "Regler och programversion": not repeated per row.
-        parameter_columns=_columns(method["parameters"], PARAMETER_LABELS, hidden=("version",)),
+        parameter_columns=_columns(method.parameters, PARAMETER_LABELS, hidden=("version",)),
     )
 
 
@@ -367,11 +368,10 @@ def write_report(inputs: ReportInputs, forbund: str, out_dir: Path, *, variant: 
 
 
 def write_reports(inputs: ReportInputs, out_dir: Path, *, variant: str = DEFAULT_PDF_VARIANT,
-                  forbund: Iterable[str] | None = None) -> list[RenderedReport]:
-    """One report per förbund with anything to show for the year (or the given ones), in förbund order.
+                  forbund: Iterable[str]) -> list[RenderedReport]:
+    """One report per given förbund, in the given order.
 
     The pipeline renders each förbund as its own Dagster step (assets/report.py); this serial form
     serves the sample report and tests.
     """
-    names = list(forbund) if forbund is not None else forbund_in_year(inputs)
-    return [write_report(inputs, name, out_dir, variant=variant) for name in names]
+    return [write_report(inputs, name, out_dir, variant=variant) for name in forbund]

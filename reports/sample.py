@@ -11,10 +11,13 @@ import datetime as dt
 
 import pandas as pd
 
-from samverkan.report_context import ACTORS, ReportInputs, transfers_from_ledger
+from samverkan.ledger.actors import ACTORS_WITH_TOTAL
+from samverkan.ledger.results import TRANSFER_COLUMNS, break_even_transfers
+from samverkan.report import ReportInputs
 
 FORBUND = "Samordningsförbundet Östra Älvdalen"
 OTHER = "Finsam Väst"
+FORBUND_NAMES = (OTHER, FORBUND)  # in förbund order, as the pipeline reports them
 YEAR = 2025
 
 REFERENCE_CUMULATIVE = {
@@ -32,9 +35,10 @@ INVESTMENT = {"Arbetsförmedlingen": 900_000, "Försäkringskassan": 1_500_000, 
 INVESTMENT["Summa"] = sum(INVESTMENT.values())
 
 
-def _ledger(forbund: str, project_id: str, scale: float) -> tuple[list[dict], list[dict]]:
-    rows, by_year = [], []
-    for actor in ACTORS:
+def _ledger(forbund: str, project_id: str, scale: float) -> list[dict]:
+    """One förbund's or project's ledger rows, as the ledger asset stores them (figures and year_1..year_N)."""
+    rows = []
+    for actor in ACTORS_WITH_TOTAL:
         effect = REFERENCE_CUMULATIVE[actor][-1] * scale
         investment = INVESTMENT[actor] * scale
         net = effect - investment
@@ -42,10 +46,19 @@ def _ledger(forbund: str, project_id: str, scale: float) -> tuple[list[dict], li
                         and investment > 0), None)
         rows.append({"forbund": forbund, "project_id": project_id, "actor": actor, "investment_sek": investment,
                      "effect_pv_sek": effect, "net_sek": net,
-                     "return_ratio": (effect / investment) if investment else None, "payback_year": payback})
-        by_year.append({"forbund": forbund, "project_id": project_id, "actor": actor,
-                        **{f"year_{i + 1}": v * scale for i, v in enumerate(REFERENCE_CUMULATIVE[actor])}})
-    return rows, by_year
+                     "return_ratio": (effect / investment) if investment else None, "payback_year": payback,
+                     **{f"year_{i + 1}": v * scale for i, v in enumerate(REFERENCE_CUMULATIVE[actor])}})
+    return rows
+
+
+def _transfers(ledger: list[dict]) -> pd.DataFrame:
+    """The break-even transfers the ledger asset would publish for these rows (nets in whole kronor)."""
+    nets: dict[tuple[str, str], dict[str, int]] = {}
+    for row in ledger:
+        nets.setdefault((row["forbund"], row["project_id"]), {})[row["actor"]] = int(row["net_sek"])
+    rows = [t for (forbund, project_id), net in sorted(nets.items())
+            for t in break_even_transfers(forbund, project_id, net)]
+    return pd.DataFrame(rows, columns=TRANSFER_COLUMNS)
 
 
 def sample_inputs(project_name: str = "Vägen vidare") -> ReportInputs:
@@ -78,12 +91,9 @@ def sample_inputs(project_name: str = "Vägen vidare") -> ReportInputs:
          "start_date": pd.Timestamp("2024-01-01"), "end_date": pd.NaT,
          "target_group": "", "orientation": "individinriktad", "planned_participants": 10},
     ])
-    ledger, by_year = [], []
-    for forbund, project_id, scale in ((FORBUND, "ALL", 1.0), (FORBUND, "P-001", 0.6), (FORBUND, "P-002", 0.4),
-                                       (OTHER, "ALL", 0.1)):
-        rows, years = _ledger(forbund, project_id, scale)
-        ledger += rows
-        by_year += years
+    ledger = [row for forbund, project_id, scale in ((FORBUND, "ALL", 1.0), (FORBUND, "P-001", 0.6),
+                                                     (FORBUND, "P-002", 0.4), (OTHER, "ALL", 0.1))
+              for row in _ledger(forbund, project_id, scale)]
     uncertainty = pd.DataFrame([
         {"forbund": FORBUND, "project_id": "ALL", "actor": actor, "p_break_even": p, "npv_p05": lo,
          "npv_p50": mid, "npv_p95": hi}
@@ -92,7 +102,7 @@ def sample_inputs(project_name: str = "Vägen vidare") -> ReportInputs:
                                       ("Kommun", 0.97, 1_900_000, 3_400_000, 4_800_000),
                                       ("Region", 0.93, 800_000, 2_200_000, 3_300_000))
     ])
-    transfers = transfers_from_ledger(pd.DataFrame(ledger))
+    transfers = _transfers(ledger)
     levels = pd.DataFrame([
         {"forbund": FORBUND, "project_id": "P-001", "year": YEAR, "level": "2",
          "label": "organisationerna använder det",
@@ -145,9 +155,8 @@ def sample_inputs(project_name: str = "Vägen vidare") -> ReportInputs:
         {"dataset": "projects", "file": "projects.xlsx", "sha256": "b" * 64, "bytes": 2000},
     ])
     return ReportInputs(
-        year=YEAR, flow=flow, projects=projects, ledger=pd.DataFrame(ledger), ledger_by_year=pd.DataFrame(by_year),
-        ledger_uncertainty=uncertainty, transfers=transfers, success_levels=levels, prerequisite_profiles=profiles,
+        year=YEAR, flow=flow, projects=projects, ledger=pd.DataFrame(ledger), ledger_uncertainty=uncertainty,
+        transfers=transfers, success_levels=levels, prerequisite_profiles=profiles,
         quality_summary=quality_summary, quality_problems=problems, parameters=parameters, unit_costs=unit_costs,
         input_files=files, rules_version="rules-2025.1", data_date=dt.date(2026, 1, 15), software_version="0.1.0",
     )
-

@@ -26,7 +26,23 @@ PREREQUISITES = {
     11: "Uthållighet",
     12: "Eldsjälar",
 }
+# Tom Ling's four dimensions of joined-up working (Public Administration 80(4), 2002), in the Swedish wording
+# the field uses; which prerequisite falls under which, and why, is our reading: docs/prerequisites.md.
+DIMENSIONS = (
+    "Samverkanskultur och helhetstänkande",
+    "Nya arbetssätt och metoder",
+    "Nya ansvarigheter och incitament för samverkan",
+    "Struktur för samordning och innovation",
+)
+DIMENSION_OF = {
+    1: DIMENSIONS[0], 8: DIMENSIONS[0], 9: DIMENSIONS[0], 12: DIMENSIONS[0],
+    7: DIMENSIONS[1], 10: DIMENSIONS[1],
+    4: DIMENSIONS[2], 5: DIMENSIONS[2], 6: DIMENSIONS[2],
+    2: DIMENSIONS[3], 3: DIMENSIONS[3], 11: DIMENSIONS[3],
+}
 SCORE_LABELS = {0: "saknas", 1: "svag", 2: "delvis på plats", 3: "helt på plats"}
+# A prerequisite counts as in place from this score ("delvis på plats") when a plan is summarised as x of 12.
+IN_PLACE_FROM = 2
 PREREQUISITE_COLUMNS = ["forbund", "project_id", "year", "criterion", "name", "score", "comment"]
 NOT_ASSESSED = "Ej bedömd"
 
@@ -64,3 +80,31 @@ def profile_summary(profiles: pd.DataFrame) -> pd.DataFrame:
     summary["projects_scored"] = summary["criterion"].map(grouped.count()).fillna(0).astype("int64")
     summary["mean_score"] = summary["criterion"].map(grouped.mean().astype("float64")).round(2)
     return summary
+
+
+def dimension_profile(profiles: pd.DataFrame) -> pd.DataFrame:
+    """Per förbund, year and dimension: the criteria under it, how many scores it rests on, their mean (0–3).
+
+    The förbund's own profile of joined-up work, from its projects' assessments of the year; a dimension nobody
+    scored has no mean.
+    """
+    columns = ["forbund", "year", "dimension", "criteria", "scores", "mean_score"]
+    scored = profiles.assign(dimension=profiles["criterion"].map(DIMENSION_OF))
+    rows = []
+    for (forbund, year), group in scored.groupby(["forbund", "year"], sort=True):
+        for dimension in DIMENSIONS:
+            criteria = sorted(k for k, d in DIMENSION_OF.items() if d == dimension)
+            scores = group.loc[group["dimension"] == dimension, "score"].dropna()
+            rows.append({"forbund": forbund, "year": int(year), "dimension": dimension,
+                         "criteria": ", ".join(str(c) for c in criteria), "scores": int(len(scores)),
+                         "mean_score": round(float(scores.mean()), 2) if len(scores) else None})
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["mean_score"] = frame["mean_score"].astype("Float64")
+    return frame
+
+
+def in_place(scores: dict[int, int | None]) -> tuple[int, list[str]]:
+    """How many of the twelve are in place (score ``IN_PLACE_FROM`` or more) and the names of those that are not."""
+    missing = [name for number, name in PREREQUISITES.items()
+               if scores.get(number) is None or scores[number] < IN_PLACE_FROM]
+    return len(PREREQUISITES) - len(missing), missing

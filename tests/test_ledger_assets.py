@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from dagster import DagsterInstance, materialize
+from dagster import AssetKey, DagsterInstance, materialize
 
 from assets.ingest import ingest_assets
 from assets.ledger import ledger, ledger_contributions, ledger_uncertainty
+from samverkan.ledger.actors import MEMBERS
+from samverkan.ledger.results import break_even_transfers
 
 
 def test_materialise_ledger_2024(small_inbox: Path, tmp_path: Path, pipeline_resources) -> None:
@@ -52,8 +54,18 @@ def test_materialise_ledger_2024(small_inbox: Path, tmp_path: Path, pipeline_res
     indexed = table.set_index(["forbund", "project_id", "actor"])
     assert (indexed.loc[sums.index, "investment_sek"] == sums["investment_sek"]).all()
     assert (indexed.loc[sums.index, "effect_pv_sek"] == sums["effect_pv_sek"]).all()
-    materialisation = result.asset_materializations_for_node("ledger")[0]
-    assert "summary" in materialisation.metadata
+    materialisations = {m.asset_key: m for m in result.asset_materializations_for_node("ledger")}
+    assert "summary" in materialisations[AssetKey("ledger")].metadata
+
+    # The ledger step publishes its transfers: the extract's rows, each group's by the rule on the members' nets.
+    published = result.output_for_node("ledger", "ledger_transfers")
+    pd.testing.assert_frame_equal(published.reset_index(drop=True), transfers, check_dtype=False)
+    assert materialisations[AssetKey("ledger_transfers")].metadata["transfers"].value == len(transfers) > 0
+    members = table[table["actor"].isin(MEMBERS)]
+    expected = [row for (forbund, project_id), group in members.groupby(["forbund", "project_id"])
+                for row in break_even_transfers(forbund, project_id, dict(zip(group["actor"], group["net_sek"],
+                                                                              strict=True)))]
+    assert sorted(tuple(row) for row in published.itertuples(index=False)) == sorted(expected)
 
 
 def test_other_parameters_file_changes_the_run(small_inbox: Path, tmp_path: Path, pipeline_resources) -> None:
@@ -87,7 +99,7 @@ def test_mixed_parameter_versions_are_refused(small_inbox: Path, tmp_path: Path,
     changed.write_text(default_parameters_file().read_text(encoding="utf-8").replace('"2024.1"', '"test"'),
                        encoding="utf-8")
     second = materialize([*ingest_assets, ledger_contributions, ledger], partition_key="2024", instance=instance,
-                         raise_on_error=False, selection=[ledger.key],
+                         raise_on_error=False, selection=list(ledger.keys),
                          resources=pipeline_resources(small_inbox, parameters_file=str(changed)))
     assert not second.success
     failures = [e.step_failure_data.error.message for e in second.all_events if e.is_step_failure]

@@ -8,19 +8,24 @@ import pytest
 from dagster import AssetKey, AssetSpec, DagsterInstance, materialize
 from pypdf import PdfReader
 
-from assets.report import samverkansbokslut_reports
+from assets.report import forbund_in_year, largest_first, samverkansbokslut_reports
 from pipelines.partitions import yearly_partitions
+from reports.formatting import kronor
 from reports.sample import FORBUND, OTHER, sample_inputs
+from samverkan.report import slugify
 
 SLUG = "samordningsforbundet-ostra-alvdalen"
-UPSTREAM = ("participant_flow", "projects", "participants", "project_events", "ledger", "ledger_uncertainty",
-            "success_levels", "prerequisite_profiles", "quality_summary", "quality_problems")
+UPSTREAM = ("participant_flow", "projects", "participants", "project_events", "ledger", "ledger_transfers",
+            "ledger_uncertainty", "success_levels", "prerequisite_profiles", "quality_summary", "quality_problems")
+# A transfer the sample's ledger does not imply: the report prints what the ledger step published.
+PUBLISHED_TRANSFER = {"forbund": FORBUND, "project_id": "ALL", "payer": "Region", "payer_net_sek": 2_253_400,
+                      "receiver": "Kommun", "receiver_net_sek": 3_445_385, "amount_sek": 123_457}
 
 
 def seed_storage(storage: Path, year: str) -> None:
     """Upstream assets as the Parquet IO manager stores them, from the hand-made sample tables."""
     sample = sample_inputs()
-    ledger = sample.ledger.merge(sample.ledger_by_year, on=["forbund", "project_id", "actor"])
+    transfers = pd.concat([sample.transfers, pd.DataFrame([PUBLISHED_TRANSFER])], ignore_index=True)
     participants = pd.DataFrame({"participant_id": ["x1", "x2"], "project_id": ["P-001", "P-001"],
                                  "enrolled_on": pd.to_datetime(["2024-03-01", "2025-02-01"]),
                                  "exited_on": pd.to_datetime(["2025-11-30", pd.NaT])})
@@ -28,7 +33,8 @@ def seed_storage(storage: Path, year: str) -> None:
                            "kind": ["method_documented"]})
     tables = {
         "participant_flow": sample.flow, "projects": sample.projects, "participants": participants,
-        "project_events": events, "ledger": ledger, "ledger_uncertainty": sample.ledger_uncertainty,
+        "project_events": events, "ledger": sample.ledger, "ledger_transfers": transfers,
+        "ledger_uncertainty": sample.ledger_uncertainty,
         "success_levels": sample.success_levels, "prerequisite_profiles": sample.prerequisite_profiles,
         "quality_summary": sample.quality_summary, "quality_problems": sample.quality_problems,
     }
@@ -81,6 +87,7 @@ def test_asset_writes_one_report_per_forbund(tmp_path: Path, inbox: Path) -> Non
     assert "projects.csv" in text  # input file listed with its hash
     assert "15 december 2025" in text  # date of the data: the latest date in participants and events
     assert reader.metadata["/CreationDate"].startswith("D:20251215")
+    assert f"Region {kronor(2_253_400)} Kommun {kronor(3_445_385)} {kronor(123_457)}" in text
     materialization = result.asset_materializations_for_node("samverkansbokslut_reports")[0]
     assert materialization.asset_key == AssetKey("samverkansbokslut_reports")
     assert materialization.metadata["reports"].value == 2
@@ -103,8 +110,7 @@ def test_asset_rerun_is_byte_identical_and_variant_is_configurable(tmp_path: Pat
 def test_report_figures_match_the_extracts(small_inbox: Path, pipeline_resources, tmp_path: Path) -> None:
     """The whole graph on a synthetic inbox: the PDFs print what the stage extracts say."""
     from pipelines.definitions import defs
-    from reports.formatting import kronor, number
-    from samverkan.report_context import slugify
+    from reports.formatting import number
 
     result = materialize(list(defs.assets), partition_key="2024", instance=DagsterInstance.ephemeral(),
                          resources=pipeline_resources(small_inbox))
@@ -132,3 +138,14 @@ def test_report_figures_match_the_extracts(small_inbox: Path, pipeline_resources
         for project in levels.itertuples():
             first_reason = project.reasons.split("; ")[0]
             assert " ".join(first_reason.split()) in squashed
+
+
+def test_forbund_in_year():
+    assert forbund_in_year(sample_inputs()) == sorted([FORBUND, OTHER])
+
+
+def test_largest_first_orders_by_projects_then_keeps_the_given_order():
+    inputs = sample_inputs()
+    inputs.projects = pd.DataFrame({"forbund": ["A", "B", "B", "C", "C", "D"], "project_id": list("123456")})
+    assert largest_first(inputs, ["A", "B", "C", "D", "E"]) == ["B", "C", "A", "D", "E"]
+    assert sorted(largest_first(sample_inputs(), forbund_in_year(sample_inputs()))) == sorted([FORBUND, OTHER])

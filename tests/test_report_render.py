@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from reports.formatting import kronor, number, percent, thousand_kronor
 from reports.render import ReportFetcher, html_to_pdf, render_html, render_pdf, write_reports
-from reports.sample import FORBUND, sample_inputs
-from samverkan.report_context import build_report_context
+from reports.sample import FORBUND, FORBUND_NAMES, sample_inputs
+from samverkan.report import build_report_context
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE_FILE = '<img src="file:///etc/passwd">'
@@ -78,9 +78,9 @@ def test_table_of_contents_gives_each_chapters_first_page(pdf):
 
 
 def test_flow_figures_match_the_context(text, context):
-    row = next(r for r in context["flow"]["rows"] if r["year"] == 2025)
+    row = next(r for r in context["flow"].rows if r.year == 2025)
     line = f"2025 {number(262)} {number(150)} {number(131)} {number(59)} {percent(0.45)}"
-    assert row["participants"]["value"] == 262
+    assert row.participants.value == 262
     assert line in text
     # 2023: three exited, two to work: both and the share suppressed with the footnote mark.
     assert f"2023 {number(1234)} {number(640)} –* –* –*" in text
@@ -88,15 +88,13 @@ def test_flow_figures_match_the_context(text, context):
 
 
 def test_ledger_figures_match_the_context(text, context):
-    summa = context["ledger"]["total"]
-    assert f"Summa {kronor(summa['investment_sek'])} {kronor(summa['effect_pv_sek'])} {kronor(summa['net_sek'])} 5,32" \
-        in text
+    summa = context["ledger"].total
+    assert f"Summa {kronor(summa.investment_sek)} {kronor(summa.effect_pv_sek)} {kronor(summa.net_sek)} 5,32" in text
     assert "20\u202f767" in text  # Summa after year 4 in tkr
-    af = context["ledger"]["rows"][0]
-    assert f"Arbetsförmedlingen {kronor(af['investment_sek'])} {kronor(af['effect_pv_sek'])} {kronor(af['net_sek'])}" \
-        in text
+    af = context["ledger"].rows[0]
+    assert f"Arbetsförmedlingen {kronor(af.investment_sek)} {kronor(af.effect_pv_sek)} {kronor(af.net_sek)}" in text
     assert "\u2212239\u202f359\u00a0kr" in text  # AF's net, with a real minus sign
-    transfer = context["ledger"]["transfers"][1]  # Kommun pays AF its share of AF's deficit
+    transfer = context["ledger"].transfers[1]  # Kommun pays AF its share of AF's deficit
     assert f"Kommun {kronor(transfer['payer_net_sek'])} Arbetsförmedlingen {kronor(transfer['receiver_net_sek'])} " \
         f"{kronor(transfer['amount_sek'])}" in text
     assert f"Arbetsförmedlingen {percent(0.18)}" in text
@@ -111,12 +109,12 @@ def test_projects_and_levels(text):
 
 
 def test_project_pages_show_the_total_by_year_not_the_per_actor_table(text, context):
-    projects = [p for p in context["projects"] if p["ledger"]["available"] and p["ledger"]["years"]]
+    projects = [p for p in context["projects"] if p.ledger.available and p.ledger.years]
     assert projects
     for project in projects:
-        total = next(r for r in project["ledger"]["rows"] if r["is_total"])
-        years = "; ".join(f"år {y}: {thousand_kronor(v)}" for y, v in zip(project["ledger"]["years"],
-                                                                          total["cumulative"], strict=True))
+        total = next(r for r in project.ledger.rows if r.is_total)
+        years = "; ".join(f"år {y}: {thousand_kronor(v)}" for y, v in zip(project.ledger.years, total.cumulative,
+                                                                          strict=True))
         assert _squash(f"Ackumulerad effekt i nuvärde, alla aktörer (tkr): {years}.") in _squash(text)
     # The per-actor table by year is the förbund's alone (one page per project).
     assert "Hela förbundet: ackumulerad effekt i nuvärde per år" in text
@@ -185,7 +183,7 @@ def test_shipped_fonts_need_no_system_fonts(tmp_path):
         "from pypdf import PdfReader\n"
         "from reports.render import render_pdf\n"
         "from reports.sample import FORBUND, sample_inputs\n"
-        "from samverkan.report_context import build_report_context\n"
+        "from samverkan.report import build_report_context\n"
         "pdf = render_pdf(build_report_context(sample_inputs(), FORBUND))\n"
         "names = {str(f.get_object()['/BaseFont']) for p in PdfReader(io.BytesIO(pdf)).pages\n"
         "         for f in (p['/Resources'].get('/Font') or {}).values()}\n"
@@ -340,7 +338,7 @@ def test_fetcher_refuses_remote_and_outside_files(context, tmp_path):
 
 
 def test_write_reports_layout(tmp_path):
-    reports = write_reports(sample_inputs(), tmp_path)
+    reports = write_reports(sample_inputs(), tmp_path, forbund=FORBUND_NAMES)
     names = sorted(p.pdf.relative_to(tmp_path).as_posix() for p in reports)
     assert names == ["finsam-vast/samverkansbokslut-finsam-vast-2025.pdf",
                      "samordningsforbundet-ostra-alvdalen/samverkansbokslut-samordningsforbundet-ostra-alvdalen-2025.pdf"]
@@ -354,7 +352,7 @@ def test_write_reports_layout(tmp_path):
     for report in reports:
         assert report.pages == len(PdfReader(report.pdf).pages) > 1
     # A second render writes the same bytes, in the same order.
-    again = write_reports(sample_inputs(), tmp_path / "again")
+    again = write_reports(sample_inputs(), tmp_path / "again", forbund=FORBUND_NAMES)
     assert [r.forbund for r in again] == [r.forbund for r in reports]
     for one, other in zip(reports, again, strict=True):
         assert one.pdf.read_bytes() == other.pdf.read_bytes()
@@ -382,7 +380,7 @@ def test_first_page_is_not_blank(pdf, tmp_path):
 def test_hostile_forbund_name_is_escaped_in_every_attribute():
     hostile = '"><img src=x onerror=alert(1)> Förbund'
     inputs = sample_inputs()
-    for frame in (inputs.flow, inputs.projects, inputs.ledger, inputs.ledger_by_year, inputs.success_levels,
+    for frame in (inputs.flow, inputs.projects, inputs.ledger, inputs.success_levels,
                   inputs.prerequisite_profiles, inputs.ledger_uncertainty, inputs.transfers):
         frame.loc[frame["forbund"] == FORBUND, "forbund"] = hostile
     context = build_report_context(inputs, hostile)

@@ -1,4 +1,7 @@
-"""The actors of the ledger, their fixed order and the names inputs may use."""
+"""The actors of the ledger, their fixed order and the names inputs may use.
+
+The one definition of the actors: the ledger, the report and the success rules import them from here.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ ACTOR_CODES = ("af", "fk", "kommun", "region", "rattsvasende", "ovriga", "produk
 CODE_TO_ACTOR = dict(zip(ACTOR_CODES, ACTORS, strict=True))
 ACTOR_TO_CODE = dict(zip(ACTORS, ACTOR_CODES, strict=True))
 # The members of a samordningsförbund: only they invest through the förbund and take part in transfers.
-MEMBERS = ("Arbetsförmedlingen", "Försäkringskassan", "Kommun", "Region")
+MEMBERS = ACTORS[:4]
+MEMBER_CODES = ACTOR_CODES[:4]
 
 ACTOR_DTYPE = pd.CategoricalDtype(list(ACTORS_WITH_TOTAL), ordered=True)
 

@@ -10,17 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from samverkan.ledger.actors import ACTORS
+from samverkan.ledger.actors import ACTORS, CODE_TO_ACTOR, MEMBER_CODES
 from samverkan.ledger.parameters import LedgerParameters
 
-FINANCIER_ACTOR = {
-    "af": "Arbetsförmedlingen",
-    "fk": "Försäkringskassan",
-    "kommun": "Kommun",
-    "region": "Region",
-    "esf": "Övriga",
-    "ovrig": "Övriga",
-}
+FINANCIER_ACTOR = {**{code: CODE_TO_ACTOR[code] for code in MEMBER_CODES},
+                   "esf": CODE_TO_ACTOR["ovriga"], "ovrig": CODE_TO_ACTOR["ovriga"]}
 FORBUND_MONEY = "samordningsforbund"
 
 

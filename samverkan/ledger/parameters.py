@@ -9,11 +9,11 @@ from pathlib import Path
 
 import yaml
 
-from samverkan.ledger.actors import actor_name
+from samverkan.ledger.actors import MEMBERS, actor_name
 
 OUTCOMES = ("work_or_studies", "other")
 CONFIDENCE = ("high", "medium", "low")
-SHARE_MEMBERS = ("Arbetsförmedlingen", "Försäkringskassan", "Kommun", "Region")
+SHARE_MEMBERS = MEMBERS
 
 
 def default_parameters_file() -> Path:

@@ -13,14 +13,12 @@ import re
 import numpy as np
 import pandas as pd
 
+from samverkan.ledger.actors import CODE_TO_ACTOR
 from samverkan.success.rules import MEMBERS, Rules
 
 # How organisations are written in reasons; anything else is shown as the data has it.
 ORGANISATION_LABELS = {
-    "af": "Arbetsförmedlingen",
-    "fk": "Försäkringskassan",
-    "kommun": "Kommun",
-    "region": "Region",
+    **{code: CODE_TO_ACTOR[code] for code in MEMBERS},
     "samordningsforbund": "Samordningsförbundet",
     "esf": "ESF",
     "ovrig": "Övrig",

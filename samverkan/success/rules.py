@@ -14,10 +14,12 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from samverkan.ledger.actors import MEMBER_CODES
+
 DEFAULT_RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "success_rules.yaml"
 TESTS = ("wilson",)
 LEVELS = ("0", "skenbar", "1", "2", "3")
-MEMBERS = ("af", "fk", "kommun", "region")
+MEMBERS = MEMBER_CODES
 
 # The expected shape: key -> nested shape, or a type name for a leaf.
 SHAPE: dict[str, Any] = {

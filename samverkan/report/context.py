@@ -1,0 +1,127 @@
+"""The whole template context for one förbund and the report year, from the section builders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import TypedDict
+
+from samverkan.privacy import SMALL_COUNT_LIMIT
+from samverkan.report.flow import FlowSection, flow_section
+from samverkan.report.inputs import REPORT_FORMAT_VERSION, ReportInputs, input_fingerprint
+from samverkan.report.ledger import LedgerSection, ledger_records, ledger_section
+from samverkan.report.method import MethodSection, method_section
+from samverkan.report.projects import LevelCount, ProjectSection, level_counts, project_sections
+from samverkan.report.quality import QualitySection, quality_section
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    label: str
+    kind: str  # count | percent | kr | ratio | number
+    value: int | float | None
+    suppressed: bool = False
+
+
+class ReportContext(TypedDict):
+    """What the template sees, by name (a dict, so that it can be passed to the template as it is)."""
+
+    forbund: str
+    slug: str
+    year: int
+    title: str
+    file_stem: str
+    data_date: dt.date
+    document_date: dt.date
+    report_version: str
+    report_id: str
+    fingerprint: str
+    key_figures: list[KeyFigure]
+    flow: FlowSection
+    ledger: LedgerSection
+    projects: list[ProjectSection]
+    levels: list[LevelCount]
+    levels_available: bool
+    quality: QualitySection
+    method: MethodSection
+    small_count_limit: int
+
+
+def slugify(name: str) -> str:
+    """ASCII file-name slug: lowercase, å/ä→a, ö→o (any accent dropped), spaces→'-'."""
+    text = unicodedata.normalize("NFKD", name.strip().lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("æ", "ae").replace("ø", "o").replace("ß", "ss")
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return text or "forbund"
+
+
+def key_figures(flow: FlowSection, ledger: LedgerSection, projects: list[ProjectSection]) -> list[KeyFigure]:
+    figures: list[KeyFigure] = []
+    current = flow.current if flow.available else None
+    if current:
+        figures += [
+            KeyFigure(label, kind, cell.value, cell.suppressed)
+            for label, kind, cell in (
+                ("Deltagare under året", "count", current.participants),
+                ("Avslutade deltagare", "count", current.exited),
+                ("Till arbete eller studier", "count", current.to_work_or_studies),
+                ("Andel till arbete eller studier", "percent", current.share_work_or_studies),
+            )
+        ]
+    total = ledger.total
+    if total:
+        figures += [
+            KeyFigure("Investering, alla aktörer", "kr", total.investment_sek),
+            KeyFigure("Effekt i nuvärde, alla aktörer", "kr", total.effect_pv_sek),
+            KeyFigure("Nettoeffekt", "kr", total.net_sek),
+            KeyFigure("Avkastning per investerad krona", "ratio", total.return_ratio),
+        ]
+    figures.append(KeyFigure("Insatser i rapporten", "number", len(projects)))
+    if any(p.level is not None for p in projects):
+        figures.append(KeyFigure("Insatser på framgångsnivå 1–3", "number",
+                                 sum(p.level in ("1", "2", "3") for p in projects)))
+    return figures
+
+
+def build_report_context(inputs: ReportInputs, forbund: str, generated_on: dt.date | None = None
+                         ) -> ReportContext:
+    """The whole template context for one förbund and the report year: every number the report prints.
+
+    Sections whose inputs have not been computed (``None`` or an empty frame) are marked ``available``
+    False and the report says so instead of failing. Nothing below the level of a project is put in it.
+    """
+    flow = flow_section(inputs.flow, forbund, inputs.year)
+    records = ledger_records(inputs, forbund)
+    ledger = ledger_section(inputs, records)
+    projects = project_sections(inputs, forbund, records)
+    fingerprint = input_fingerprint(inputs)
+    data_date = inputs.data_date or dt.date(inputs.year, 12, 31)
+    slug = slugify(forbund)
+    return ReportContext(
+        forbund=forbund,
+        slug=slug,
+        year=inputs.year,
+        title=f"Samverkansbokslut {inputs.year} – {forbund}",
+        file_stem=f"samverkansbokslut-{slug}-{inputs.year}",
+        data_date=data_date,
+        # Derived from the data, never the clock: the same inputs give the same file.
+        document_date=generated_on or data_date,
+        report_version=f"{REPORT_FORMAT_VERSION} ({inputs.software_version or 'okänd programversion'})",
+        # One id per report: the inputs' fingerprint with the förbund and the year.
+        report_id=hashlib.sha256(f"{fingerprint}|{forbund}|{inputs.year}".encode()).hexdigest()[:16],
+        fingerprint=fingerprint,
+        key_figures=key_figures(flow, ledger, projects),
+        flow=flow,
+        ledger=ledger,
+        projects=projects,
+        levels=level_counts(projects),
+        levels_available=any(p.level is not None for p in projects),
+        quality=quality_section(inputs.quality_summary, inputs.quality_problems),
+        method=method_section(inputs),
+        small_count_limit=SMALL_COUNT_LIMIT,
+    )
+

@@ -1,0 +1,85 @@
+"""What a report is made from: the computed tables, and where they came from (files, parameters, dates)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from samverkan.report.frames import has, records
+
+REPORT_FORMAT_VERSION = "1.0"
+
+
+@dataclass
+class ReportInputs:
+    """The tables a report is made from. Anything not yet computed may be ``None``."""
+
+    year: int
+    flow: pd.DataFrame | None = None
+    projects: pd.DataFrame | None = None
+    # Per förbund (project_id ALL), project and actor: the figures and the cumulative year_1..year_N columns.
+    ledger: pd.DataFrame | None = None
+    ledger_uncertainty: pd.DataFrame | None = None
+    transfers: pd.DataFrame | None = None  # the ledger's break-even transfers (ledger_transfers)
+    success_levels: pd.DataFrame | None = None
+    prerequisite_profiles: pd.DataFrame | None = None
+    quality_summary: pd.DataFrame | None = None
+    quality_problems: pd.DataFrame | None = None
+    parameters: pd.DataFrame | None = None  # name, value, unit, basis, version
+    unit_costs: pd.DataFrame | None = None  # code, actor/amount columns, source, price_year, confidence
+    input_files: pd.DataFrame | None = None  # dataset, file, sha256, bytes
+    rules_version: str | None = None
+    data_date: dt.date | None = None
+    software_version: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def input_fingerprint(inputs: ReportInputs) -> str:
+    """SHA-256 over everything the numbers depend on: input file hashes, parameters, catalogue, rules version."""
+    digest = hashlib.sha256()
+    parts = {
+        "files": records(inputs.input_files),
+        "parameters": records(inputs.parameters),
+        "unit_costs": records(inputs.unit_costs),
+        "rules_version": inputs.rules_version,
+        "software": inputs.software_version,
+        "format": REPORT_FORMAT_VERSION,
+    }
+    digest.update(json.dumps(parts, sort_keys=True, default=str, ensure_ascii=True).encode())
+    return digest.hexdigest()
+
+
+def latest_data_date(frames: Iterable[pd.DataFrame | None], columns: Iterable[str]) -> dt.date | None:
+    """The latest date found in the given columns: the report's 'data as of' date, taken from the data itself."""
+    columns = list(columns)
+    latest: pd.Timestamp | None = None
+    for frame in frames:
+        if not has(frame):
+            continue
+        for column in columns:
+            if column in frame.columns:
+                value = pd.to_datetime(frame[column], errors="coerce").max()
+                if pd.notna(value) and (latest is None or value > latest):
+                    latest = value
+    return None if latest is None else latest.date()
+
+
+def input_files_table(inbox: Path, datasets: Iterable[str]) -> pd.DataFrame:
+    """SHA-256 of every inbox file that was read, for the method appendix."""
+    # Imported here: only the step that lists the inbox needs the readers, not every render step.
+    from samverkan.ingest import sha256_of
+    from samverkan.readers import dataset_files
+
+    rows = []
+    for name in datasets:
+        for path in dataset_files(Path(inbox), name):
+            rows.append({"dataset": name, "file": path.name, "sha256": sha256_of(path),
+                         "bytes": path.stat().st_size})
+    return pd.DataFrame(rows, columns=["dataset", "file", "sha256", "bytes"])

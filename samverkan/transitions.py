@@ -1,0 +1,95 @@
+"""Where people went: the year's leavers by occupation before and after the effort.
+
+The leavers are the participant flow's (exited in the report year, ``felregistrering`` left out). An empty
+occupation after is counted as the occupation before, as the ledger does; an empty one before as *okänd*. Every
+count is suppressed like the rest of the report (``samverkan.suppression``): the totals of each side are
+published, so each side's column gets complementary cells, and the before → after cross table is protected
+against both its row and its column totals (``suppress_grid``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from samverkan.contract import EXIT_REASON_MISREGISTERED, OCCUPATION
+from samverkan.suppression import Cell, suppress_column, suppress_grid, total_cell
+
+UNKNOWN = "okand"
+LABELS = {"arbete": "Arbete", "subventionerat_arbete": "Subventionerat arbete", "studier": "Studier",
+          "arbetssokande": "Arbetssökande", "ovrigt": "Övrigt", UNKNOWN: "Okänt"}
+ORDER = (*OCCUPATION, UNKNOWN)
+
+
+@dataclass(frozen=True)
+class Side:
+    code: str
+    label: str
+    count: Cell
+
+
+@dataclass(frozen=True)
+class Link:
+    before: str
+    after: str
+    count: Cell
+
+
+@dataclass(frozen=True)
+class Transitions:
+    leavers: Cell
+    before: tuple[Side, ...]
+    after: tuple[Side, ...]
+    links: tuple[Link, ...]
+
+    @property
+    def any_suppressed(self) -> bool:
+        return any(s.count.suppressed for s in (*self.before, *self.after)) or any(
+            link.count.suppressed for link in self.links)
+
+
+def _codes(values: pd.Series, fallback: pd.Series | None = None) -> pd.Series:
+    text = values.fillna("").astype("str").str.strip()
+    if fallback is not None:
+        text = text.where(text != "", fallback)
+    return text.where(text.isin(OCCUPATION), UNKNOWN)
+
+
+def _side(counts: pd.Series) -> tuple[Side, ...]:
+    present = [c for c in ORDER if counts.get(c, 0) > 0]
+    cells = suppress_column([int(counts[c]) for c in present])
+    return tuple(Side(c, LABELS[c], cell) for c, cell in zip(present, cells, strict=True))
+
+
+def transitions(participants: pd.DataFrame, year: int) -> Transitions:
+    """Leavers of ``year`` by occupation before → after (one förbund's or one project's episodes)."""
+    left = participants[(participants["exited_on"].dt.year == year).fillna(False).astype(bool)
+                        & (participants["exit_reason"].fillna("") != EXIT_REASON_MISREGISTERED)]
+    before = _codes(left["occupation_before"])
+    after = _codes(left["occupation_after"], fallback=before)
+    pairs = pd.crosstab(before, after) if len(left) else pd.DataFrame()
+    rows = [b for b in ORDER if b in pairs.index]
+    columns = [a for a in ORDER if a in pairs.columns]
+    grid = suppress_grid([[int(pairs.loc[b, a]) for a in columns] for b in rows])
+    links = tuple(Link(b, a, cell) for b, line in zip(rows, grid, strict=True)
+                  for a, cell in zip(columns, line, strict=True) if int(pairs.loc[b, a]))
+    return Transitions(leavers=total_cell(len(left)), before=_side(before.value_counts()),
+                       after=_side(after.value_counts()), links=links)
+
+
+def describe(flows: Transitions) -> str:
+    """The text alternative of the diagram: the same figures in words."""
+    if flows.leavers.value == 0:
+        return "Inga deltagare avslutade under året."
+    if flows.leavers.suppressed:
+        return "Färre än 5 deltagare avslutade under året; fördelningen visas inte."
+
+    def count(cell: Cell) -> str:
+        return str(cell.value) if not cell.suppressed else "dolt" if cell.secondary else "färre än 5"
+
+    def side(sides: tuple[Side, ...]) -> str:
+        return ", ".join(f"{s.label.lower()} {count(s.count)}" for s in sides)
+
+    return (f"{flows.leavers.value} deltagare avslutade under året. Före insatsen: {side(flows.before)}. "
+            f"Efter insatsen: {side(flows.after)}.")

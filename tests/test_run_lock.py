@@ -1,0 +1,55 @@
+"""The run lock: one run per year and scenario, first come first served, freed when the holder ends."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from dagster import DagsterInstance, DagsterRunStatus
+from dagster._core.test_utils import create_run_for_test
+
+from pipelines.run_lock import HELD, HOLDER_TAG, RunLockError, claim
+
+
+def _run(instance: DagsterInstance, year: str = "2024", status=DagsterRunStatus.STARTED, **tags: str):
+    run = create_run_for_test(instance, job_name="samverkansbokslut", status=status,
+                              tags={"dagster/partition": year, **tags})
+    time.sleep(0.002)  # distinct creation times, as two real launches have
+    return run.run_id
+
+
+def test_second_run_of_the_same_year_is_refused_in_swedish():
+    instance = DagsterInstance.ephemeral()
+    first, second = _run(instance), _run(instance)
+    claim(instance, first)
+    with pytest.raises(RunLockError, match=rf"året 2024 körs redan av körning {first[:8]}"):
+        claim(instance, second)
+    claim(instance, first)  # its own later steps go on
+    assert instance.get_run_by_id(first).tags[HOLDER_TAG] == HELD
+
+
+def test_the_run_created_first_wins_when_both_see_each_other():
+    instance = DagsterInstance.ephemeral()
+    first, second = _run(instance), _run(instance)
+    with pytest.raises(RunLockError):
+        claim(instance, second)  # the earlier one is in progress, even though it has not claimed yet
+    claim(instance, first)
+
+
+def test_other_years_scenarios_and_finished_runs_do_not_block():
+    instance = DagsterInstance.ephemeral()
+    holder = _run(instance)
+    claim(instance, holder)
+    claim(instance, _run(instance, year="2023"))
+    claim(instance, _run(instance, **{"samverkan/scenario": "ranta-3"}))
+    with pytest.raises(RunLockError, match="scenariot ranta-3"):
+        claim(instance, _run(instance, **{"samverkan/scenario": "ranta-3"}))
+    instance.report_run_failed(instance.get_run_by_id(holder))
+    claim(instance, _run(instance))  # a failed (or killed) holder frees the year
+
+
+def test_a_run_without_a_partition_is_not_locked():
+    instance = DagsterInstance.ephemeral()
+    run = create_run_for_test(instance, job_name="x", status=DagsterRunStatus.STARTED)
+    claim(instance, run.run_id)
+    assert HOLDER_TAG not in instance.get_run_by_id(run.run_id).tags
