@@ -32,7 +32,7 @@ def resolve_job() -> None:
 def render_demo_report() -> None:
     from reports.render import render_pdf
     from reports.sample import FORBUND, sample_inputs
-    from samverkan.report_context import build_report_context
+    from samverkan.report import build_report_context
 
     render_pdf(build_report_context(sample_inputs(), FORBUND))
 
