@@ -28,5 +28,6 @@ def deterministic(data: bytes) -> bytes:
             entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
+            entry.create_system = 3  # as written on Linux, whatever system writes it
             target.writestr(entry, content)
     return out.getvalue()

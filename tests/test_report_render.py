@@ -312,7 +312,7 @@ def test_hostile_names_render_as_text():
     pdf = render_pdf(context, fetcher=fetcher)
     text = _squash(_text(pdf))
     assert HOSTILE_FILE in text
-    # The long name wraps after a slash (report.css breaks long words), so compare without the line break.
+    # As text, wrapped where the column ends (a line may break after the slash).
     assert "<script>alert(1)</script>" in text.replace("/ ", "/")
     assert "root:" not in text
     assert fetcher.refused == []  # nothing even tried: the names never became markup
