@@ -2,8 +2,8 @@
 
 By default the run goes through Dagster's own out-of-process machinery
 (``execute_job`` on a reconstructable job), so the job's executor applies: one
-process per step, bounded by ``SAMVERKAN_WORKERS`` and by the ``pdf_render`` pool
-(see pipelines/jobs.py). Runs, events and check results land in the instance
+process per step, bounded by ``workers`` (the executor's run config) and by the
+``pdf_render`` pool (see pipelines/jobs.py). Runs, events and check results land in the instance
 chosen by ``SAMVERKAN_INSTANCE`` (pipelines/instance.py), exactly as if the UI
 had launched them. ``in_process=True`` (or an ephemeral instance, which cannot
 be shared with step processes) runs everything in this process instead.
@@ -61,7 +61,9 @@ def _failures(events: Iterable) -> list[str]:
 
 def run_year(inbox: Path, year: int, out: Path, instance: DagsterInstance | None = None,
              log_level: str = "WARNING", in_process: bool = False, tags: dict[str, str] | None = None,
-             **settings: object) -> YearRun:
+             workers: int | None = None, **settings: object) -> YearRun:
+    """One year's run; ``settings`` are fields of ``SamverkanSettings``, ``workers`` the multiprocess executor's
+    steps at once (left out: its own default)."""
     _check_year(year)
     if not Path(inbox).is_dir():
         raise ValueError(f"inkorgen {inbox} finns inte eller är ingen mapp")
@@ -83,6 +85,8 @@ def run_year(inbox: Path, year: int, out: Path, instance: DagsterInstance | None
         )
         return YearRun(result.success, result.run_id, _failures(result.all_events), Path(out))
 
+    if workers is not None:
+        run_config["execution"] = {"config": {"workers": workers}}
     job = build_reconstructable_job("pipelines.run", "samverkansbokslut_job_def")
     with execute_job(job, instance=instance, run_config=run_config,
                      tags={"dagster/partition": partition, **(tags or {})}) as result:

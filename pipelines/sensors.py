@@ -65,7 +65,7 @@ def run_out_dir(run: DagsterRun) -> Path | None:
     if not year:
         return None
     config = ((run.run_config or {}).get("resources", {}).get("settings", {}) or {}).get("config", {}) or {}
-    template = config.get("out_dir") or SamverkanSettings().out_dir
+    template = config.get("out_dir") or os.environ.get("SAMVERKAN_OUT") or SamverkanSettings().out_dir
     return Path(template.format(year=year))
 
 

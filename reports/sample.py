@@ -2,14 +2,12 @@
 
 The ledger figures are the reference case of the design (ten newly arrived people whose
 introduction is shortened by four years, cumulated at 4 %), so a reader can check them.
-Run ``python -m reports.sample OUT_DIR`` to render the sample report.
+Run ``python -m reports OUT_DIR`` to render the sample report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
 
 import pandas as pd
 
@@ -162,15 +160,3 @@ def sample_inputs(project_name: str = "Vägen vidare") -> ReportInputs:
         quality_summary=quality_summary, quality_problems=problems, parameters=parameters, unit_costs=unit_costs,
         input_files=files, rules_version="rules-2025.1", data_date=dt.date(2026, 1, 15), software_version="0.1.0",
     )
-
-
-def main(argv: list[str] | None = None) -> None:
-    from reports.render import write_reports
-
-    out = Path((argv or sys.argv[1:] or ["out/sample"])[0])
-    for report in write_reports(sample_inputs(), out, forbund=FORBUND_NAMES):
-        print(report.pdf)
-
-
-if __name__ == "__main__":
-    main()

@@ -96,7 +96,7 @@ def test_reference_case_through_samverkan_run(tmp_path: Path) -> None:
     env_home = tmp_path / "dagster_home"
     env_home.mkdir()
     done = subprocess.run(
-        [sys.executable, "-m", "samverkan.cli", "run", "--inbox", str(inbox), "--year", "2024", "--out", str(out),
+        [sys.executable, "-m", "pipelines.cli", "run", "--inbox", str(inbox), "--year", "2024", "--out", str(out),
          "--catalogue", str(catalogue), "--parameters", str(parameters), "--in-process"],
         capture_output=True, text=True, cwd=ROOT,
         env={"PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(env_home), "SAMVERKAN_STORAGE": str(tmp_path / "st")},

@@ -87,3 +87,27 @@ def test_run_refuses_an_unfinished_year(tmp_path: Path, small_inbox: Path) -> No
 
     with pytest.raises(ValueError, match="finns inte som partition"):
         run_year(small_inbox, 2099, tmp_path, instance=DagsterInstance.ephemeral())
+
+
+def test_the_command_line_hands_workers_to_the_run_not_to_the_environment(monkeypatch, tmp_path: Path) -> None:
+    """``--workers`` becomes the executor's run config for that run (pipelines/run.py); nothing is set in the
+    environment for the pipeline to read when it is imported."""
+    import os
+
+    import pipelines.cli as cli
+    import pipelines.run as run
+
+    seen: dict = {}
+
+    def fake_run_year(inbox: Path, year: int, out: Path, **kwargs: object) -> run.YearRun:
+        seen.update(kwargs, year=year)
+        return run.YearRun(True, "körning", [], out)
+
+    monkeypatch.delenv("SAMVERKAN_WORKERS", raising=False)
+    monkeypatch.setattr(run, "run_year", fake_run_year)
+    monkeypatch.setattr(cli, "_start_workers_early", lambda args: None)
+    monkeypatch.setattr(cli, "_steward_view", lambda run_id, out: None)
+    argv = ["run", "--inbox", str(tmp_path), "--year", "2024", "--out", str(tmp_path / "ut"), "--workers", "3"]
+    assert cli.main(argv) == 0
+    assert seen == {"year": 2024, "in_process": False, "workers": 3}
+    assert "SAMVERKAN_WORKERS" not in os.environ

@@ -138,7 +138,7 @@ def test_no_personnummer_anywhere_after_a_run(tmp_path: Path) -> None:
     }
     (tmp_path / "dagster_home").mkdir()
     run = subprocess.run(
-        [sys.executable, "-m", "samverkan.cli", "run", "--inbox", str(inbox), "--year", "2024",
+        [sys.executable, "-m", "pipelines.cli", "run", "--inbox", str(inbox), "--year", "2024",
          "--out", str(tmp_path / "out"), "--in-process"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
     )

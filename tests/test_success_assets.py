@@ -13,7 +13,7 @@ from dagster import DagsterInstance, materialize
 from assets.ingest import ingest_assets
 from assets.ledger import ledger_contributions
 from assets.success import prerequisite_profiles, success_levels
-from samverkan.cli import build_parser
+from pipelines.cli import build_parser
 from samverkan.ingest import ingest_dataset
 from samverkan.prerequisites import PREREQUISITES
 from samverkan.prerequisites import prerequisite_profiles as profiles_core

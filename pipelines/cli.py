@@ -1,13 +1,12 @@
-"""The ``samverkan`` command.
+"""The ``samverkan`` command (the console script in pyproject.toml).
 
-The core package stays free of Dagster: ``run`` imports the pipeline only when
-it is asked for, so ``synth`` and the other pure commands start fast.
+It lives on the shell side because ``run`` and ``backfill`` drive the pipeline; they import Dagster only when
+asked for, so ``synth``, ``ledger`` and ``contract``, which call the core alone, start fast.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -21,6 +20,16 @@ def _years(text: str) -> tuple[int, int]:
     if end < start:
         raise argparse.ArgumentTypeError(f"slutåret {end} är före startåret {start}")
     return start, end
+
+
+def _steps_at_once(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ska vara ett heltal, fick {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"kan inte vara negativt, fick {value}")
+    return value
 
 
 def _rules_file(text: str) -> str:
@@ -49,12 +58,6 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
-def _worker_env(args: argparse.Namespace) -> None:
-    # The executor is built when the pipeline is imported (pipelines/jobs.py), so set this first.
-    if getattr(args, "workers", None) is not None:
-        os.environ["SAMVERKAN_WORKERS"] = str(args.workers)
-
-
 def _start_workers_early(args: argparse.Namespace) -> None:
     # Before the pipeline is imported: its preloading overlaps ours (pipelines/preload.py).
     if not args.in_process:
@@ -64,13 +67,13 @@ def _start_workers_early(args: argparse.Namespace) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    _worker_env(args)
     _start_workers_early(args)
     from pipelines.run import run_year
 
     settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
     try:
-        outcome = run_year(Path(args.inbox), args.year, Path(args.out), in_process=args.in_process, **settings)
+        outcome = run_year(Path(args.inbox), args.year, Path(args.out), in_process=args.in_process,
+                           workers=args.workers, **settings)
     except ValueError as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
@@ -103,7 +106,6 @@ def _steward_view(run_id: str, out: Path) -> None:
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    _worker_env(args)
     _start_workers_early(args)
     from pipelines.run import run_years
 
@@ -114,7 +116,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
     try:
         outcomes = run_years(Path(args.inbox), range(first, last + 1), args.out, in_process=args.in_process,
-                             batch=f"backfill-{first}-{last}", **settings)
+                             batch=f"backfill-{first}-{last}", workers=args.workers, **settings)
     except ValueError as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
@@ -208,7 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (run, backfill):
         command.add_argument("--rules", dest="rules_file", type=_rules_file, metavar="FIL",
                              help="regelfil för framgångsnivåer (YAML); standard: samverkan/data/success_rules.yaml")
-        command.add_argument("--workers", type=int, help="steg samtidigt (0 = ett per kärna; standard)")
+        command.add_argument("--workers", type=_steps_at_once,
+                             help="steg samtidigt (0 = en fler än kärnorna; standard)")
         command.add_argument("--pdf-variant", choices=("pdf/ua-1", "pdf/a-3u"),
                              help="rapportens PDF-variant: pdf/ua-1 (tillgänglig, standard) eller pdf/a-3u (arkiv)")
         command.add_argument("--in-process", action="store_true", help="kör alla steg i en process (felsökning)")
