@@ -35,6 +35,7 @@ from weasyprint.urls import URLFetcher
 from reports import charts as ch
 from reports.formatting import FILTERS, kronor, number, percent
 from reports.pdf_once import serialise_once
+from reports.pdf_tags import add_header_scope
 from samverkan.files import write_bytes_atomic
 from samverkan.report import ReportInputs, build_report_context
 from samverkan.report.flow import Cell
@@ -315,6 +316,12 @@ class Pdf:
     pages: int
 
 
+def _finish(document: Any, pdf: Any) -> None:
+    """Header cells get their scope, then every object is serialised once (which freezes them)."""
+    add_header_scope(document, pdf)
+    serialise_once(document, pdf)
+
+
 def html_to_pdf(markup: str, context: dict[str, Any], *, variant: str = DEFAULT_PDF_VARIANT,
                 fetcher: ReportFetcher | None = None) -> Pdf:
     """Lay out ``markup`` (as :func:`report_markup` gives it) with the shipped fonts and the report's stylesheet.
@@ -333,7 +340,7 @@ def html_to_pdf(markup: str, context: dict[str, Any], *, variant: str = DEFAULT_
     with _source_date(context["document_date"]):
         source = HTML(string=markup, base_url=STATIC.as_uri() + "/", url_fetcher=fetcher or ReportFetcher())
         document = source.render(stylesheets=[fonts, report_stylesheet()], font_config=font_config, **options)
-        return Pdf(document.write_pdf(finisher=serialise_once, **options), len(document.pages))
+        return Pdf(document.write_pdf(finisher=_finish, **options), len(document.pages))
 
 
 def render_pdf(context: dict[str, Any], *, variant: str = DEFAULT_PDF_VARIANT,
