@@ -43,7 +43,7 @@ from pipelines.preload import preload_modules
 
 EXECUTORS = ("multiprocess", "k8s", "in_process")
 RENDER_TAG = "samverkan/render"  # carried by the report's render op (assets/report.py)
-# The pool's default_limit in dagster.yaml, deploy/instance/postgres/dagster.yaml and deploy/helm/values.yaml
+# The pool's default_limit in dagster.yaml and deploy/helm/values.yaml
 # (a test keeps them equal): four renders of ~450 MB each at most.
 DEFAULT_RENDER_SLOTS = 4
 
