@@ -82,6 +82,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"körningen {outcome.run_id} misslyckades:", file=sys.stderr)
         for failure in outcome.failures:
             print(f"  {failure}", file=sys.stderr)
+        if args.debug:
+            print("\n".join(outcome.tracebacks), file=sys.stderr)
         return 1
     print(f"klart: {args.year} skrivet till {outcome.out_dir} (körning {outcome.run_id})")
     return 0
@@ -127,6 +129,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         _steward_view(outcome.run_id, outcome.out_dir)
         for failure in outcome.failures:
             print(f"  {failure}", file=sys.stderr)
+        if args.debug and not outcome.success:
+            print("\n".join(outcome.tracebacks), file=sys.stderr)
         failed += not outcome.success
     return 1 if failed else 0
 
@@ -175,6 +179,8 @@ RUN_SETTINGS: tuple[str, ...] = ("rules_file", "catalogue_file", "parameters_fil
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="samverkan", description="Samverkansbokslut för samordningsförbund")
+    parser.add_argument("--debug", action="store_true",
+                        help="visa hela felkedjan (traceback) vid fel, inte bara orsaken på en rad")
     sub = parser.add_subparsers(dest="command", required=True)
 
     synth = sub.add_parser("synth", help="skriv en syntetisk inkorg")
@@ -228,7 +234,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("avbrutet", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one Swedish line for the unexpected too; the chain with --debug
+        if args.debug:
+            raise
+        print(f"fel: {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+              "(kör med --debug för hela felkedjan)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from dagster import ConfigurableResource, EnvVar
+from dagster import ConfigurableResource, EnvVar, InitResourceContext
+
+from pipelines.run_lock import claim
 
 
 class SamverkanSettings(ConfigurableResource):
@@ -25,6 +27,12 @@ class SamverkanSettings(ConfigurableResource):
     expectations_dir: str = ""
     # PDF variant of the samverkansbokslut: "pdf/ua-1" (tagged, accessible) or "pdf/a-3u" (archival, also tagged).
     pdf_variant: str = "pdf/ua-1"
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        # Every step that reads the settings first holds its run's year (and scenario), or stops: two runs of one
+        # year on one instance must never write the same outputs (pipelines/run_lock.py).
+        if context.instance is not None and context.run_id:
+            claim(context.instance, context.run_id)
 
     def inbox_path(self) -> Path:
         return Path(self.inbox_dir)
