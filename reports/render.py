@@ -34,6 +34,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from reports import charts as ch
+from reports.section_charts import section_charts
 from reports.formatting import FILTERS, kronor, number, percent
 from reports.pdf_once import serialise_once
 from samverkan.files import write_bytes_atomic
@@ -179,7 +180,7 @@ def build_charts(context: dict[str, Any]) -> dict[str, ch.Chart | None]:
         out["break_even"] = ch.horizontal_bar_chart(
             f"Liggande stapeldiagram, sannolikhet att gå jämnt ut per medlem: {described}.", labels,
             [ch.Series("Sannolikhet", values)], tick_label=lambda v: percent(v), fixed_range=(0.0, 1.0))
-    return out
+    return out | section_charts(context)
 
 
 def _count_text(cell: Cell) -> str:

@@ -124,19 +124,42 @@ def _row(category: str, cells: dict[str, Cell]) -> BreakdownRow:
     return BreakdownRow(category, cells["participants"], exited, to_work, share)
 
 
-def breakdowns(participants: pd.DataFrame, year: int) -> list[Breakdown]:
-    """One breakdown per dimension for the given episodes (one förbund's, or one project's) and report year."""
+def breakdown_counts(participants: pd.DataFrame, year: int, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Unsuppressed counts per group of ``by`` (e.g. ``("forbund",)``), dimension and category, in the
+    categories' order: ``*by, dimension, category, participants, exited, to_work_or_studies``.
+
+    An aggregate for the report's inputs; it is published only through :func:`breakdowns_from_counts`.
+    """
+    columns = [*by, "dimension", "category", *COUNT_COLUMNS]
     episodes = participants[participants["exit_reason"].fillna("") != EXIT_REASON_MISREGISTERED]
+    if episodes.empty:
+        return pd.DataFrame(columns=columns)
     flags = year_flags(episodes, year)
     categories = _categories(episodes, year)
+    keys = [episodes[c].astype("str") for c in by]
+    parts = []
+    for dimension in DIMENSIONS:
+        counts = flags.groupby([*keys, categories[dimension].rename("category")], sort=True).sum().reset_index()
+        counts = counts[counts["participants"] + counts["exited"] > 0]
+        rank = {c: i for i, c in enumerate(_order(dimension, list(counts["category"].unique())))}
+        counts = counts.assign(dimension=dimension, _rank=counts["category"].map(rank))
+        parts.append(counts.sort_values([*by, "_rank"], kind="stable"))
+    return pd.concat(parts, ignore_index=True)[columns]
+
+
+def breakdowns_from_counts(counts: pd.DataFrame) -> list[Breakdown]:
+    """One suppressed breakdown per dimension from one group's rows of :func:`breakdown_counts`."""
     out = []
     for dimension in DIMENSIONS:
-        counts = flags.groupby(categories[dimension], sort=False).sum()
-        counts = counts[counts["participants"] + counts["exited"] > 0]
-        counts = counts.reindex(_order(dimension, list(counts.index)))
-        columns = suppress_frame(counts, list(COUNT_COLUMNS))
+        rows_in = counts[counts["dimension"] == dimension]
+        columns = suppress_frame(rows_in, list(COUNT_COLUMNS))
         rows = tuple(_row(str(cat), {c: columns[c][i] for c in COUNT_COLUMNS})
-                     for i, cat in enumerate(counts.index))
-        total = _row("Totalt", {c: total_cell(int(counts[c].sum())) for c in COUNT_COLUMNS})
+                     for i, cat in enumerate(rows_in["category"]))
+        total = _row("Totalt", {c: total_cell(int(rows_in[c].sum())) for c in COUNT_COLUMNS})
         out.append(Breakdown(dimension, DIMENSION_LABELS[dimension], rows, total))
     return out
+
+
+def breakdowns(participants: pd.DataFrame, year: int) -> list[Breakdown]:
+    """One breakdown per dimension for the given episodes (one förbund's, or one project's) and report year."""
+    return breakdowns_from_counts(breakdown_counts(participants, year))
