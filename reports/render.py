@@ -34,9 +34,9 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from reports import charts as ch
-from reports.section_charts import section_charts
 from reports.formatting import FILTERS, kronor, number, percent
 from reports.pdf_once import serialise_once
+from reports.section_charts import section_charts
 from samverkan.files import write_bytes_atomic
 from samverkan.report import ReportInputs, build_report_context
 from samverkan.report.flow import Cell

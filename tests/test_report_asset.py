@@ -15,8 +15,9 @@ from reports.sample import FORBUND, OTHER, sample_inputs
 from samverkan.report import slugify
 
 SLUG = "samordningsforbundet-ostra-alvdalen"
-UPSTREAM = ("participant_flow", "projects", "participants", "project_costs", "project_events", "ledger", "ledger_transfers",
-            "ledger_uncertainty", "success_levels", "prerequisite_profiles", "quality_summary", "quality_problems")
+UPSTREAM = ("participant_flow", "projects", "participants", "project_costs", "project_events", "ledger",
+            "ledger_transfers", "ledger_uncertainty", "success_levels", "prerequisite_profiles", "quality_summary",
+            "quality_problems")
 # A transfer the sample's ledger does not imply: the report prints what the ledger step published.
 PUBLISHED_TRANSFER = {"forbund": FORBUND, "project_id": "ALL", "payer": "Region", "payer_net_sek": 2_253_400,
                       "receiver": "Kommun", "receiver_net_sek": 3_445_385, "amount_sek": 123_457}
