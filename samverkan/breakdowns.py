@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from samverkan.contract import EXIT_REASON_MISREGISTERED, WORK_OR_STUDIES
-from samverkan.suppression import Cell, suppress_frame, total_cell
+from samverkan.suppression import Cell, protected, suppress_frame, total_cell
 
 COUNT_COLUMNS = ("participants", "exited", "to_work_or_studies")
 DIMENSIONS = ("gender", "age_band", "education_level", "support_band")
@@ -55,6 +55,8 @@ class Breakdown:
     label: str
     rows: tuple[BreakdownRow, ...]
     total: BreakdownRow
+    # No row is shown: even with every cell of a column hidden, its total would give a small count away.
+    withheld: bool = False
 
     @property
     def any_suppressed(self) -> bool:
@@ -156,7 +158,9 @@ def breakdowns_from_counts(counts: pd.DataFrame) -> list[Breakdown]:
         rows = tuple(_row(str(cat), {c: columns[c][i] for c in COUNT_COLUMNS})
                      for i, cat in enumerate(rows_in["category"]))
         total = _row("Totalt", {c: total_cell(int(rows_in[c].sum())) for c in COUNT_COLUMNS})
-        out.append(Breakdown(dimension, DIMENSION_LABELS[dimension], rows, total))
+        withheld = not all(protected(columns[c], getattr(total, c).value) for c in COUNT_COLUMNS
+                           if not getattr(total, c).suppressed)
+        out.append(Breakdown(dimension, DIMENSION_LABELS[dimension], () if withheld else rows, total, withheld))
     return out
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from samverkan.contract import EXIT_REASON_MISREGISTERED, OCCUPATION
-from samverkan.suppression import Cell, suppress_column, suppress_grid, total_cell
+from samverkan.suppression import Cell, protected, suppress_column, suppress_grid, total_cell
 
 UNKNOWN = "okand"
 LABELS = {"arbete": "Arbete", "subventionerat_arbete": "Subventionerat arbete", "studier": "Studier",
@@ -42,6 +42,9 @@ class Transitions:
     before: tuple[Side, ...]
     after: tuple[Side, ...]
     links: tuple[Link, ...]
+    # Nothing but the number of leavers is shown: a side or a line of the cross table, even with every cell
+    # hidden, would give a small count away through its total.
+    withheld: bool = False
 
     @property
     def any_suppressed(self) -> bool:
@@ -88,8 +91,14 @@ def transitions_from_counts(counts: pd.DataFrame) -> Transitions:
                   for a, cell in zip(columns, line, strict=True) if int(pairs.loc[b, a]) or cell.suppressed)
     before = counts.groupby("before")["leavers"].sum() if len(counts) else pd.Series(dtype="int64")
     after = counts.groupby("after")["leavers"].sum() if len(counts) else pd.Series(dtype="int64")
-    return Transitions(leavers=total_cell(int(counts["leavers"].sum()) if len(counts) else 0),
-                       before=_side(before), after=_side(after), links=links)
+    leavers = total_cell(int(counts["leavers"].sum()) if len(counts) else 0)
+    sides = _side(before), _side(after)
+    lines = [(line, int(before[b])) for b, line in zip(rows, grid, strict=True)]
+    lines += [([line[c] for line in grid], int(after[a])) for c, a in enumerate(columns)]
+    lines += [([s.count for s in side], leavers.value or 0) for side in sides]
+    if not leavers.suppressed and not all(protected(cells, total) for cells, total in lines):
+        return Transitions(leavers=leavers, before=(), after=(), links=(), withheld=True)
+    return Transitions(leavers=leavers, before=sides[0], after=sides[1], links=links)
 
 
 def transitions(participants: pd.DataFrame, year: int) -> Transitions:
@@ -103,6 +112,9 @@ def describe(flows: Transitions) -> str:
         return "Inga deltagare avslutade under året."
     if flows.leavers.suppressed:
         return "Färre än 5 deltagare avslutade under året; fördelningen visas inte."
+    if flows.withheld:
+        return (f"{flows.leavers.value} deltagare avslutade under året. Fördelningen före och efter insatsen visas "
+                "inte: grupperna är så små att ett antal under 5 annars skulle gå att räkna fram.")
 
     def count(cell: Cell) -> str:
         return str(cell.value) if not cell.suppressed else "dolt" if cell.secondary else "färre än 5"

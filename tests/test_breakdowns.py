@@ -92,3 +92,14 @@ def test_age_and_support_bands_are_counted_from_the_report_year():
         ("16–24 år", 5), ("55 år och äldre", 5)]
     assert [(r.category, r.participants.value) for r in got["support_band"].rows] == [
         ("Under 1 år", 5), ("Mer än 3 år", 5)]
+
+
+def test_a_column_whose_total_decides_every_hidden_cell_is_withheld():
+    # Two groups of four: both hidden, and still 8 = 4 + 4 gives them away; the table is not shown.
+    rows = [{"gender": "K"}] * 4 + [{"gender": "M"}] * 4
+    gender = {b.dimension: b for b in breakdowns(_episodes(rows), 2024)}["gender"]
+    assert gender.withheld and gender.rows == () and gender.total.participants.value == 8
+    # Three and four: 7 = 3 + 4 = 4 + 3, nothing is decided, so the table is shown with both hidden.
+    rows = [{"gender": "K"}] * 3 + [{"gender": "M"}] * 4
+    gender = {b.dimension: b for b in breakdowns(_episodes(rows), 2024)}["gender"]
+    assert not gender.withheld and [r.participants.suppressed for r in gender.rows] == [True, True]
