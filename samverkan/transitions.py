@@ -93,8 +93,12 @@ def transitions_from_counts(counts: pd.DataFrame) -> Transitions:
     after = counts.groupby("after")["leavers"].sum() if len(counts) else pd.Series(dtype="int64")
     leavers = total_cell(int(counts["leavers"].sum()) if len(counts) else 0)
     sides = _side(before), _side(after)
-    lines = [(line, int(before[b])) for b, line in zip(rows, grid, strict=True)]
-    lines += [([line[c] for line in grid], int(after[a])) for c, a in enumerate(columns)]
+    # A line of the cross table is checked against its total where that total is published (its side's cell
+    # shown); a hidden side cell is protected in its own column, checked last.
+    shown = {(key, s.code): s.count for key, side in zip(("before", "after"), sides, strict=True) for s in side}
+    lines = [(line, int(before[b])) for b, line in zip(rows, grid, strict=True) if not shown[("before", b)].suppressed]
+    lines += [([line[c] for line in grid], int(after[a])) for c, a in enumerate(columns)
+              if not shown[("after", a)].suppressed]
     lines += [([s.count for s in side], leavers.value or 0) for side in sides]
     if not leavers.suppressed and not all(protected(cells, total) for cells, total in lines):
         return Transitions(leavers=leavers, before=(), after=(), links=(), withheld=True)
