@@ -108,10 +108,10 @@ def test_asset_writes_one_report_per_forbund(tmp_path: Path, inbox: Path) -> Non
     men = gender[gender["category"] == "Män"].iloc[0]
     assert (men["participants"], men["exited"], men["hidden"]) == ("", "", "liten")  # 3 men, 2 leavers
     assert gender[gender["category"] == "Totalt"].iloc[0]["participants"] == "8"
-    # 4 to work and 3 still seeking work: the column "arbete" would hold one hidden cell whose total is 4, so the
-    # before → after table is withheld, in the extract as in the report.
-    assert pd.read_csv(out / "transitions.csv").empty
-    assert "Fördelningen före och efter insatsen visas inte" in " ".join(text.split())
+    # 4 to work and 3 still seeking work, all seeking work before: both cells small, and 7 = 3 + 4 = 4 + 3.
+    transitions = pd.read_csv(out / "transitions.csv", keep_default_na=False)
+    assert list(zip(transitions["after"], transitions["leavers"], transitions["hidden"], strict=True)) == [
+        ("Arbete", "", "liten"), ("Arbetssökande", "", "liten")]
     assert {"measure", "percentile"} <= set(pd.read_csv(out / "comparison.csv").columns)
 
 

@@ -121,7 +121,7 @@ def _kind(cell) -> tuple[int | None, str]:
 
 
 def _rendered_tables(html: str, css_class: str) -> list[list[list[str]]]:
-    tables = re.findall(rf'<table class="{css_class}">(.*?)</table>', html, flags=re.S)
+    tables = re.findall(rf'<table class="(?:compact )?{css_class}">(.*?)</table>', html, flags=re.S)
     out = []
     for table in tables:
         body = table.split("<tbody>")[1]
@@ -202,6 +202,12 @@ def test_the_flow_diagram_has_a_text_alternative_and_the_chapter_says_it_in_word
            f"</title>" in chart.svg
     assert chart.svg.count("<path ") == 3  # only the bands whose count is shown: 27, 8 and 30
     assert f"<p>{description}</p>" in html
+    # The cross table beside it: a row per occupation before, its total last; the hidden cells as in the flows.
+    section = context["destinations"]
+    assert section.columns == ["Arbete", "Subventionerat arbete", "Studier", "Arbetssökande", "Övrigt"]
+    seeking = next(r for r in section.rows if r.before == "Arbetssökande")
+    assert [c.value for c in seeking.cells] == [27, None, 8, None, 0] and seeking.total.value == 80
+    assert [c.value for c in section.column_totals] == [36, 6, 17, 42, 30]
 
 
 # ---------- benchmarks
@@ -309,7 +315,7 @@ def test_the_extracts_are_suppressed_exactly_as_the_report(context):
     assert list(gender["participants"].astype("object").where(gender["participants"].notna(), None)) == [
         140, None, None, 262]
     assert list(gender["hidden"].iloc[:3]) == ["", "skydd", "liten"]
-    printed = {(r.before, r.after): r.count.value for r in context["destinations"].rows}
+    printed = {(before, after): cell.value for before, after, cell in context["destinations"].cells()}
     written = extracts["transitions.csv"]
     assert list(gender.index) == ["Kvinnor", "Män", "Annat", "Totalt"]
     assert {(r.before, r.after): (None if pd.isna(r.leavers) else r.leavers) for r in written.itertuples()} == printed

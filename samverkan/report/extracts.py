@@ -49,9 +49,9 @@ def outcome_extracts(inputs: ReportInputs, names: Iterable[str]) -> dict[str, pd
                                    "category": row.category, "participants": cells[0].value,
                                    "exited": cells[1].value, "to_work_or_studies": cells[2].value,
                                    "share_work_or_studies": row.share_work_or_studies, "hidden": _hidden(cells)})
-        for row in destination_section(inputs.transition_counts, forbund).rows:
-            transitions.append({"forbund": forbund, "year": year, "before": row.before, "after": row.after,
-                                "leavers": row.count.value, "hidden": _hidden([row.count])})
+        for before, after, cell in destination_section(inputs.transition_counts, forbund).cells():
+            transitions.append({"forbund": forbund, "year": year, "before": before, "after": after,
+                                "leavers": cell.value, "hidden": _hidden([cell])})
         for standing in benchmark_section(inputs.outcome_measures, inputs.ledger, forbund, year).standings:
             comparison.append({"forbund": forbund, "year": year, "measure": standing.measure,
                                "value": standing.value, "median": standing.national_median,
