@@ -353,3 +353,13 @@ def test_random_cross_tables_never_give_a_hidden_count_away_in_a_line():
                     if (f"after:{link.after}" if key.startswith("after:") else link.before) == key]
             _assert_nothing_given_away([_kind(c) for c in line], total)
     assert withheld > 0 and shown > 0
+
+
+def test_a_withheld_breakdown_says_why_and_shows_no_row():
+    counts = pd.DataFrame([{"forbund": "F", "dimension": "gender", "category": c, "participants": 4, "exited": 0,
+                            "to_work_or_studies": 0} for c in ("Kvinnor", "Män")])
+    context = build_report_context(ReportInputs(year=2025, breakdown_counts=counts), "F")
+    table = context["breakdowns"].tables[0]
+    assert table.withheld and table.total.participants.value == 8
+    chapter = render_html(context).split('id="fordelning"')[1].split("</section>")[0]
+    assert "Fördelningen redovisas inte" in chapter and "Kvinnor" not in chapter
