@@ -14,12 +14,13 @@ from samverkan.flow import participant_flow as compute_flow
 HISTORY_YEARS = 5
 
 
-@asset(partitions_def=yearly_partitions, group_name="outcomes")
+@asset(partitions_def=yearly_partitions, group_name="outcomes", deps=["data_gate"])
 def participant_flow(
     context: AssetExecutionContext, settings: SamverkanSettings, participants: pd.DataFrame, projects: pd.DataFrame
 ) -> pd.DataFrame:
     """Participants, enrolled, exited and exited to work or studies, per förbund, for the report year and the
-    four years before it."""
+    four years before it; also participants with more than three years on public support before enrolment and
+    the median days in the effort of the year's exits. felregistrering episodes are not participants."""
     year = int(context.partition_key)
     years = list(range(max(FIRST_YEAR, year - HISTORY_YEARS + 1), year + 1))
     flow = compute_flow(participants, projects, years)

@@ -1,10 +1,13 @@
-"""Ingest: one multi-asset per dataset of the contract, giving accepted rows, a quarantine and a GX check.
+"""Ingest: one multi-asset per dataset of the contract: accepted rows, a quarantine, a verdict and a GX check.
 
-The check ``data_contract`` runs the dataset's Great Expectations checkpoint on
-the masked rows. It fails at ERROR (and, being blocking, stops everything
-downstream) when the dataset cannot be used: a file that cannot be read, a
-required column missing, no projects, most rows failing. It fails at WARN when
-only some rows went to quarantine; the accepted rows then flow on.
+Every step always materialises its three outputs, whatever the files hold, so
+every dataset is read and validated in every run. The check ``data_contract``
+runs the dataset's Great Expectations checkpoint on the masked rows and is not
+blocking: it fails at ERROR when the dataset cannot be used (a file that cannot
+be read, a required column missing, no projects, most rows failing) or when GX
+and the row rules disagree, and at WARN when only some rows went to quarantine.
+What must stop is stopped by ``data_gate`` (assets/quality.py), which reads the
+verdicts.
 """
 
 import datetime as dt
@@ -27,9 +30,8 @@ from dagster import (
 from pipelines import gx
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
-from samverkan import quality
 from samverkan.contract import DATASETS, Dataset
-from samverkan.ingest import IngestResult, ingest_dataset, quarantine_more
+from samverkan.ingest import IngestResult, ingest_dataset
 
 CHECK_NAME = "data_contract"
 TOP_REASONS = 10
@@ -63,20 +65,25 @@ def _reasons_table(problems: pd.DataFrame) -> str:
 
 def check_result(result: IngestResult, outcome: gx.GxOutcome) -> AssetCheckResult:
     """A GX outcome and the ingest counts as a check result a steward can read in the UI."""
-    unusable = bool(result.dataset_errors or outcome.critical)
-    passed = outcome.success and not result.dataset_errors and result.quarantined_rows == 0
-    severity = AssetCheckSeverity.ERROR if unusable else AssetCheckSeverity.WARN
+    drift = gx.disagreements(outcome, result.quarantine, result.usable)
+    passed = outcome.success and result.usable and result.quarantined_rows == 0 and not drift
+    severity = AssetCheckSeverity.ERROR if drift or not result.usable else AssetCheckSeverity.WARN
     if passed:
         headline = f"Alla {result.rows_in} rader klarar kontraktet ({outcome.evaluated} förväntningar)."
-    elif unusable:
-        headline = f"**{result.dataset} kan inte användas.** Rätta filerna nedan och kör året igen."
+    elif not result.usable:
+        headline = (f"**{result.dataset} kan inte användas.** Rätta filerna nedan och kör året igen; "
+                    "data_gate stoppar liggaren och rapporten.")
+    elif drift:
+        headline = (f"**Great Expectations och radreglerna är oense om {result.dataset}** (ett fel i programmet, "
+                    "inte i filen).")
     else:
         headline = (f"{result.quarantined_rows} av {result.rows_in} rader ligger i karantän; "
                     f"{len(result.accepted)} godkända rader går vidare. Se quality.csv.")
     lines = [headline, ""]
-    blocking = result.dataset_errors + [f"{f.note} (`{f.column}`, regel {f.rule})" for f in outcome.critical]
-    if blocking:
-        lines += ["**Fel som stoppar datasetet:**", ""] + [f"- {e}" for e in blocking] + [""]
+    if result.dataset_errors:
+        lines += ["**Fel som stoppar datasetet:**", ""] + [f"- {e}" for e in result.dataset_errors] + [""]
+    if drift:
+        lines += ["**Oenigheter mellan Great Expectations och radreglerna:**", ""] + [f"- {d}" for d in drift] + [""]
     if result.notes:
         lines += ["**Att notera:**", ""] + [f"- {n}" for n in result.notes] + [""]
     if outcome.failed:
@@ -97,6 +104,7 @@ def check_result(result: IngestResult, outcome: gx.GxOutcome) -> AssetCheckResul
             [{"expectation": f.expectation, "column": f.column, "rule": f.rule, "severity": f.severity,
               "unexpected": f.unexpected, "note": f.note} for f in outcome.failed]),
         "dataset_errors": MetadataValue.json(result.dataset_errors),
+        "gx_disagreements": MetadataValue.json(drift),
         "summary": MetadataValue.md("\n".join(lines)),
     }
     if outcome.data_docs:
@@ -113,12 +121,12 @@ def check_result(result: IngestResult, outcome: gx.GxOutcome) -> AssetCheckResul
 
 def check_spec(spec: Dataset) -> AssetCheckSpec:
     # Partitioned like its asset, so every year's result is its own in the UI (a preview feature in 1.13).
+    # Not blocking: a blocking check would skip the quarantine and verdict too; data_gate stops what must stop.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return AssetCheckSpec(
             CHECK_NAME,
             asset=spec.name,
-            blocking=True,
             partitions_def=yearly_partitions,
             description=(f"Great Expectations-sviten {spec.name} (genererad från datakontraktet): ERROR när "
                          "datasetet inte går att använda, WARN när rader ligger i karantän."),
@@ -135,31 +143,30 @@ def build_ingest_asset(spec: Dataset):
             f"{spec.name}_quarantine": AssetOut(
                 description=f"Rows of {spec.name} that failed validation, one row per reason.", group_name="ingest"
             ),
+            f"{spec.name}_verdict": AssetOut(
+                description=f"One row: rows of {spec.name} in, accepted and quarantined, and whether the dataset "
+                            "can be used (the errors if not).", group_name="ingest"),
         },
         check_specs=[check_spec(spec)],
         ins=ins,
         partitions_def=yearly_partitions,
     )
     def _ingest(context: AssetExecutionContext, settings: SamverkanSettings, **upstream: pd.DataFrame):
-        year = int(context.partition_key)
         projects = upstream.get("projects")
+        # Checked against the accepted projects, even when projects as a whole is unusable.
         known = projects["project_id"] if projects is not None else None
         today = dt.date.today()
         result = ingest_dataset(settings.inbox_path(), spec.name, known, today)
         outcome = gx.validate(spec.name, result.validation, gx.parameters_for(pd.Timestamp(today), known),
                               gx.context_dir(settings.expectations_dir))
-        # Whatever GX flags that the row rules did not is quarantined too: the two must agree.
-        result = quarantine_more(result, outcome.flagged)
-        if not spec.references_projects:
-            quality.clear_dependent_parts(settings.out_path(year))
-        quality.write_part(settings.out_path(year), spec.name, result.quarantine, result.rows_in,
-                           len(result.accepted))
         metadata = ingest_metadata(result)
         context.log.info(f"{spec.name}: {metadata['rows_in']} in, {metadata['accepted']} accepted, "
                          f"{metadata['quarantined']} quarantined; GX {outcome.successful}/{outcome.evaluated}")
         yield Output(result.accepted, output_name=spec.name, metadata=metadata)
         yield Output(result.quarantine, output_name=f"{spec.name}_quarantine",
                      metadata={"problems": len(result.quarantine), "rows": result.quarantined_rows})
+        yield Output(result.verdict(), output_name=f"{spec.name}_verdict",
+                     metadata={"usable": result.usable, "dataset_errors": MetadataValue.json(result.dataset_errors)})
         yield check_result(result, outcome)
 
     return _ingest

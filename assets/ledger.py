@@ -17,6 +17,7 @@ from samverkan.ledger.results import ALL_PROJECTS, ledger_results
 from samverkan.ledger.trace import ledger_contributions as compute_contributions
 from samverkan.ledger.uncertainty import UNCERTAINTY_COLUMNS
 from samverkan.ledger.uncertainty import ledger_uncertainty as compute_uncertainty
+from samverkan.success import RulesError, load_rules
 
 MAX_FORBUND_SHOWN = 6
 
@@ -44,7 +45,7 @@ def _kr(value: float) -> str:
     return f"{value:,.0f}".replace(",", "\u00a0")
 
 
-@asset(partitions_def=yearly_partitions, group_name="ledger")
+@asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])
 def ledger_contributions(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
@@ -57,11 +58,17 @@ def ledger_contributions(
     versions. Every ledger figure is a sum of these rows.
 
     The cohort of year Y is the episodes that exited during Y, except felregistrering; the investment is the
-    project costs of Y. Also writes ledger_parameters.csv and ledger_catalogue.csv (the catalogue in Y's prices).
+    project costs of Y. Each row says whether its project's participant effect is established by the success rules
+    (``participant_effect_established``, ``not_established_reason``). Also writes ledger_parameters.csv and
+    ledger_catalogue.csv (the catalogue in Y's prices).
     """
     year = int(context.partition_key)
     catalogue, parameters = _inputs(settings, year)
-    result = compute_contributions(participants, projects, project_costs, year, catalogue, parameters)
+    try:
+        rules = load_rules(settings.rules_file or None, settings.parameters_file or None)
+    except RulesError as exc:
+        raise Failure(description=str(exc)) from None
+    result = compute_contributions(participants, projects, project_costs, year, catalogue, parameters, rules)
     info = result.info
     out = settings.out_path(year)
     write_csv_atomic(pd.DataFrame(parameters.table()).assign(version=parameters.version),
@@ -76,7 +83,7 @@ def ledger_contributions(
         f"räknas inte). {info['cost_rows']} kostnadsrader för {year}.\n\n"
         f"Situation efter avslut: {basis}.\n\n"
         f"Katalog: `{catalogue.version}`{' — ' + catalogue.note if catalogue.note else ''}. "
-        f"Parametrar: `{parameters.version}`.\n\n"
+        f"Parametrar: `{parameters.version}`. Framgångsregler: `{rules.version}`.\n\n"
         f"Uppföljning efter 12 månader (före {year}): {follow_up['still_in_work_or_studies']} av "
         f"{follow_up['followed_up']} kvar i arbete/studier.\n\n{params}\n"
     )
@@ -87,6 +94,7 @@ def ledger_contributions(
         "contributions": len(result.frame),
         "catalogue_version": catalogue.version,
         "parameters_version": parameters.version,
+        "rules_version": rules.version,
         "follow_up": MetadataValue.json(follow_up),
         "summary": MetadataValue.md(markdown),
     })
@@ -144,7 +152,7 @@ def ledger(context: AssetExecutionContext, settings: SamverkanSettings,
     })
 
 
-@asset(partitions_def=yearly_partitions, group_name="ledger")
+@asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])
 def ledger_uncertainty(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
@@ -152,9 +160,10 @@ def ledger_uncertainty(
     projects: pd.DataFrame,
     ledger_contributions: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Seeded Monte Carlo over deadweight, drop-off and the unit costs by confidence grade: per förbund, project
-    and actor the probability of breaking even and the 5/50/95 percentiles of the net present value. Writes
-    ledger_uncertainty.csv."""
+    """Seeded Monte Carlo over the outcome (binomial from each project's own count), p0, other outcomes,
+    attribution, drop-off and the unit costs by confidence grade: per förbund, project and actor the probability
+    of breaking even (empty for an actor that invested nothing) and the 5/50/95 percentiles of the net present
+    value. Writes ledger_uncertainty.csv."""
     year = int(context.partition_key)
     catalogue, parameters = _inputs(settings, year)
     _same_versions(ledger_contributions, catalogue, parameters)
@@ -164,7 +173,8 @@ def ledger_uncertainty(
     totals = table[(table["project_id"] == ALL_PROJECTS) & table["actor"].isin(MEMBERS)]
     lines = markdown_table(
         ["förbund", "medlem", "P(går jämnt ut)", "90 % intervall för nettonuvärde"],
-        ((r.forbund, r.actor, f"{r.p_break_even:.0%}", f"{_kr(r.npv_p05)} – {_kr(r.npv_p95)}")
+        ((r.forbund, r.actor, "–" if pd.isna(r.p_break_even) else f"{r.p_break_even:.0%}",
+          f"{_kr(r.npv_p05)} – {_kr(r.npv_p95)}")
          for r in totals.head(4 * MAX_FORBUND_SHOWN).itertuples()),
         right=(2,),
     )

@@ -45,7 +45,7 @@ def _parameter_table(settings: SamverkanSettings, year: int) -> tuple[pd.DataFra
     try:
         parameters = load_parameters(settings.parameters_file or None)
         catalogue = load_catalogue(year, settings.catalogue_file or None)
-        rules = load_rules(settings.rules_file or None)
+        rules = load_rules(settings.rules_file or None, settings.parameters_file or None)
     except (OSError, ValueError) as exc:
         raise Failure(description=f"rapportens parametrar kan inte läsas: {exc}") from None
     ledger_rows = pd.DataFrame(parameters.table()).assign(group="Bokslut", version=parameters.version)

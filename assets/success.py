@@ -18,6 +18,8 @@ from pipelines.metadata import markdown_table
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from samverkan.files import write_csv_atomic
+from samverkan.ledger.parameters import load_parameters
+from samverkan.ledger.results import member_effects
 from samverkan.prerequisites import prerequisite_profiles as compute_profiles
 from samverkan.prerequisites import profile_summary
 from samverkan.success import (
@@ -42,6 +44,7 @@ with warnings.catch_warnings():
     partitions_def=yearly_partitions,
     group_name="success",
     check_specs=[ONE_LEVEL_SPEC],
+    deps=["data_gate"],
 )
 def success_levels(
     context: AssetExecutionContext,
@@ -49,20 +52,25 @@ def success_levels(
     projects: pd.DataFrame,
     participants: pd.DataFrame,
     project_events: pd.DataFrame,
+    ledger_contributions: pd.DataFrame,
 ):
-    """Exactly one success level per project (0, skenbar, 1, 2, 3) with Swedish reasons, from the rules file.
+    """Exactly one success level per project (0, skenbar, 1, 2, 3) with Swedish reasons, from the rules file
+    and p0 from the ledger's parameters file; the members' effects from ledger_contributions flag cost shifting.
 
-    Writes success.csv (forbund, project_id, year, level, label, reasons) and
+    Writes success.csv (forbund, project_id, year, level, label, reasons, the attributable successes, whether
+    the participant effect is established and why not, the cost-shifting flag and the members' effects) and
     success_rules.csv (every rule, its value and basis, the rules version). The
     stored frame also holds the rules version and the evidence behind each
     level (counts, shares, interval, criteria) for the report.
     """
     year = int(context.partition_key)
     try:
-        rules = load_rules(settings.rules_file or None)
-    except RulesError as exc:
+        rules = load_rules(settings.rules_file or None, settings.parameters_file or None)
+        parameters = load_parameters(settings.parameters_file or None)
+    except (RulesError, OSError, ValueError) as exc:
         raise Failure(description=str(exc)) from None
-    success = classify(projects, participants, project_events, year, rules)
+    success = classify(projects, participants, project_events, year, rules,
+                       member_effects(ledger_contributions, parameters))
     out = settings.out_path(year)
     path = write_csv_atomic(success[SUCCESS_COLUMNS], out / "success.csv")
     rules_path = write_csv_atomic(rules.parameters(), out / "success_rules.csv")
@@ -78,8 +86,10 @@ def success_levels(
             "rules_version": rules.version,
             "rules_file": rules.source,
             "projects": len(success),
+            "cost_shifting": int(success["cost_shifting"].sum()),
+            "participant_effect_established": int(success["participant_effect_established"].sum()),
             "levels": MetadataValue.md(
-                f"Regler version **{rules.version}** (nationell referens {rules.reference:.0%}, minst "
+                f"Regler version **{rules.version}** (kontrafaktiskt utfall p0 {rules.reference:.0%}, minst "
                 f"{rules.min_exits} avslut).\n\n{table}"
             ),
         },
@@ -93,7 +103,7 @@ def success_levels(
     )
 
 
-@asset(partitions_def=yearly_partitions, group_name="success")
+@asset(partitions_def=yearly_partitions, group_name="success", deps=["data_gate"])
 def prerequisite_profiles(
     context: AssetExecutionContext,
     settings: SamverkanSettings,

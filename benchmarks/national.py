@@ -18,11 +18,15 @@ What it does, in order, each part timed:
 4. **backfill**: the same for every year of the inbox, one run per year, as ``samverkan backfill`` does.
 5. **duckdb**: the ledger arithmetic as one DuckDB query over the same cohort
    (``benchmarks/ledger_duckdb.py``), timed against the ledger step.
+6. **floor**: after the one year, a few of its förbund's HTML twins laid out again by bare WeasyPrint in a
+   fresh warm process, against those förbund's render steps; and the year's wall time against its render
+   CPU over the cores (``benchmarks/floor.py``; ``--floor-reports``, ``--floor-repeats``).
 
 Writes ``benchmarks/results/national.json`` and ``benchmarks/results/national.md``. Stage seconds are
 the sum of step durations; steps of different stages overlap when workers > 1, so the stages add up
 to more than the run's wall time. The targets (one year inbox→PDF < 120 s on 2 cores; ledger within
-2× of DuckDB) are checked and printed.
+2× of DuckDB; render step ≤ 1.10× bare WeasyPrint; year ≤ 1.15× its render CPU over the cores) are
+checked and printed.
 """
 
 import argparse
@@ -36,7 +40,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,11 +48,13 @@ if str(ROOT) not in sys.path:
 
 from dagster import HookContext, success_hook  # noqa: E402
 
+from benchmarks.floor import chosen_reports, floor_summary, floor_targets  # noqa: E402
+from benchmarks.national_markdown import markdown  # noqa: E402
+from benchmarks.stages import run_steps, stage_table, step_assets, summarise_stages, total_stages  # noqa: E402
 from pipelines.jobs import worker_count  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 CACHE = ROOT / "var" / "benchmarks"
-STAGES = ("read", "validate", "ledger", "monte_carlo", "success_levels", "render")
 TARGET_YEAR_SECONDS = 120.0
 TARGET_LEDGER_RATIO = 2.0
 MEMORY_LOG = "SAMVERKAN_BENCH_MEMORY_LOG"
@@ -81,80 +86,6 @@ def benchmark_job():
     from pipelines.run import samverkansbokslut_job_def
 
     return samverkansbokslut_job_def().with_hooks({record_step_memory})
-
-
-# ---------------------------------------------------------------- stages
-
-
-def stage_of_step(step_key: str, groups: dict[str, set[str]], names: dict[str, set[str]]) -> str:
-    """Which benchmark stage a step belongs to, from its asset names and groups."""
-    assets = names.get(step_key, set())
-    group = groups.get(step_key, set())
-    text = " ".join(sorted(assets | group | {step_key})).lower()
-    if any(word in text for word in ("uncertainty", "monte", "simulation")):
-        return "monte_carlo"
-    if any(word in text for word in ("report", "render", "pdf", "bokslut_")):
-        return "render"
-    if "ledger" in text:
-        return "ledger"
-    if "success" in text or "prerequisite" in text:
-        return "success_levels"
-    if any(word in text for word in ("ingest", "quarantine", "validation", "quality", "steward")):
-        return "validate"
-    return "other"
-
-
-def step_assets() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-    """Per step (op) name: the groups and names of the assets it materialises."""
-    from pipelines.definitions import defs
-
-    groups: dict[str, set[str]] = defaultdict(set)
-    names: dict[str, set[str]] = defaultdict(set)
-    for assets_def in defs.resolve_asset_graph().assets_defs:
-        if not assets_def.is_executable:
-            continue
-        step = assets_def.node_def.name
-        for key in assets_def.keys:
-            names[step].add(key.to_user_string())
-            groups[step].add(assets_def.group_names_by_key.get(key, ""))
-    return groups, names
-
-
-def run_steps(instance, run_id: str) -> dict[str, dict[str, float]]:
-    """Start, end and duration of every step of a run, from its event log."""
-    from dagster import DagsterEventType
-
-    steps: dict[str, dict[str, float]] = {}
-    for record in instance.all_logs(run_id):
-        event = record.dagster_event
-        if event is None or not record.step_key:
-            continue
-        info = steps.setdefault(record.step_key, {})
-        if event.event_type == DagsterEventType.STEP_START:
-            info["start"] = record.timestamp
-        elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
-            info["end"] = record.timestamp
-            info["ok"] = event.event_type == DagsterEventType.STEP_SUCCESS
-    for info in steps.values():
-        if "start" in info and "end" in info:
-            info["seconds"] = round(info["end"] - info["start"], 3)
-    return steps
-
-
-def summarise_stages(steps: dict[str, dict[str, float]], memory: dict[str, float],
-                     groups: dict[str, set[str]], names: dict[str, set[str]],
-                     cpu: dict[str, float] | None = None) -> dict[str, dict]:
-    out: dict[str, dict] = {}
-    for step, info in steps.items():
-        stage = stage_of_step(step, groups, names)
-        entry = out.setdefault(stage, {"seconds": 0.0, "cpu_seconds": 0.0, "peak_rss_mb": 0.0, "steps": []})
-        entry["seconds"] = round(entry["seconds"] + info.get("seconds", 0.0), 3)
-        entry["cpu_seconds"] = round(entry["cpu_seconds"] + ((cpu or {}).get(step) or 0.0), 2)
-        entry["peak_rss_mb"] = max(entry["peak_rss_mb"], memory.get(step, 0.0))
-        entry["steps"].append(step)
-    for entry in out.values():
-        entry["steps"] = sorted(set(entry["steps"]))
-    return out
 
 
 # ---------------------------------------------------------------- parts
@@ -305,7 +236,7 @@ def run_partitions(inbox: Path, years: list[int], workers: int, work: Path, budg
             }
             print(f"  {year}: {'ok' if success else 'MISSLYCKADES'} {wall:.1f} s, {len(pdfs)} PDF", flush=True)
     results["wall_seconds"] = round(time.perf_counter() - started_all, 3)
-    results["stages"] = _total_stages([y["stages"] for y in results["years"].values()])
+    results["stages"] = total_stages([y["stages"] for y in results["years"].values()])
     results["success"] = all(y["success"] for y in results["years"].values())
     return results
 
@@ -321,17 +252,6 @@ def run_part(inbox: Path, years: list[int], workers: int, work: Path, budget: fl
     return json.loads((work / "result.json").read_text())
 
 
-def _total_stages(per_year: list[dict[str, dict]]) -> dict[str, dict]:
-    total: dict[str, dict] = {}
-    for stages in per_year:
-        for stage, entry in stages.items():
-            t = total.setdefault(stage, {"seconds": 0.0, "cpu_seconds": 0.0, "peak_rss_mb": 0.0})
-            t["seconds"] = round(t["seconds"] + entry["seconds"], 3)
-            t["cpu_seconds"] = round(t["cpu_seconds"] + entry.get("cpu_seconds", 0.0), 2)
-            t["peak_rss_mb"] = max(t["peak_rss_mb"], entry["peak_rss_mb"])
-    return total
-
-
 def measure_duckdb(work: Path, year: int) -> dict:
     """The ledger arithmetic as one DuckDB query over the run's stored, validated frames."""
     try:
@@ -341,101 +261,24 @@ def measure_duckdb(work: Path, year: int) -> dict:
     return duckdb_ledger(work / "storage", year)
 
 
-# ---------------------------------------------------------------- report
+def measure_floor(work: Path, year: int, part: dict, cores: int, count: int, repeats: int) -> dict:
+    """The stack's floor for the one year's run in ``work`` (see ``benchmarks/floor.py``)."""
+    from assets.report import mapping_key
 
-
-def stage_table(stages: dict[str, dict], read: dict | None = None) -> list[dict]:
-    rows = []
-    for stage in STAGES:
-        if stage == "read" and read is not None:
-            rows.append({"stage": stage, "seconds": read["seconds"], "cpu_seconds": read.get("cpu_seconds"),
-                         "peak_rss_mb": read["peak_rss_mb"], "available": True})
-        elif stage in stages:
-            rows.append({"stage": stage, **{k: stages[stage].get(k) for k in ("seconds", "cpu_seconds", "peak_rss_mb")},
-                         "available": True})
-        else:
-            rows.append({"stage": stage, "seconds": None, "cpu_seconds": None, "peak_rss_mb": None,
-                         "available": False})
-    if "other" in stages:
-        rows.append({"stage": "other", **{k: stages["other"].get(k) for k in ("seconds", "cpu_seconds", "peak_rss_mb")},
-                     "available": True})
-    return rows
-
-
-def _cell(value: float | None, digits: int = 1) -> str:
-    return "not available" if value is None else f"{value:.{digits}f}"
-
-
-def _yardstick_lines(yardstick: dict | None) -> list[str]:
-    if not yardstick:
-        return []
-    before, after = yardstick["before"], yardstick.get("after") or {}
-    if not isinstance(before, dict):  # results written before the fixed workload was added
-        before, after = {"render": before}, {"render": after or float("nan")}
-    line = (f"Machine yardstick (CPU s, best of 3, before → after the runs): the demo report renders in "
-            f"{before['render']:.2f} → {after.get('render', float('nan')):.2f}")
-    if "python" in before:
-        line += (f"; a fixed pure-Python workload takes {before['python']:.2f} → "
-                 f"{after.get('python', float('nan')):.2f}")
-    return [line + ". A year's render stage scales with both; the second is untouched by changes to this "
-            "project's code, so it also compares runs of different versions.", ""]
-
-
-def markdown(report: dict) -> str:
-    lines = [
-        f"# National-scale benchmark ({report['finished_at']})",
-        "",
-        f"Machine: {report['machine']['cpus']} cores, Python {report['machine']['python']}, "
-        f"{report['machine']['platform']}; workers {report['workers']}.",
-        f"Data: {report['inbox']['projects']} projects in {report['inbox']['spec']['forbund']} förbund, "
-        f"{report['inbox']['rows'].get('participants', 0)} participant episodes over "
-        f"{report['inbox']['spec']['first_year']}–{report['inbox']['spec']['last_year']} "
-        f"({report['inbox']['inbox_mb']} MB inbox); synthesised in {report['inbox']['synthesise_seconds']} s.",
-        "",
-        *_yardstick_lines(report.get("yardstick")),
-        "Wall seconds per stage are summed step durations (steps overlap across workers, so they add up to more",
-        "than the run's wall time); CPU seconds are the step processes' own user+system time including processes",
-        "they started (the render pool); memory is the largest peak RSS of a stage's step process or of one of its",
-        "children (each includes the ~200 MB of preloaded pipeline modules).",
-        "",
-    ]
-    for title, key in (("One year", "one_year"), ("Backfill", "backfill")):
-        part = report.get(key)
-        if not part:
-            continue
-        years = list(part["years"])
-        lines += [f"## {title}: {years[0]}" + (f"–{years[-1]}" if len(years) > 1 else ""),
-                  "", f"Wall time {part['wall_seconds']:.1f} s, "
-                  f"{sum(y['pdfs'] for y in part['years'].values())} PDF, "
-                  f"{'all runs succeeded' if part['success'] else 'SOME RUNS FAILED'}."
-                  + (f" **Incomplete:** {part['stopped']}." if part.get("stopped") else ""), "",
-                  f"Load average (1 min) at the end of each run: "
-                  f"{', '.join(str(y['load_average'][0]) for y in part['years'].values())} "
-                  f"({report['machine']['cpus']} cores, {report['workers']} workers: the run's "
-                  "own steps; a load well above the workers means other work shared the machine).", "",
-                  "| stage | wall seconds | CPU seconds | peak memory (MB) |", "|---|---:|---:|---:|"]
-        for row in part["table"]:
-            lines.append(f"| {row['stage']} | {_cell(row['seconds'])} | {_cell(row.get('cpu_seconds'))} | "
-                         f"{_cell(row['peak_rss_mb'], 0)} |")
-        lines.append("")
-    duck = report.get("duckdb", {})
-    lines += ["## Ledger against DuckDB", ""]
-    if duck.get("available"):
-        lines.append(f"Same frames, same arithmetic ({duck['episodes']} cohort episodes, {duck['threads']} threads; "
-                     f"results {'agree' if duck['agrees'] else 'DIFFER'}, largest difference "
-                     f"{duck['largest_difference_sek']:.0f} kr): DuckDB {duck['seconds']:.3f} s, Python ledger "
-                     f"(contributions + results) {duck['python_ledger_seconds']:.3f} s, ratio "
-                     f"{_cell(duck['ratio_python_to_duckdb'], 2)}. The Dagster ledger steps, with loading and "
-                     f"writing, took {_cell(report['targets'].get('ledger_seconds'), 2)} s.")
-    else:
-        lines.append(duck.get("reason", "not available"))
-    lines += ["", "## Targets", ""]
-    for name, target in report["targets"].items():
-        if isinstance(target, dict):
-            lines.append(f"- {name}: {target['value']} (target {target['target']}) — "
-                         f"{'met' if target['met'] else 'NOT MET' if target['met'] is False else 'not measured'}")
-    lines.append("")
-    return "\n".join(lines)
+    out = work / "out" / str(year)
+    if not (out / "reports.csv").exists():  # the run failed before its reports: nothing to compare
+        return {}
+    reports = chosen_reports(out, count)
+    bare = _python_json("from benchmarks.floor import main; main()", str(repeats),
+                        *(str(out / r["html"]) for r in reports))
+    measured = part["years"][str(year)]
+    steps = measured["steps"]
+    step_cpu = {}
+    for r in reports:
+        suffix = f"[{mapping_key(r['forbund'])}]"
+        step_cpu[r["forbund"]] = next((v["cpu_seconds"] for k, v in steps.items() if k.endswith(suffix)), None)
+    render = measured["stages"].get("render", {})
+    return floor_summary(reports, bare, step_cpu, measured["wall_seconds"], render.get("cpu_seconds"), cores)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -451,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-backfill", action="store_true")
     parser.add_argument("--backfill-budget", type=float, help="seconds after which no further backfill year starts")
     parser.add_argument("--fresh", action="store_true", help="regenerate the cached inbox")
+    parser.add_argument("--floor-reports", type=int, default=3,
+                        help="how many of the year's reports bare WeasyPrint lays out again (default 3)")
+    parser.add_argument("--floor-repeats", type=int, default=5, help="timed bare renders of each (default 5)")
     parser.add_argument("--quick", action="store_true", help="3 förbund, 600 episodes/year, 2022-2024")
     parser.add_argument("--name", default="national", help="results file name (without extension)")
     parser.add_argument("--run-part", help=argparse.SUPPRESS)
@@ -491,6 +337,9 @@ def main(argv: list[str] | None = None) -> int:
         one["table"] = stage_table(one["stages"], read)
         report["one_year"] = one
         report["duckdb"] = measure_duckdb(work / "one", year)
+        print("golvet (WeasyPrint ensam) …", flush=True)
+        report["floor"] = measure_floor(work / "one", year, one, report["machine"]["cpus"], args.floor_reports,
+                                        args.floor_repeats)
         if not args.skip_backfill:
             years = list(range(args.first_year, args.last_year + 1))
             print(f"backfill {years[0]}–{years[-1]} …", flush=True)
@@ -520,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
             "target": f"≤ {TARGET_LEDGER_RATIO:.0f}×",
             "met": None if ratio is None else ratio <= TARGET_LEDGER_RATIO,
         },
+        **floor_targets(report["floor"]),
     }
     report["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     RESULTS.mkdir(parents=True, exist_ok=True)

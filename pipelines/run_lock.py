@@ -6,9 +6,12 @@ back rather than refuse it; neither stops two runs of one year from writing the 
 fails at once with one Swedish line naming the run that holds it.
 
 The lock lives in the instance's own run records (SQLite or PostgreSQL alike), so it holds across processes, pods
-and entry points, and a crashed run frees it by no longer being in progress. The holder is marked with a run tag;
-when two runs claim at the same moment and both see themselves free, the one created first keeps the lock and the
-other gives it up (claim, then check again).
+and entry points, and a crashed run frees it by no longer being in progress. The holder is marked with a run tag
+whose value is its own run id (a re-executed run inherits its parent's tags, and must not inherit the lock); a run
+that was refused is marked too, so its later steps stop at once rather than claim when the holder is gone. When two
+runs claim at the same moment, each claims and then looks again, and gives way to any other holder created before
+it. The record store has no compare-and-set, so two claims interleaved within milliseconds can still both hold;
+the run queue's one-run-per-year limit (dagster.yaml, the Helm values) keeps UI and schedule runs apart as well.
 """
 
 from __future__ import annotations
@@ -19,8 +22,7 @@ PARTITION_TAG = "dagster/partition"
 SCENARIO_TAG = "samverkan/scenario"
 OFFICIAL = "official"
 HOLDER_TAG = "samverkan/lock"
-HELD = "held"
-RELEASED = "released"
+REFUSED = "refused"
 IN_PROGRESS = [DagsterRunStatus.STARTING, DagsterRunStatus.STARTED, DagsterRunStatus.CANCELING]
 
 
@@ -52,24 +54,33 @@ def _refusal(key: tuple[str, str], holder: RunRecord) -> RunLockError:
         "vänta tills den är klar eller avbryt den, och starta sedan igen")
 
 
+def _holds(record: RunRecord) -> bool:
+    return record.dagster_run.tags.get(HOLDER_TAG) == record.dagster_run.run_id
+
+
+def _refuse(instance: DagsterInstance, run_id: str, key: tuple[str, str], holder: RunRecord) -> RunLockError:
+    instance.add_run_tags(run_id, {HOLDER_TAG: REFUSED})
+    return _refusal(key, holder)
+
+
 def claim(instance: DagsterInstance, run_id: str) -> None:
     """Hold the run's (year, scenario) for it, or raise ``RunLockError`` if another run holds it."""
     record = instance.get_run_record_by_id(run_id)
     if record is None:
         return
-    tags = record.dagster_run.tags
-    key = lock_key(tags)
-    if key is None or tags.get(HOLDER_TAG) == HELD:
+    key = lock_key(record.dagster_run.tags)
+    if key is None or _holds(record):
         return
     rivals = _rivals(instance, run_id, key)
-    first = [r for r in rivals if r.dagster_run.tags.get(HOLDER_TAG) == HELD or _order(r) < _order(record)]
+    if record.dagster_run.tags.get(HOLDER_TAG) == REFUSED:
+        raise _refusal(key, min(rivals, key=_order)) if rivals else RunLockError(
+            f"körningen {run_id[:8]} fick inte köra året {key[0]} och stoppas")
+    first = [r for r in rivals if _holds(r) or _order(r) < _order(record)]
     if first:
-        raise _refusal(key, min(first, key=_order))
-    instance.add_run_tags(run_id, {HOLDER_TAG: HELD})
+        raise _refuse(instance, run_id, key, min(first, key=_order))
+    instance.add_run_tags(run_id, {HOLDER_TAG: run_id})
     # A rival that saw us before we were in progress may have claimed too: the one created first keeps it.
-    earlier = [r for r in _rivals(instance, run_id, key)
-               if instance.get_run_by_id(r.dagster_run.run_id).tags.get(HOLDER_TAG) == HELD
-               and _order(r) < _order(record)]
+    earlier = [r for r in (instance.get_run_record_by_id(r.dagster_run.run_id) for r in _rivals(instance, run_id, key))
+               if r is not None and _holds(r) and _order(r) < _order(record)]
     if earlier:
-        instance.add_run_tags(run_id, {HOLDER_TAG: RELEASED})
-        raise _refusal(key, min(earlier, key=_order))
+        raise _refuse(instance, run_id, key, min(earlier, key=_order))

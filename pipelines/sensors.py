@@ -1,8 +1,9 @@
 """The steward notice sensor: after a run whose data_contract checks failed, tell the data steward.
 
 A run with only WARN failures succeeds and a run with an ERROR failure fails
-(the blocking check stops the step), so two run-status sensors share one
-function. The year's output folder comes from the run itself: the partition
+(``data_gate`` stops the ledger and the report), so two run-status sensors share
+one function. The extracts the notice points to are always there: the quality
+step does not depend on the gate. The year's output folder comes from the run itself: the partition
 tag gives the year and the run config's ``resources.settings.config.out_dir``
 the folder (the code location's default settings when the run did not set it),
 so the notice lands beside the extracts of exactly that run.
@@ -26,7 +27,7 @@ from dagster import (
 )
 
 from pipelines.resources import SamverkanSettings
-from samverkan import quality, steward
+from samverkan import steward
 
 CHECK_NAME = "data_contract"
 PARTITION_TAG = "dagster/partition"
@@ -54,6 +55,7 @@ def check_outcomes(instance: DagsterInstance, run_id: str) -> list[steward.Check
             headline=evaluation.description or "",
             dataset_errors=tuple(_value(metadata, "dataset_errors", []) or []),
             failed_expectations=tuple(_value(metadata, "failed_expectations", []) or []),
+            disagreements=tuple(_value(metadata, "gx_disagreements", []) or []),
         ))
     return outcomes
 
@@ -84,8 +86,6 @@ def notify_steward(instance: DagsterInstance, run: DagsterRun, env: Mapping[str,
     if out is None or not steward.needs_notice(outcomes):
         return None
     env = os.environ if env is None else env
-    # The extracts may be missing when a blocking check stopped the run before the quality step.
-    quality.write_extracts(out)
     year = run.tags.get(PARTITION_TAG, "")
     text = steward.notice_markdown(year, run.run_id, outcomes, out, _data_docs(instance, run.run_id))
     path = steward.write_notice(out, text)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from samverkan import validation_rules as rules
 from samverkan.contract import Column, Dataset
 from samverkan.privacy import mask_personal_numbers, personal_number_mask
 from samverkan.readers import SOURCE_PROBLEM
@@ -77,21 +78,21 @@ def _convert(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series, str
     """Typed values, a mask of unparseable non-empty cells, and the rule name for them."""
     present = text != ""
     if column.type == "text":
-        return text.where(present), pd.Series(False, index=text.index), "type"
+        return text.where(present), pd.Series(False, index=text.index), rules.TYPE.name
     if column.type == "code":
         canonical = {c.lower(): c for c in column.codes}
         mapped = text.str.lower().map(canonical)
-        return mapped, present & mapped.isna(), "allowed_codes"
+        return mapped, present & mapped.isna(), rules.ALLOWED_CODES.name
     if column.type == "support":
         normalised = text.str.lower().str.replace(" ", "", regex=False)
-        return normalised.where(present), pd.Series(False, index=text.index), "support_code"
+        return normalised.where(present), pd.Series(False, index=text.index), rules.SUPPORT_CODE.name
     if column.type == "integer":
         number = parse_decimal(text)
         whole = number.notna() & (np.floor(number) == number)
-        return number.where(whole).astype("Int64"), present & ~whole, "type"
+        return number.where(whole).astype("Int64"), present & ~whole, rules.TYPE.name
     if column.type == "decimal":
         number = parse_decimal(text)
-        return number.astype("Float64"), present & number.isna(), "type"
+        return number.astype("Float64"), present & number.isna(), rules.TYPE.name
     if column.type == "boolean":
         lower = text.str.lower()
         value = pd.Series(pd.NA, index=text.index, dtype="boolean")
@@ -99,18 +100,18 @@ def _convert(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series, str
         value[lower.isin(FALSE_WORDS - {""}) | (lower == "")] = False
         bad = present & ~lower.isin(TRUE_WORDS | FALSE_WORDS)
         value[bad] = pd.NA
-        return value, bad, "type"
+        return value, bad, rules.TYPE.name
     if column.type == "date":
         parsed = parse_date(text)
-        return parsed, present & parsed.isna(), "date_format"
+        return parsed, present & parsed.isna(), rules.DATE_FORMAT.name
     raise ValueError(f"unknown column type {column.type}")
 
 
 def _type_message(column: Column, rule: str, value: str) -> str:
     shown = _shown(value)
-    if rule == "allowed_codes":
+    if rule == rules.ALLOWED_CODES.name:
         return f"okänd kod {shown!r}; tillåtna: {', '.join(column.codes)}"
-    if rule == "date_format":
+    if rule == rules.DATE_FORMAT.name:
         return f"datum ska skrivas ÅÅÅÅ-MM-DD, fick {shown!r}"
     if column.type == "integer":
         return f"ska vara ett heltal, fick {shown!r}"
@@ -155,7 +156,7 @@ def conform(raw: pd.DataFrame, dataset: Dataset) -> Conformed:
 
     if SOURCE_PROBLEM in raw.columns:
         shape = raw[SOURCE_PROBLEM].fillna("") != ""
-        found.append(problem_rows(raw, shape, dataset.name, "", "row_shape", raw[SOURCE_PROBLEM]))
+        found.append(problem_rows(raw, shape, dataset.name, "", rules.ROW_SHAPE.name, raw[SOURCE_PROBLEM]))
 
     for column in dataset.columns:
         if column.name not in raw.columns:
@@ -164,7 +165,7 @@ def conform(raw: pd.DataFrame, dataset: Dataset) -> Conformed:
         text = raw[column.name].fillna("").astype("str").str.strip()
         personal = personal_number_mask(text)
         if personal.any():
-            found.append(problem_rows(raw, personal, dataset.name, column.name, "personnummer",
+            found.append(problem_rows(raw, personal, dataset.name, column.name, rules.PERSONNUMMER.name,
                                    "värdet ser ut som ett personnummer eller samordningsnummer och tas inte emot"
                                    + text.map(lambda v: f" ({mask_personal_numbers(v)[:MAX_SHOWN]})")))
             text = text.mask(personal, text[personal].map(mask_personal_numbers))
@@ -175,12 +176,12 @@ def conform(raw: pd.DataFrame, dataset: Dataset) -> Conformed:
             found.append(problem_rows(raw, bad, dataset.name, column.name, rule, messages))
         if column.required:
             missing = (text == "") & ~personal
-            found.append(problem_rows(raw, missing, dataset.name, column.name, "required",
+            found.append(problem_rows(raw, missing, dataset.name, column.name, rules.REQUIRED.name,
                                    "obligatoriskt värde saknas"))
         if column.type == "support":
             bad_support, support_messages = _support_problems(text)
-            found.append(problem_rows(raw, bad_support & ~personal, dataset.name, column.name, "support_code",
-                                   support_messages))
+            found.append(problem_rows(raw, bad_support & ~personal, dataset.name, column.name,
+                                      rules.SUPPORT_CODE.name, support_messages))
             values = values.where(~bad_support)
         if column.minimum is not None or column.maximum is not None:
             numeric = values.astype("Float64")
@@ -190,7 +191,7 @@ def conform(raw: pd.DataFrame, dataset: Dataset) -> Conformed:
             if out.any():
                 bounds = f"{column.minimum:g}–{column.maximum:g}" if column.maximum is not None \
                     else f"minst {column.minimum:g}"
-                found.append(problem_rows(raw, out, dataset.name, column.name, "range",
+                found.append(problem_rows(raw, out, dataset.name, column.name, rules.RANGE.name,
                                        text.map(lambda v, b=bounds: f"värdet {_shown(v)!r} ligger utanför {b}")))
         typed[column.name] = values.astype(DTYPES[column.type])
 

@@ -5,15 +5,20 @@ types and applies the row rules. A row with any problem goes to quarantine (one
 quarantine row per problem, so a steward sees every reason); the others are
 accepted. Whatever happens, ``rows_in == accepted + quarantined rows``.
 
-Two kinds of trouble make a dataset unusable and are listed in
-``dataset_errors`` with a message naming the file: a file that cannot be read
-at all (its rows cannot be counted; the quarantine gets one row for the file,
-``source_row`` 0 or the row where reading stopped), and a file without a
-required column (its rows are read, counted and all quarantined).
+The ``critical`` rules of ``samverkan.validation_rules`` make a dataset
+unusable and are listed in ``dataset_errors`` with a message naming the file: a
+file that cannot be read at all (its rows cannot be counted; the quarantine gets
+one row for the file, ``source_row`` 0 or the row where reading stopped), a file
+without a required column (its rows are read, counted and all quarantined), no
+projects or no acceptable row at all, and more than half of the rows in
+quarantine. ``IngestResult.verdict`` is that outcome as the one-row frame the
+data gate reads.
 
 ``validation_frame`` is what Great Expectations sees: every row read, typed,
 personnummer masked, unknown codes kept as written (masked) so the suite can
-name them, and the quarantine verdict per row.
+name them, and the quarantine verdict per row. The quarantine is final when
+``ingest_dataset`` returns: the suite checks the same rules, and a row it flags
+that the rules here accepted is reported as a disagreement, never patched in.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from samverkan import quality
+from samverkan import validation_rules as rules
 from samverkan.conform import PROBLEM_COLUMNS, conform
 from samverkan.contract import DATASETS
 from samverkan.privacy import mask_personal_numbers, personal_number_mask
@@ -60,6 +66,13 @@ class IngestResult:
     def quarantined_rows(self) -> int:
         return self.rows_in - len(self.accepted)
 
+    @property
+    def usable(self) -> bool:
+        return not self.dataset_errors
+
+    def verdict(self) -> pd.DataFrame:
+        return quality.verdict(self.dataset, self.rows_in, len(self.accepted), self.dataset_errors)
+
     def summary(self) -> dict[str, int | str]:
         return {
             "dataset": self.dataset,
@@ -82,14 +95,14 @@ def _file_problem(dataset: str, file: str, row: int, column: str, rule: str, mes
 
 
 def _missing_column_problems(dataset: str, raw: pd.DataFrame, missing: list[str]) -> pd.DataFrame:
-    message = f"filen saknar den obligatoriska kolumnen {', '.join(missing)}; raden kan inte tas emot"
+    message = rules.MISSING_COLUMN.text(columns=", ".join(missing))
     return pd.DataFrame(
         {
             "dataset": dataset,
             "source_file": raw["source_file"].to_numpy(),
             "source_row": raw["source_row"].to_numpy(),
             "column": ", ".join(missing),
-            "rule": "missing_column",
+            "rule": rules.MISSING_COLUMN.name,
             "message": message,
         },
         columns=PROBLEM_COLUMNS,
@@ -109,9 +122,10 @@ def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None =
         try:
             raw = read_file(path, name)
         except ReadError as exc:
-            errors.append(f"{exc}. Filen kan inte läsas; spara om den (CSV UTF-8, XLSX eller Parquet) och kör igen.")
+            errors.append(rules.UNREADABLE_FILE.text("file", reason=exc))
             found.append(_file_problem(name, path.name, exc.row or WHOLE_FILE, exc.column or "",
-                                       "unreadable_file", mask_personal_numbers(exc.reason)))
+                                       rules.UNREADABLE_FILE.name,
+                                       rules.UNREADABLE_FILE.text(reason=mask_personal_numbers(exc.reason))))
             files.append(InputFile(path.name, sha256_of(path), 0, usable=False))
             continue
         columns = tuple(c for c in raw.columns if c not in ("source_file", "source_row", SOURCE_PROBLEM))
@@ -121,11 +135,8 @@ def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None =
             notes.append(f"{path.name}: kolumnerna {', '.join(unknown)} finns inte i kontraktet och används inte")
         if missing:
             missing_anywhere.update(missing)
-            errors.append(
-                f"{path.name}: obligatorisk kolumn saknas: {', '.join(missing)} "
-                f"(rubriker i filen: {', '.join(columns) or 'inga'}). Alla {len(raw)} rader i filen "
-                "ligger i karantän tills kolumnen finns."
-            )
+            errors.append(rules.MISSING_COLUMN.text("file", file=path.name, columns=", ".join(missing),
+                                                    headers=", ".join(columns) or "inga", rows=len(raw)))
             if len(raw):
                 found.append(_missing_column_problems(name, raw, missing))
         frames.append(raw)
@@ -141,15 +152,7 @@ def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None =
     accepted = typed.loc[~is_bad].reset_index(drop=True)
     quarantine = _sorted(problem_frame)
 
-    if not files and not spec.optional:
-        notes.append(f"inkorgen har ingen fil för {name}")
-        if name == "projects":
-            errors.append("inkorgen har ingen fil för projects; utan projekt kan inget år redovisas")
-    elif name == "projects" and files and accepted.empty:
-        errors.append(f"inga projekt kunde godkännas i {', '.join(f.name for f in files)}; "
-                      "utan projekt kan inget år redovisas")
-    elif len(typed) and accepted.empty:
-        errors.append(f"ingen av de {len(typed)} raderna i {', '.join(f.name for f in files)} kunde godkännas")
+    errors += _dataset_problems(name, files, len(typed), len(accepted), notes)
 
     # Headers and reader messages come from the files themselves: mask them like every value.
     errors = [mask_personal_numbers(e) for e in errors]
@@ -157,6 +160,22 @@ def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None =
     result = IngestResult(name, accepted, quarantine, len(typed), files, errors, notes)
     result.validation = validation_frame(raw, typed, is_bad, sorted(missing_anywhere))
     return result
+
+
+def _dataset_problems(name: str, files: list[InputFile], rows: int, accepted: int, notes: list[str]) -> list[str]:
+    """The dataset errors about the dataset as a whole: no projects, nothing accepted, most rows quarantined."""
+    names = ", ".join(f.name for f in files)
+    if not files and not DATASETS[name].optional:
+        notes.append(f"inkorgen har ingen fil för {name}")
+        return [rules.NO_ROWS.text("no_file")] if name == "projects" else []
+    if name == "projects" and files and not accepted:
+        return [rules.NO_ROWS.text("no_projects", files=names)]
+    if rows and not accepted:
+        return [rules.NO_ROWS.text(rows=rows, files=names)]
+    if rows - accepted > quality.MAX_QUARANTINE_SHARE * rows:
+        return [rules.QUARANTINE_SHARE.text(quarantined=rows - accepted, rows=rows, files=names,
+                                            share=quality.MAX_QUARANTINE_SHARE)]
+    return []
 
 
 def _rows_in(typed: pd.DataFrame, problems: pd.DataFrame) -> pd.Series:
@@ -171,21 +190,6 @@ def _sorted(problems: pd.DataFrame) -> pd.DataFrame:
     out = problems.sort_values(["source_file", "source_row", "column", "rule"], ignore_index=True, kind="stable")
     out["source_row"] = out["source_row"].astype("int64")
     return out
-
-
-def quarantine_more(result: IngestResult, extra: pd.DataFrame) -> IngestResult:
-    """Move the rows named in ``extra`` (problem rows) from accepted to quarantine."""
-    extra = extra[PROBLEM_COLUMNS].astype({"source_row": "int64"})
-    # Only rows still accepted are news; a row already quarantined keeps its own reasons.
-    extra = extra.loc[_rows_in(extra, result.accepted[["source_file", "source_row"]]).to_numpy()]
-    if extra.empty:
-        return result
-    bad = _rows_in(result.accepted, extra)
-    result.accepted = result.accepted.loc[~bad].reset_index(drop=True)
-    result.quarantine = _sorted(pd.concat([result.quarantine, extra], ignore_index=True))
-    if result.validation is not None:
-        result.validation[QUARANTINED] = result.validation[QUARANTINED] | _rows_in(result.validation, extra)
-    return result
 
 
 def validation_frame(raw: pd.DataFrame, typed: pd.DataFrame, is_bad: pd.Series,

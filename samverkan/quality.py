@@ -1,27 +1,31 @@
-"""Row rules beyond single cells: keys, references, order of dates, plausibility, dangerous text.
+"""Row rules beyond single cells, a dataset's verdict, the data gate and the steward extracts.
 
-Each rule here is a vectorised mask over the typed frame from ``conform`` and
-gives one problem row per failing row (``dataset, source_file, source_row,
-column, rule, message``). The rule tables below are also what the Great
-Expectations suites are generated from (``pipelines/gx.py``), so a rule is
-written once and both the quarantine and the suite follow it.
+Each row rule here is a vectorised mask over the typed frame from ``conform``
+and gives one problem row per failing row (``dataset, source_file, source_row,
+column, rule, message``); names and messages come from
+``samverkan.validation_rules``. The rule tables below are also what the Great
+Expectations suites are generated from (``pipelines/gx/suites.py``), so a rule
+is written once and both the quarantine and the suite follow it.
 
-The steward extracts (``quality.csv``, ``quality_summary.csv``) are combined
-here from the per-dataset parts each ingest step leaves in the output folder, so
-they exist even when a dataset error stopped the rest of the run.
+Every ingest step leaves, beside its accepted rows, its quarantine and a
+one-row verdict (rows in, accepted, quarantined, usable, errors). The steward
+extracts (``quality.csv``, ``quality_summary.csv``) are combined from those for
+every dataset, and ``gate_message`` says in Swedish which datasets stop the
+ledger and the report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
+from samverkan import validation_rules as rules
 from samverkan.conform import PROBLEM_COLUMNS, problem_rows
 from samverkan.contract import DATASETS, Dataset
-from samverkan.files import write_bytes_atomic, write_csv_atomic
+from samverkan.files import write_csv_atomic
 
 # (earlier, later): the later date may not be before the earlier one.
 DATE_ORDER: dict[str, tuple[tuple[str, str], ...]] = {
@@ -39,8 +43,12 @@ MAX_TEXT_LENGTH = 500
 # What a spreadsheet would run as a formula: '=' or '@' first, or '+'/'-' followed by a function call.
 FORMULA_PATTERN = r"^\s*(?:[=@]|[+\-]\s*[A-Za-z_][A-Za-z0-9_.]*\s*\()"
 
+# More than this share of a dataset's rows in quarantine and it is not fit to report on.
+MAX_QUARANTINE_SHARE = 0.5
+
 SUMMARY_COLUMNS = ["dataset", "rows_in", "accepted", "quarantined"]
-PARTS_DIR = "quality_parts"
+# A verdict is a summary row plus whether the dataset can be used and, if not, why (one error per line).
+VERDICT_COLUMNS = [*SUMMARY_COLUMNS, "usable", "errors"]
 QUALITY_FILE = "quality.csv"
 SUMMARY_FILE = "quality_summary.csv"
 
@@ -63,16 +71,22 @@ def duplicate_problems(spec: Dataset, typed: pd.DataFrame) -> pd.DataFrame:
     firsts = pd.Series(keyed.index, index=keyed.index).groupby(first_index).transform("first")
     mask = pd.Series(False, index=typed.index)
     mask[repeat[repeat].index] = True
-    origin = typed.loc[firsts.loc[mask[mask].index]]
+    origin = typed.loc[firsts.loc[mask[mask].index]].set_axis(mask[mask].index)
     message = pd.Series("", index=typed.index, dtype="str")
-    message[mask] = (
-        f"samma nyckel ({', '.join(key)}) som "
-        + origin["source_file"].to_numpy().astype(str)
-        + " rad "
-        + origin["source_row"].to_numpy().astype(str)
-        + "; den första raden behålls"
-    )
-    return problem_rows(typed, mask, spec.name, "+".join(key), "duplicate_key", message)
+    message[mask] = rules.DUPLICATE_KEY.text(key=", ".join(key), file=origin["source_file"], row=origin["source_row"])
+    return problem_rows(typed, mask, spec.name, "+".join(key), rules.DUPLICATE_KEY.name, message)
+
+
+def _text_problems(dataset: str, typed: pd.DataFrame, column: str) -> list[pd.DataFrame]:
+    text = typed[column].fillna("").astype(str)
+    formula = text.str.contains(FORMULA_PATTERN, regex=True)
+    long = text.str.len() > MAX_TEXT_LENGTH
+    return [
+        problem_rows(typed, formula, dataset, column, rules.FORMULA.name,
+                     rules.FORMULA.text(start=text.str.slice(0, 40))),
+        problem_rows(typed, long, dataset, column, rules.TOO_LONG.name,
+                     rules.TOO_LONG.text(length=text.str.len(), limit=MAX_TEXT_LENGTH)),
+    ]
 
 
 def row_problems(dataset: str, typed: pd.DataFrame, known_project_ids: pd.Series | None,
@@ -84,106 +98,81 @@ def row_problems(dataset: str, typed: pd.DataFrame, known_project_ids: pd.Series
 
     if known_project_ids is not None and spec.references_projects and "project_id" in typed.columns:
         unknown = typed["project_id"].notna() & ~typed["project_id"].isin(set(known_project_ids.dropna()))
-        found.append(problem_rows(typed, unknown, dataset, "project_id", "unknown_project",
-                               "projektet " + typed["project_id"].fillna("").astype(str)
-                               + " finns inte bland de godkända raderna i projects"))
+        found.append(problem_rows(typed, unknown, dataset, "project_id", rules.UNKNOWN_PROJECT.name,
+                                  rules.UNKNOWN_PROJECT.text(project=typed["project_id"].fillna("").astype(str))))
 
     found.append(duplicate_problems(spec, typed))
 
     for earlier, later in DATE_ORDER.get(dataset, ()):
         swapped = (typed[later] < typed[earlier]).fillna(False).astype(bool)
-        found.append(problem_rows(typed, swapped, dataset, later, "date_order",
-                               f"{later} " + _iso(typed[later]) + f" är före {earlier} " + _iso(typed[earlier])))
+        found.append(problem_rows(typed, swapped, dataset, later, rules.DATE_ORDER.name, rules.DATE_ORDER.text(
+            later=later, later_date=_iso(typed[later]), earlier=earlier, earlier_date=_iso(typed[earlier]))))
 
     for present, needed in NEEDS.get(dataset, ()):
         lacking = typed[present].notna() & typed[needed].isna()
-        found.append(problem_rows(typed, lacking, dataset, needed, "needs_value",
-                               f"{present} " + typed[present].fillna("").astype(str)
-                               + f" kräver att {needed} är ifyllt"))
+        found.append(problem_rows(typed, lacking, dataset, needed, rules.NEEDS_VALUE.name, rules.NEEDS_VALUE.text(
+            present=present, value=typed[present].fillna("").astype(str), needed=needed)))
 
     limit = pd.Timestamp(today)
     for column in spec.columns:
         if column.type == "date":
             future = (typed[column.name] > limit).fillna(False).astype(bool)
-            found.append(problem_rows(typed, future, dataset, column.name, "future_date",
-                                   "datumet " + _iso(typed[column.name])
-                                   + f" ligger efter i dag ({today.isoformat()})"))
+            found.append(problem_rows(typed, future, dataset, column.name, rules.FUTURE_DATE.name,
+                                      rules.FUTURE_DATE.text(date=_iso(typed[column.name]), today=today.isoformat())))
         if column.type == "text":
-            text = typed[column.name].fillna("").astype(str)
-            formula = text.str.contains(FORMULA_PATTERN, regex=True)
-            found.append(problem_rows(typed, formula, dataset, column.name, "formula",
-                                   "texten ser ut som en kalkylbladsformel och tas inte emot: "
-                                   + text.str.slice(0, 40)))
-            long = text.str.len() > MAX_TEXT_LENGTH
-            found.append(problem_rows(typed, long, dataset, column.name, "too_long",
-                                   "texten har " + text.str.len().astype(str)
-                                   + f" tecken; högst {MAX_TEXT_LENGTH} tas emot"))
+            found += _text_problems(dataset, typed, column.name)
 
     if dataset == "participants" and "birth_year" in typed.columns:
         latest = today.year - MIN_PARTICIPANT_AGE
         young = (typed["birth_year"] > latest).fillna(False).astype(bool)
-        found.append(problem_rows(typed, young, dataset, "birth_year", "range",
-                               "födelseåret " + typed["birth_year"].astype("string").fillna("")
-                               + f" är inte rimligt för en deltagare (senast {latest})"))
+        found.append(problem_rows(typed, young, dataset, "birth_year", rules.RANGE.name, rules.RANGE.text(
+            "birth_year", value=typed["birth_year"].astype("string").fillna(""), latest=latest)))
 
     found = [f for f in found if not f.empty]
     return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=PROBLEM_COLUMNS)
 
 
-# ------------------------------------------------------------------ steward extracts
+# ------------------------------------------------------------------ verdicts, the gate, steward extracts
 
 
-def summary_row(dataset: str, rows_in: int, accepted: int) -> pd.DataFrame:
+def verdict(dataset: str, rows_in: int, accepted: int, errors: list[str]) -> pd.DataFrame:
+    """One dataset's counts and whether it can be used, as the one-row frame its ingest step publishes."""
     return pd.DataFrame([{"dataset": dataset, "rows_in": rows_in, "accepted": accepted,
-                          "quarantined": rows_in - accepted}], columns=SUMMARY_COLUMNS)
+                          "quarantined": rows_in - accepted, "usable": not errors, "errors": "\n".join(errors)}],
+                        columns=VERDICT_COLUMNS).astype({"rows_in": "int64", "accepted": "int64",
+                                                         "quarantined": "int64", "usable": "bool", "errors": "str"})
 
 
-def _write_parquet(frame: pd.DataFrame, path: Path) -> Path:
-    buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False)
-    return write_bytes_atomic(path, buffer.getvalue())
+def _in_contract_order(frames: Mapping[str, pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    found = [frames[name] for name in DATASETS if name in frames and not frames[name].empty]
+    return pd.concat(found, ignore_index=True).reindex(columns=columns) if found \
+        else pd.DataFrame(columns=columns)
 
 
-def write_part(out_dir: Path, dataset: str, quarantine: pd.DataFrame, rows_in: int, accepted: int) -> Path:
-    """One dataset's quarantine and counts, left beside the year's extracts for ``write_extracts``."""
-    folder = Path(out_dir) / PARTS_DIR
-    _write_parquet(quarantine[PROBLEM_COLUMNS].astype({"source_row": "int64"}), folder / f"{dataset}.parquet")
-    return _write_parquet(summary_row(dataset, rows_in, accepted), folder / f"{dataset}.summary.parquet")
+def combine(quarantines: Mapping[str, pd.DataFrame], verdicts: Mapping[str, pd.DataFrame]
+            ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every dataset's quarantine rows and counts (``quality.csv``, ``quality_summary.csv``), in contract order."""
+    problems = _in_contract_order(quarantines, PROBLEM_COLUMNS).astype({"source_row": "int64"})
+    summary = _in_contract_order(verdicts, SUMMARY_COLUMNS).astype(
+        {c: "int64" for c in ("rows_in", "accepted", "quarantined")})
+    return problems, summary
 
 
-def clear_dependent_parts(out_dir: Path) -> None:
-    """Drop the parts of datasets checked against projects: a new projects result makes them stale.
-
-    Without this, a run where projects failed would leave last run's participants part in the extracts.
-    """
-    folder = Path(out_dir) / PARTS_DIR
-    for spec in DATASETS.values():
-        if spec.references_projects:
-            for suffix in (".parquet", ".summary.parquet"):
-                (folder / f"{spec.name}{suffix}").unlink(missing_ok=True)
-
-
-def read_parts(out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """All datasets' quarantine rows and counts, in contract order; a dataset without a part is absent."""
-    folder = Path(out_dir) / PARTS_DIR
-    problems: list[pd.DataFrame] = []
-    summaries: list[pd.DataFrame] = []
-    for name in DATASETS:
-        summary = folder / f"{name}.summary.parquet"
-        if not summary.exists():
-            continue
-        summaries.append(pd.read_parquet(summary))
-        problems.append(pd.read_parquet(folder / f"{name}.parquet"))
-    quality = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(columns=PROBLEM_COLUMNS)
-    quality = quality.reindex(columns=PROBLEM_COLUMNS)
-    quality["source_row"] = quality["source_row"].astype("int64")
-    summary = pd.concat(summaries, ignore_index=True) if summaries else pd.DataFrame(columns=SUMMARY_COLUMNS)
-    return quality, summary.reindex(columns=SUMMARY_COLUMNS)
-
-
-def write_extracts(out_dir: Path) -> tuple[Path, Path]:
-    """``quality.csv`` and ``quality_summary.csv`` of the year from the parts."""
-    quality, summary = read_parts(out_dir)
-    problems_path = write_csv_atomic(quality, Path(out_dir) / QUALITY_FILE)
+def write_extracts(out_dir: Path, problems: pd.DataFrame, summary: pd.DataFrame) -> tuple[Path, Path]:
+    """``quality.csv`` and ``quality_summary.csv`` of the year."""
+    problems_path = write_csv_atomic(problems, Path(out_dir) / QUALITY_FILE)
     summary_path = write_csv_atomic(summary, Path(out_dir) / SUMMARY_FILE)
     return problems_path, summary_path
+
+
+def gate_message(verdicts: pd.DataFrame) -> str | None:
+    """Why the year's ledger and report cannot be made (Swedish, naming every unusable dataset), or None."""
+    unusable = verdicts[~verdicts["usable"].astype(bool)]
+    if unusable.empty:
+        return None
+    names = ", ".join(unusable["dataset"])
+    lines = [f"Årets bokslut stoppas: {names} kan inte användas. Rätta filerna och kör året igen."]
+    for row in unusable.itertuples():
+        lines += [f"- {row.dataset}: {error}" for error in str(row.errors).splitlines() if error] \
+            or [f"- {row.dataset}: datasetet kan inte användas"]
+    return "\n".join(lines)

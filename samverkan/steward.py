@@ -42,10 +42,13 @@ class CheckOutcome:
     headline: str = ""
     dataset_errors: tuple[str, ...] = ()
     failed_expectations: tuple[dict, ...] = field(default_factory=tuple)
+    # Where Great Expectations and the row rules disagree: a fault of the program, not of the file.
+    disagreements: tuple[str, ...] = ()
 
     @property
     def blocking(self) -> bool:
-        return not self.passed and self.severity == "ERROR"
+        """The dataset cannot be used, so the data gate stops the year (the rule of ``quality.gate_message``)."""
+        return not self.passed and self.severity == "ERROR" and bool(self.dataset_errors)
 
 
 def needs_notice(outcomes: list[CheckOutcome]) -> bool:
@@ -68,7 +71,8 @@ def notice_markdown(year: str, run_id: str, outcomes: list[CheckOutcome], out_di
         lines += [
             "## Stoppar årets bokslut",
             "",
-            "Dessa dataset kan inte användas, så inget efter dem har körts. Rätta filen och kör året igen.",
+            "Dessa dataset kan inte användas, så liggaren, resultaten och rapporten har inte körts. Alla andra dataset "
+            "är ändå granskade nedan. Rätta filen och kör året igen.",
             "",
         ]
         for outcome in blocked:
@@ -80,9 +84,15 @@ def notice_markdown(year: str, run_id: str, outcomes: list[CheckOutcome], out_di
                     lines.append(f"- {failed.get('note') or 'regeln är inte uppfylld'} "
                                  f"(`{failed.get('column')}`, regel `{failed.get('rule')}`)")
             lines.append("")
+    disagreeing = [o for o in outcomes if o.disagreements]
+    if disagreeing:
+        lines += ["## Fel i programmet", "",
+                  "Great Expectations och radreglerna är oense om raderna nedan. Det är inte filens fel: meddela "
+                  "den som driftar samverkansbokslutet.", ""]
+        lines += [f"- {o.dataset}: {d}" for o in disagreeing for d in o.disagreements] + [""]
     lines += ["## Per dataset", "", "| dataset | status | rader in | godkända | karantän |", "|---|---|---|---|---|"]
     for o in outcomes:
-        status = "OK" if o.passed else ("FEL (stoppar)" if o.blocking else "varning")
+        status = "OK" if o.passed else ("FEL (stoppar)" if o.blocking else "fel" if o.disagreements else "varning")
         lines.append(f"| {o.dataset} | {status} | {o.rows_in} | {o.accepted} | {o.quarantined} |")
     lines += ["", "## Vad du gör nu", ""]
     lines.append(f"1. Öppna `{Path(out_dir) / QUALITY_FILE}`: en rad per fel med fil, radnummer, kolumn, regel och "

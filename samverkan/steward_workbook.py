@@ -11,7 +11,6 @@ fixed zip entry times), so the same findings give the same bytes.
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
@@ -22,6 +21,8 @@ from openpyxl.utils import get_column_letter
 
 from samverkan.files import FORMULA_START
 from samverkan.privacy import mask_personal_numbers
+from samverkan.validation_rules import rule_label as default_rule_label
+from samverkan.xlsx import deterministic
 
 SUMMARY_SHEET = "Sammanfattning"
 HIGHLIGHT = PatternFill("solid", fgColor="FFE08A")
@@ -32,13 +33,38 @@ INDEX_COLUMNS = ("source_file", "source_row")
 
 
 def _safe(value: object) -> object:
-    """Masked text that a spreadsheet shows as text, never runs as a formula."""
+    """Masked for personnummer; numbers too, since a personnummer typed into a number cell arrives as one."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
-    if not isinstance(value, str):
+    if isinstance(value, bool):
         return value
-    text = mask_personal_numbers(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    if isinstance(value, str):
+        return mask_personal_numbers(value)
+    if isinstance(value, int | float):
+        digits = f"{value:.0f}" if float(value).is_integer() else str(value)
+        masked = mask_personal_numbers(digits)
+        return value if masked == digits else masked
+    return mask_personal_numbers(str(value))
+
+
+def _put(sheet, row: int, column: int, value: object):
+    """One cell: text that looks like a formula is stored as a string with Excel's quote prefix, as read."""
+    cell = sheet.cell(row=row, column=column)
+    safe = _safe(value)
+    if isinstance(safe, str) and safe.startswith(FORMULA_START):
+        cell.value = safe
+        cell.data_type = "s"  # openpyxl would otherwise store it as a formula
+        cell.quotePrefix = True
+    else:
+        cell.value = safe
+    return cell
+
+
+def _append(sheet, values: list[object]) -> int:
+    row = sheet.max_row + 1 if sheet.max_row > 1 or sheet.cell(1, 1).value is not None else 1
+    for column, value in enumerate(values, start=1):
+        _put(sheet, row, column, value)
+    return row
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
@@ -60,19 +86,18 @@ def _summary(workbook: Workbook, summary: pd.DataFrame, problems: pd.DataFrame,
              rule_label: Callable[[str], str], dataset_label: Callable[[str], str]) -> None:
     sheet = workbook.active
     sheet.title = SUMMARY_SHEET
-    sheet.append(["Datamängd", "Inlästa rader", "Godkända", "I karantän"])
+    _append(sheet, ["Datamängd", "Inlästa rader", "Godkända", "I karantän"])
     for rec in summary.to_dict("records"):
-        sheet.append([dataset_label(str(rec["dataset"])), int(rec["rows_in"]), int(rec["accepted"]),
-                      int(rec["quarantined"])])
-    sheet.append([])
-    sheet.append(["Datamängd", "Kolumn", "Regel", "Regelkod", "Antal fel"])
-    header_row = sheet.max_row
+        _append(sheet, [dataset_label(str(rec["dataset"])), int(rec["rows_in"]), int(rec["accepted"]),
+                        int(rec["quarantined"])])
+    _append(sheet, [None])  # a blank line between the two tables
+    header_row = _append(sheet, ["Datamängd", "Kolumn", "Regel", "Regelkod", "Antal fel"])
     if not problems.empty:
         counts = (problems.assign(column=problems["column"].fillna("").astype(str))
                   .groupby(["dataset", "column", "rule"], sort=True).size().reset_index(name="n"))
         for rec in counts.to_dict("records"):
-            sheet.append([dataset_label(rec["dataset"]), _safe(rec["column"]) or "(raden)", rule_label(rec["rule"]),
-                          rec["rule"], int(rec["n"])])
+            _append(sheet, [dataset_label(rec["dataset"]), rec["column"] or "(raden)", rule_label(rec["rule"]),
+                            rec["rule"], int(rec["n"])])
     for row in (1, header_row):
         for cell in sheet[row]:
             cell.font = HEADER
@@ -85,7 +110,7 @@ def _dataset_sheet(workbook: Workbook, title: str, rows: pd.DataFrame, problems:
     sheet = workbook.create_sheet(title)
     data_columns = [c for c in rows.columns if c not in INDEX_COLUMNS]
     header = ["Fil", "Rad", *data_columns, "Fel"]
-    sheet.append(header)
+    _append(sheet, header)
     for cell in sheet[1]:
         cell.font = HEADER
     by_row = {key: group for key, group in problems.groupby(list(INDEX_COLUMNS), sort=True)}
@@ -95,9 +120,8 @@ def _dataset_sheet(workbook: Workbook, title: str, rows: pd.DataFrame, problems:
         found = by_row[key]
         record = read.get((str(key[0]), int(key[1])), {})
         messages = [f"{_safe(m)} ({rule_label(r)})" for m, r in zip(found["message"], found["rule"], strict=True)]
-        sheet.append([_safe(str(key[0])), int(key[1]), *(_safe(record.get(c)) for c in data_columns),
-                      "\n".join(messages)])
-        line = sheet.max_row
+        line = _append(sheet, [str(key[0]), int(key[1]), *(record.get(c) for c in data_columns),
+                               "\n".join(messages)])
         for column in found["column"].fillna("").astype(str):
             for name in column.replace("+", ",").split(","):
                 if name.strip() in position:
@@ -107,21 +131,8 @@ def _dataset_sheet(workbook: Workbook, title: str, rows: pd.DataFrame, problems:
     sheet.freeze_panes = "C2"
 
 
-def _deterministic(data: bytes) -> bytes:
-    """The same archive with fixed entry times and order, so equal workbooks are equal files."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info.filename))
-    return out.getvalue()
-
-
 def quality_workbook(summary: pd.DataFrame, problems: pd.DataFrame, rows: Mapping[str, pd.DataFrame],
-                     rule_label: Callable[[str], str] = str,
+                     rule_label: Callable[[str], str] = default_rule_label,
                      dataset_label: Callable[[str], str] = str) -> bytes:
     """The workbook's bytes.
 
@@ -142,4 +153,4 @@ def quality_workbook(summary: pd.DataFrame, problems: pd.DataFrame, rows: Mappin
         _dataset_sheet(workbook, _sheet_title(dataset_label(dataset), used), read, found, rule_label)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return _deterministic(buffer.getvalue())
+    return deterministic(buffer.getvalue())

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -8,9 +9,18 @@ import pytest
 # Tests never touch the developer's var/dagster_home or var/storage.
 os.environ.setdefault("DAGSTER_HOME", str(Path(__file__).resolve().parent / ".dagster_home_unused"))
 
+from pgcluster import Cluster, postgres_cluster  # noqa: E402
+
 from samverkan.synth import SynthSpec, synthesise, write_inbox  # noqa: E402
 
 SMALL_SPEC = SynthSpec(forbund=2, first_year=2020, last_year=2024, participants_per_year=150, seed=7)
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Cluster]:
+    """A running throwaway PostgreSQL 15 cluster (tests/pgcluster.py), one per test module."""
+    with postgres_cluster() as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -68,3 +68,28 @@ def test_missing_keys_are_listed(tmp_path):
     assert [p for p in caught.value.problems if p.endswith("saknas")] == [
         f"tom.yaml: {k} saknas" for k in ("name", "start_date", "end_date", "participants", "expected_share",
                                           "support_before", "costs")]
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (("start_date: 2026-01-01", "start_date: 2026-13-01"), "ett datum i planen finns inte"),
+    (("start_date: 2026-01-01", "start_date: 2026-01-01 10:00:00"), None),
+    (("prerequisites: {1: 3, 2: 2, 5: 1}", "scenarios: {projekt: [1, 2]}"), "scenarios anges"),
+    (("prerequisites: {1: 3, 2: 2, 5: 1}", "scenarios: {projekt: abc}"), "scenarios anges"),
+    (("forbund: Finsam Väst", "forbund: {a: 1}"), "forbund ska vara en text"),
+    (("name: Vägen in", "name: '   '"), "name ska vara en text"),
+    (("year: 2026, financier: samordningsforbund", "year: 2026.7, financier: samordningsforbund"),
+     "year ska vara ett helt år"),
+    (("year: 2027, financier: kommun", "year: 2090, financier: kommun"), "utanför projektets år 2026–2027"),
+    (("end_date: 2027-12-31", "end_date: 9999-12-31"), "utanför åren 2004–2100"),
+    (("prerequisites: {1: 3, 2: 2, 5: 1}", "prerequisites: {true: 3}"), "är ingen förutsättning"),
+    (("name: Vägen in", "name: Vägen in\nname: Vägen ut"), "anges två gånger"),
+])
+def test_odd_inputs_get_a_line_not_a_traceback(tmp_path, change, expected):
+    path = tmp_path / "plan.yaml"
+    path.write_text(GOOD.replace(*change), encoding="utf-8")
+    if expected is None:
+        assert load_plan(path).start_date.isoformat() == "2026-01-01"
+        return
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert any(expected in p for p in caught.value.problems), caught.value.problems

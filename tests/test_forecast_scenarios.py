@@ -26,9 +26,10 @@ def test_a_plan_overrides_one_value_and_says_so():
 
 def test_bad_overrides_are_refused_one_line_each():
     with pytest.raises(PlanError) as caught:
-        load_scenarios({"1": {"years_after": 2.5, "colour": "blå"}, "3": {"forbund_locked_share": 2}})
+        load_scenarios({"1": {"years_after": 2.5, "colour": "blå"}, "3": {"forbund_locked_share": 2}},
+                       source="plan.yaml")
     problems = caught.value.problems
-    assert len(problems) == 3
+    assert len(problems) == 3 and all(p.startswith("plan.yaml: ") for p in problems)
     assert any("okända nycklar colour" in p for p in problems)
     assert any("years_after ska vara ett heltal" in p for p in problems)
-    assert any("forbund_locked_share = 2 ligger utanför 0.0–1.0" in p for p in problems)
+    assert any("forbund_locked_share = 2 ligger utanför 0,0–1,0" in p for p in problems)

@@ -12,7 +12,7 @@ from dagster import AssetCheckSeverity
 
 from assets.ingest import check_result
 from pipelines import gx
-from samverkan.ingest import ingest_dataset, quarantine_more
+from samverkan.ingest import ingest_dataset
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,6 @@ def run_case(case: Case, inbox: Path, gx_root: Path):
     result = projects if case.dataset == "projects" else ingest_dataset(inbox, case.dataset, known, today)
     outcome = gx.validate(case.dataset, result.validation, gx.parameters_for(pd.Timestamp(today), known), gx_root,
                           data_docs=False)
-    result = quarantine_more(result, outcome.flagged)
     return result, outcome, check_result(result, outcome)
 
 
@@ -42,6 +41,10 @@ def test_corpus_is_big_enough() -> None:
 def test_bad_input_outcome(case: Case, tmp_path: Path, gx_root: Path) -> None:
     case.write(tmp_path)
     result, outcome, check = run_case(case, tmp_path, gx_root)
+
+    # The core and GX agree: no row GX flags was accepted, no critical failure the core did not see.
+    assert gx.disagreements(outcome, result.quarantine, result.usable) == []
+    assert check.metadata["gx_disagreements"].value == []
 
     # Nothing lost: every data row of the case's files is either accepted or quarantined.
     assert result.rows_in == case.rows
@@ -88,3 +91,20 @@ def test_bad_input_outcome(case: Case, tmp_path: Path, gx_root: Path) -> None:
     for secret in case.raw_secrets:
         assert secret not in shown
         assert secret.replace("-", "").replace("+", "") not in shown
+
+
+def test_a_row_gx_flags_but_the_rules_accepted_is_surfaced_not_moved(tmp_path: Path) -> None:
+    (tmp_path / "projects.csv").write_text("project_id,forbund,name,start_date,orientation\n"
+                                           "A1,F,N,2022-01-01,individinriktad\n", encoding="utf-8")
+    result = ingest_dataset(tmp_path, "projects", None, dt.date(2025, 6, 30))
+    flagged = pd.DataFrame([["projects", "projects.csv", 2, "name", "formula", "Great Expectations: …"]],
+                           columns=["dataset", "source_file", "source_row", "column", "rule", "message"])
+    outcome = gx.GxOutcome("projects", success=False, evaluated=10, successful=9, failed=[], flagged=flagged)
+    check = check_result(result, outcome)
+    assert gx.disagreements(outcome, result.quarantine, result.usable) == [
+        "projects.csv rad 2: GX-regeln formula (name) underkänner raden, men radreglerna godkände den"]
+    assert not check.passed and check.severity == AssetCheckSeverity.ERROR
+    assert check.metadata["gx_disagreements"].value == gx.disagreements(outcome, result.quarantine, True)
+    assert "oense" in check.description
+    # The row stays where the core put it: the verdict is the core's, the disagreement a fault to fix.
+    assert len(result.accepted) == 1 and result.usable

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,23 +25,24 @@ from samverkan.ledger.trace import ledger_contributions
 from samverkan.ledger.uncertainty import ledger_uncertainty
 
 CATALOGUE = ("version,support_code,occupation,af_sek,fk_sek,kommun_sek,region_sek,rattsvasende_sek,ovriga_sek,"
-             "produktionsvarde_sek,price_year,confidence,source,note\n") + """\
-t1,lon,,0,0,-100,-50,0,-30,400,2024,medium,test,
-t1,forsorjningsstod,,0,0,200,0,0,0,0,2024,medium,test,
-t1,sjukpenning,,0,300,0,0,0,0,0,2024,low,test,
-t1,aktivitetsstod,,100,0,0,0,0,0,0,2024,low,test,
-t1,studiemedel,,0,0,0,0,0,20,0,2024,low,test,
-t1,ingen,,0,0,0,0,0,0,0,2024,high,test,
-t1,,arbetssokande,0,0,0,0,10,0,0,2024,low,test,
+             "produktionsvarde_sek,price_year,confidence,source,note,kind\n") + """\
+t1,lon,,0,0,-100,-50,0,-30,400,2024,medium,test,,transfer
+t1,forsorjningsstod,,0,0,200,0,0,0,0,2024,medium,test,,transfer
+t1,sjukpenning,,0,300,0,0,0,0,0,2024,low,test,,transfer
+t1,aktivitetsstod,,60,0,0,0,0,0,0,2024,low,test,,transfer
+t1,aktivitetsstod,,40,0,0,0,0,0,0,2024,low,test,,real
+t1,studiemedel,,0,0,0,0,0,20,0,2024,low,test,,transfer
+t1,ingen,,0,0,0,0,0,0,0,2024,high,test,,
+t1,,arbetssokande,0,0,0,0,10,0,0,2024,low,test,,real
 """
 
 PARAMETERS = """version: "t1"
 discount_rate: {{value: {rate}}}
 horizon_years: {{value: {years}}}
-deadweight:
+counterfactual:
   work_or_studies: {{value: 0.2, low: {wl}, high: {wh}}}
-  other: {{value: 0.5, low: {ol}, high: {oh}}}
-attribution: {{value: 1.0}}
+  other_outcomes: {{value: 0.5, low: {ol}, high: {oh}}}
+attribution: {{value: 1.0, low: {al}}}
 drop_off: {{value: 0.0, low: 0.0, high: {dh}}}
 forbund_shares:
   default: {{fk: 0.5, region: 0.25, kommun: 0.25}}
@@ -49,15 +51,16 @@ forbund_shares:
 monte_carlo:
   draws: 400
   seed: 11
+  outcome_draw: {draw}
   unit_cost_sigma: {{high: {sh}, medium: {sm}, low: {sl}}}
 """
 
 
 def write_parameters(path: Path, rate: float = 0.10, years: int = 3, spread: bool = True) -> Path:
     if spread:
-        values = dict(wl=0.1, wh=0.3, ol=0.3, oh=0.7, dh=0.2, sh=0.05, sm=0.15, sl=0.35)
+        values = dict(wl=0.1, wh=0.3, ol=0.3, oh=0.7, al=0.7, dh=0.2, sh=0.05, sm=0.15, sl=0.35, draw="true")
     else:
-        values = dict(wl=0.2, wh=0.2, ol=0.5, oh=0.5, dh=0.0, sh=0.0, sm=0.0, sl=0.0)
+        values = dict(wl=0.2, wh=0.2, ol=0.5, oh=0.5, al=1.0, dh=0.0, sh=0.0, sm=0.0, sl=0.0, draw="false")
     path.write_text(PARAMETERS.format(rate=rate, years=years, **values), encoding="utf-8")
     return path
 
@@ -72,17 +75,16 @@ def typed(rows: list[dict], dates: tuple[str, ...] = ()) -> pd.DataFrame:
 
 
 PROJECTS = typed([
-    {"project_id": "P1", "forbund": "Förbund A"},
-    {"project_id": "P2", "forbund": "Förbund A"},
-    {"project_id": "Q1", "forbund": "Förbund B"},
-])
+    {"project_id": p, "forbund": f, "start_date": "2022-01-01", "end_date": None, "orientation": "individinriktad"}
+    for p, f in (("P1", "Förbund A"), ("P2", "Förbund A"), ("Q1", "Förbund B"))
+], dates=("start_date", "end_date"))
 
 
 def episode(pid: str, exited: str | None, before: str, occ_before: str, after: str | None, occ_after: str | None,
             reason: str | None) -> dict:
     return {"participant_id": "x", "project_id": pid, "exited_on": exited, "support_before": before,
             "occupation_before": occ_before, "support_after": after, "occupation_after": occ_after,
-            "exit_reason": reason}
+            "exit_reason": reason, "enrolled_on": "2022-06-01", "occupation_12m": None}
 
 
 PARTICIPANTS = typed([
@@ -97,7 +99,7 @@ PARTICIPANTS = typed([
     episode("ZZ", "2024-05-01", "forsorjningsstod", "arbetssokande", "lon", "arbete", "arbete"),
     # e5: no support_after recorded; studies imply studiemedel.
     episode("P2", "2024-09-01", "forsorjningsstod|sjukpenning:50", "arbetssokande", None, "studier", "studier"),
-], dates=("exited_on",))
+], dates=("exited_on", "enrolled_on"))
 
 COSTS = typed([
     {"project_id": "P1", "year": 2024, "financier": "samordningsforbund", "amount_sek": 1000.0, "in_kind": False},
@@ -111,13 +113,15 @@ COSTS = typed([
 
 ORDER = ["Arbetsförmedlingen", "Försäkringskassan", "Kommun", "Region", "Rättsväsende", "Övriga",
          "Produktionsvärde"]
-# Yearly effects by hand (cost before − cost after, production after − before, × (1 − deadweight)):
-# e1 (work, × 0.8): Kommun 200+100, Region 50, Rättsväsende 10, Övriga 30, Produktion 400
-#    → 240, 40, 8, 24, 320.
-# e2 (other, × 0.5): FK 150, AF −100, Rättsväsende −10 → 75, −50, −5.
+# Yearly effects by hand (cost before − cost after, production after − before), kept share by the counterfactual:
+# P1 has N = 2 leavers, k = 1 to work: max(0, 1 − 0.2 × 2) / 1 = 0.6 of e1 is attributable.
+# e1 (work, × 0.6): Kommun 200+100, Region 50, Rättsväsende 10, Övriga 30, Produktion 400
+#    → 180, 30, 6, 18, 240.
+# e2 (other, × (1 − 0.5)): FK 150, AF −100, Rättsväsende −10 → 75, −50, −5.
+# P2 has N = 1, k = 1: max(0, 1 − 0.2) / 1 = 0.8.
 # e5 (studies, × 0.8): Kommun 200, FK 150, Rättsväsende 10, Övriga −20 → 160, 120, 8, −16.
 YEARLY = {
-    "P1": [-50, 75, 240, 40, 3, 24, 320],
+    "P1": [-50, 75, 180, 30, 1, 18, 240],
     "P2": [0, 120, 160, 0, 8, -16, 0],
     "Q1": [0, 0, 0, 0, 0, 0, 0],
 }
@@ -168,15 +172,87 @@ def test_hand_made_ledger(setup) -> None:
         for n in range(3):
             assert got[f"year_{n + 1}"].tolist()[:7] == [round(y * C[n]) for y in YEARLY[project]]
     p1 = rows(table, "P1")
-    # Kommun: 240 in year 1 < 450; 240 × 1.909 = 458 ≥ 450 in year 2.
-    assert p1.loc["Kommun", "payback_year"] == 2
+    # Kommun: 180 × 1.909 = 344 < 450 in year 2; 180 × 2.736 = 492 ≥ 450 in year 3.
+    assert p1.loc["Kommun", "payback_year"] == 3
     assert pd.isna(p1.loc["Försäkringskassan", "payback_year"])  # 205 never covers 500
     assert pd.isna(p1.loc["Produktionsvärde", "payback_year"])  # nothing invested
-    assert p1.loc["Kommun", "return_ratio"] == round(657 / 450, 2)
+    assert p1.loc["Kommun", "return_ratio"] == round(492 / 450, 2)
     assert pd.isna(p1.loc["Rättsväsende", "return_ratio"])
     assert p1.loc["Kommun", "outcome"] == "vinnare" and p1.loc["Region", "outcome"] == "förlorare"
-    assert list(table.columns[:8]) == LEDGER_COLUMNS
+    assert list(results.ledger_csv_frame().columns) == LEDGER_COLUMNS
     assert list(p1.index) == [*ORDER, "Summa"]
+
+
+def test_real_resources_and_transfers(setup) -> None:
+    catalogue, parameters, _ = setup
+    _, results = run(catalogue, parameters)
+    p1 = rows(results.table, "P1")
+    # Real resources in P1 per year: AF's programme cost −40 × 0.5 = −20 (e2), Rättsväsende 10 × 0.6 − 10 × 0.5 = 1,
+    # production 240; everything else is transfers (benefits, taxes, fees).
+    real = {"Arbetsförmedlingen": round(-20 * C[2]), "Rättsväsende": round(1 * C[2]),
+            "Produktionsvärde": round(240 * C[2])}
+    for actor in ORDER:
+        assert p1.loc[actor, "effect_real_pv_sek"] == real.get(actor, 0), actor
+        assert p1.loc[actor, "effect_transfer_pv_sek"] == p1.loc[actor, "effect_pv_sek"] - real.get(actor, 0)
+    # Society's figure is real resources and production only: −55 + 3 + 657 = 605 on 1 300 invested.
+    assert p1.loc["Summa", "effect_real_pv_sek"] == -55 + 3 + 657 == 605
+    assert p1.loc["Summa", "society_return_ratio"] == round(605 / 1300, 2)
+    assert pd.isna(p1.loc["Kommun", "society_return_ratio"])
+    everyone = rows(results.table, ALL_PROJECTS)
+    a_all = everyone[everyone["forbund"] == "Förbund A"]
+    assert a_all.loc["Summa", "effect_real_pv_sek"] == 605 + round(8 * C[2])
+
+
+def test_returns_of_projects_whose_effect_is_not_established(setup) -> None:
+    catalogue, parameters, _ = setup
+    contributions, results = run(catalogue, parameters)
+    table = results.table
+    p1 = rows(table, "P1")
+    # P1 has 3 counted leavers since the start (the 2023 one too), far from the 20 the rules require.
+    assert not p1["participant_effect_established"].any()
+    assert p1.loc["Summa", "not_established_reason"] == "för få avslut för att avgöra (färre än 5, minst 20 krävs)"
+    assert (p1["effect_not_established_pv_sek"] == p1["effect_pv_sek"]).all()
+    a_all = rows(table[table["forbund"] == "Förbund A"], ALL_PROJECTS)
+    assert a_all["participant_effect_established"].isna().all()
+    assert a_all.loc["Summa", "effect_not_established_share"] == 1.0
+    # With rules that need only one leaver and a p0 of 0, P1 (2 of 3 to work) is established.
+    from samverkan.success.rules import default_rules
+    lenient = replace(default_rules(parameters), min_exits=1, reference=0.0)
+    frame = ledger_contributions(PARTICIPANTS, PROJECTS, COSTS, 2024, catalogue, parameters, lenient).frame
+    p1 = rows(ledger_results(frame, parameters).table, "P1")
+    assert p1["participant_effect_established"].all() and (p1["effect_not_established_pv_sek"] == 0).all()
+    assert (p1["not_established_reason"] == "").all()
+
+
+@pytest.mark.parametrize(("k", "n"), [(9, 50), (10, 50), (20, 50), (30, 50), (5, 5)])
+def test_work_effect_is_zero_at_p0_and_proportional_above(tmp_path: Path, k: int, n: int) -> None:
+    """k of n leavers to work with p0 = 0.2: the work effect is exactly 0 at k = p0·N = 10, else ∝ k − 10."""
+    catalogue = load_catalogue(2024, _write(tmp_path / "c.csv", CATALOGUE))
+    parameters = load_parameters(write_parameters(tmp_path / "p.yaml", spread=False))
+    people = typed([episode("P1", "2024-03-01", "forsorjningsstod", "arbetssokande", "lon", "arbete", "arbete")
+                    for _ in range(k)]
+                   + [episode("P1", "2024-03-01", "ingen", "arbetssokande", "ingen", "arbetssokande", "avbrott")
+                      for _ in range(n - k)], dates=("exited_on", "enrolled_on"))
+    frame = ledger_contributions(people, PROJECTS, COSTS.iloc[:0], 2024, catalogue, parameters).frame
+    production = frame.loc[frame["actor"] == "Produktionsvärde", "yearly_effect_sek"].sum()
+    # Each job yields 400 of production; max(0, k − 0.2 n) of the k count.
+    assert production == pytest.approx(400 * max(0.0, k - 0.2 * n), abs=1e-9)
+    if k == 10:
+        assert frame.loc[frame["outcome"] == "work_or_studies", "yearly_effect_sek"].abs().max() == 0.0
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_cost_shifting_amounts_per_member(setup) -> None:
+    from samverkan.ledger.results import member_effects
+    catalogue, parameters, _ = setup
+    contributions, results = run(catalogue, parameters)
+    effects = member_effects(contributions.frame, parameters).set_index("project_id")
+    p1 = rows(results.table, "P1")
+    assert effects.loc["P1"].tolist() == [p1.loc[m, "effect_pv_sek"] for m in MEMBERS]
 
 
 def test_forbund_total_is_the_sum_of_its_projects(setup) -> None:
@@ -213,12 +289,12 @@ def test_break_even_transfers(setup) -> None:
     catalogue, parameters, _ = setup
     _, results = run(catalogue, parameters)
     p1 = results.transfers[results.transfers["project_id"] == "P1"]
-    # Members' nets in P1: AF −137, FK 205 − 500 = −295, Kommun 657 − 450 = 207, Region 109 − 250 = −141.
-    # Kommun's surplus 207 < the deficits 573, so Kommun pays all of it in proportion to each deficit.
+    # Members' nets in P1: AF −137, FK 205 − 500 = −295, Kommun 492 − 450 = 42, Region 82 − 250 = −168.
+    # Kommun's surplus 42 < the deficits 600, so Kommun pays all of it in proportion to each deficit.
     assert p1[["payer", "receiver", "amount_sek"]].values.tolist() == [
-        ["Kommun", "Arbetsförmedlingen", round(207 * 137 / 573)],
-        ["Kommun", "Försäkringskassan", round(207 * 295 / 573)],
-        ["Kommun", "Region", round(207 * 141 / 573)],
+        ["Kommun", "Arbetsförmedlingen", round(42 * 137 / 600)],
+        ["Kommun", "Försäkringskassan", round(42 * 295 / 600)],
+        ["Kommun", "Region", round(42 * 168 / 600)],
     ]
     # Surpluses larger than the deficits: every loser ends at zero, winners keep the rest pro rata.
     rows_ = break_even_transfers("F", "X", {"Arbetsförmedlingen": 300, "Försäkringskassan": 100,
@@ -274,8 +350,8 @@ def test_rate_changes_only_discounted_figures(setup) -> None:
     assert other.table["year_1"].equals(base.table["year_1"])
     assert other.transfers.columns.tolist() == base.transfers.columns.tolist()
     p1 = rows(other.table, "P1")
-    assert p1.loc["Kommun", "effect_pv_sek"] == 3 * 240
-    assert p1.loc["Kommun", "year_2"] == 480 != rows(base.table, "P1").loc["Kommun", "year_2"]
+    assert p1.loc["Kommun", "effect_pv_sek"] == 3 * 180
+    assert p1.loc["Kommun", "year_2"] == 360 != rows(base.table, "P1").loc["Kommun", "year_2"]
     assert "rate=0" in parameters.with_overrides(discount_rate=0.0).version
 
 
@@ -288,7 +364,7 @@ def test_horizon_changes_only_later_years(setup) -> None:
     assert longer.table["investment_sek"].equals(base.table["investment_sek"])
     assert "year_5" in longer.table.columns and "year_4" not in base.table.columns
     kommun = rows(longer.table, "P1").loc["Kommun"]
-    assert kommun["effect_pv_sek"] == round(240 * sum(1 / 1.1**k for k in range(5))) == kommun["year_5"]
+    assert kommun["effect_pv_sek"] == round(180 * sum(1 / 1.1**k for k in range(5))) == kommun["year_5"]
 
 
 def test_monte_carlo_is_seeded_and_centred_on_the_ledger(setup) -> None:
@@ -309,8 +385,38 @@ def test_monte_carlo_is_seeded_and_centred_on_the_ledger(setup) -> None:
     net = results.table["net_sek"].to_numpy()
     for column in ("npv_p05", "npv_p50", "npv_p95"):
         assert np.abs(flat[column].to_numpy() - net).max() <= 4
-    assert set(flat["p_break_even"]) <= {0.0, 1.0}
-    assert (flat["p_break_even"].to_numpy() == (net >= 0)).all()
+    invested = results.table["investment_sek"].to_numpy() > 0
+    # An actor that invested nothing has nothing to break even on: no probability, but an interval of its gain.
+    assert flat["p_break_even"].isna().to_numpy().tolist() == (~invested).tolist()
+    assert set(flat.loc[invested, "p_break_even"]) <= {0.0, 1.0}
+    assert (flat.loc[invested, "p_break_even"].to_numpy() == (net[invested] >= 0)).all()
+    production = first[(first["project_id"] == "P1") & (first["actor"] == "Produktionsvärde")].iloc[0]
+    assert pd.isna(production["p_break_even"]) and production["npv_p05"] < production["npv_p95"]
+
+
+def _cohort(n: int, k: int) -> pd.DataFrame:
+    return typed([episode("P1", "2024-03-01", "forsorjningsstod", "arbetssokande", "lon", "arbete", "arbete")
+                  for _ in range(k)]
+                 + [episode("P1", "2024-03-01", "forsorjningsstod", "arbetssokande", "forsorjningsstod",
+                            "arbetssokande", "avbrott") for _ in range(n - k)], dates=("exited_on", "enrolled_on"))
+
+
+def test_a_small_cohort_gives_a_wider_interval_than_a_large_one(tmp_path: Path) -> None:
+    catalogue = load_catalogue(2024, _write(tmp_path / "c.csv", CATALOGUE))
+    parameters = load_parameters(write_parameters(tmp_path / "p.yaml", spread=False))
+    parameters = replace(parameters, mc_outcome_draw=True)
+    widths = {}
+    for n in (20, 2000):
+        people = _cohort(n, n * 2 // 5)  # 40 % to work, p0 = 20 %
+        result = ledger_contributions(people, PROJECTS, COSTS.iloc[:0], 2024, catalogue, parameters)
+        mc = ledger_uncertainty(result.effects, result.frame, catalogue, parameters)
+        row = mc[(mc["project_id"] == "P1") & (mc["actor"] == "Produktionsvärde")].iloc[0]
+        ledger = rows(ledger_results(result.frame, parameters).table, "P1").loc["Produktionsvärde"]
+        # Relative width of the 90 % interval around the ledger's own figure.
+        widths[n] = (row["npv_p95"] - row["npv_p05"]) / ledger["effect_pv_sek"]
+        assert row["npv_p05"] < ledger["effect_pv_sek"] < row["npv_p95"]
+    # The share to work is drawn from the project's own count: 20 leavers say much less than 2 000.
+    assert widths[20] > 5 * widths[2000]
 
 
 def test_shipped_catalogue_and_indexing() -> None:
@@ -363,7 +469,8 @@ def test_other_years_take_their_own_cohort_and_costs(setup) -> None:
     table = ledger_results(earlier.frame, parameters).table
     p1 = rows(table, "P1")
     assert p1.loc["Summa", "investment_sek"] == 5000
-    assert p1.loc["Kommun", "year_1"] == 240  # the same move as e1, one year earlier
+    # The same move as e1, one year earlier, alone in the 2023 cohort: N = k = 1, 0.8 attributable.
+    assert p1.loc["Kommun", "year_1"] == 240
 
 
 def test_catalogue_as_excel_saves_it(tmp_path: Path) -> None:
@@ -373,3 +480,17 @@ def test_catalogue_as_excel_saves_it(tmp_path: Path) -> None:
     catalogue = load_catalogue(2024, excel)
     assert catalogue.rows.loc[0, "kommun_sek_2024"] == -100.5
     assert catalogue.rows.loc[0, "source"] == "Källa från Excel"
+
+
+def test_p0_per_target_group(setup) -> None:
+    catalogue, parameters, _ = setup
+    projects = PROJECTS.assign(target_group=["nyanlanda", None, None])
+    grouped = replace(parameters, p0_by_target_group={"nyanlanda": 0.5})
+    result = ledger_contributions(PARTICIPANTS, projects, COSTS, 2024, catalogue, grouped)
+    counts = result.effects.counts.set_index("project_id")
+    # P1: N = 2, k = 1 and p0 0.5 → max(0, 1 − 1) = 0 attributable; P2 keeps the default 0.2 → 0.8.
+    assert counts.loc["P1", "p0"] == 0.5 and counts.loc["P1", "attributable"] == 0.0
+    assert counts.loc["P2", "p0"] == 0.2 and counts.loc["P2", "attributable"] == pytest.approx(0.8)
+    frame = result.frame
+    work = frame[(frame["project_id"] == "P1") & (frame["outcome"] == "work_or_studies")]
+    assert (work["yearly_effect_sek"] == 0).all() and len(work) > 0

@@ -10,7 +10,7 @@ from dagster import AssetKey, DagsterInstance, materialize
 from assets.ingest import ingest_assets
 from assets.ledger import ledger, ledger_contributions, ledger_uncertainty
 from samverkan.ledger.actors import MEMBERS
-from samverkan.ledger.results import break_even_transfers
+from samverkan.ledger.results import LEDGER_COLUMNS, break_even_transfers
 
 
 def test_materialise_ledger_2024(small_inbox: Path, tmp_path: Path, pipeline_resources) -> None:
@@ -23,8 +23,12 @@ def test_materialise_ledger_2024(small_inbox: Path, tmp_path: Path, pipeline_res
     assert result.success
     out = tmp_path / "out" / "2024"
     table = pd.read_csv(out / "ledger.csv")
-    assert list(table.columns) == ["forbund", "project_id", "actor", "investment_sek", "effect_pv_sek", "net_sek",
-                                   "return_ratio", "payback_year"]
+    assert list(table.columns) == LEDGER_COLUMNS
+    # Effects split into real resources and transfers, to the krona.
+    assert (table["effect_real_pv_sek"] + table["effect_transfer_pv_sek"] == table["effect_pv_sek"]).all()
+    summa = table[table["actor"] == "Summa"]
+    assert summa["society_return_ratio"].notna().any() and table.loc[table["actor"] != "Summa",
+                                                                    "society_return_ratio"].isna().all()
     by_year = pd.read_csv(out / "ledger_by_year.csv")
     assert list(by_year.columns) == ["forbund", "project_id", "actor", *[f"year_{n}" for n in range(1, 6)]]
     assert (by_year["year_5"] == table["effect_pv_sek"]).all()
@@ -85,7 +89,7 @@ def test_other_parameters_file_changes_the_run(small_inbox: Path, tmp_path: Path
     by_year = pd.read_csv(tmp_path / "out" / "2024" / "ledger_by_year.csv")
     assert list(by_year.columns)[-1] == "year_3"
     contributions = result.output_for_node("ledger_contributions")
-    assert contributions["parameters_version"].iloc[0].startswith("2024.1 (parameters.yaml ")
+    assert contributions["parameters_version"].iloc[0].startswith("2026.1 (parameters.yaml ")
 
 
 def test_mixed_parameter_versions_are_refused(small_inbox: Path, tmp_path: Path, pipeline_resources) -> None:
@@ -96,7 +100,7 @@ def test_mixed_parameter_versions_are_refused(small_inbox: Path, tmp_path: Path,
                         resources=pipeline_resources(small_inbox))
     assert first.success
     changed = tmp_path / "parameters.yaml"
-    changed.write_text(default_parameters_file().read_text(encoding="utf-8").replace('"2024.1"', '"test"'),
+    changed.write_text(default_parameters_file().read_text(encoding="utf-8").replace('"2026.1"', '"test"'),
                        encoding="utf-8")
     second = materialize([*ingest_assets, ledger_contributions, ledger], partition_key="2024", instance=instance,
                          raise_on_error=False, selection=list(ledger.keys),

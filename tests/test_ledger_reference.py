@@ -25,9 +25,9 @@ CATALOGUE = (
 PARAMETERS = """version: "ref"
 discount_rate: {value: 0.04}
 horizon_years: {value: 4}
-deadweight:
+counterfactual:
   work_or_studies: {value: 0.0}
-  other: {value: 0.0}
+  other_outcomes: {value: 0.0}
 attribution: {value: 1.0}
 drop_off: {value: 0.0}
 forbund_shares:

@@ -48,10 +48,11 @@ def test_materialise_2024(tmp_path: Path, pipeline_resources) -> None:
     assert result.success
     flow = pd.read_csv(tmp_path / "out" / "2024" / "participant_flow.csv")
     assert list(flow.columns) == ["forbund", "year", "participants", "enrolled", "exited", "to_work_or_studies",
-                                  "share_work_or_studies"]
-    this_year = flow[flow["year"] == 2024].set_index("forbund")
+                                  "share_work_or_studies", "long_support_before", "share_long_support_before",
+                                  "median_days_in_effort"]
+    this_year = flow[flow["year"] == 2024].set_index("forbund").iloc[:, :6]
     assert this_year.loc["Förbund A"].tolist() == [2024, 3, 2, 2, 1, 0.5]
-    assert this_year.loc["Förbund B"].tolist() == [2024, 2, 2, 1, 1, 1.0]
+    assert this_year.loc["Förbund B"].tolist() == [2024, 1, 1, 1, 1, 1.0]  # p5 (felregistrering) is no participant
     # The orphan episode p6 is quarantined, not silently dropped.
     quarantine = result.output_for_node("ingest_participants", "participants_quarantine")
     assert quarantine[["source_row", "rule"]].values.tolist() == [[7, "unknown_project"]]

@@ -1,117 +1,27 @@
 """PostgreSQL as instance storage: a real PostgreSQL 15 cluster, a three-year backfill, checks in SQL.
 
-The cluster is started from Debian's binaries in a temporary folder owned by an
-unprivileged user (initdb refuses to run as root), on a free port, and stopped
-and removed afterwards whatever happens. The backfill is `samverkan backfill` in
-a subprocess with only environment variables set, as an operator would run it,
-using the default multiprocess executor.
+The cluster (tests/pgcluster.py, fixture ``cluster`` in conftest.py) is started
+from Debian's binaries and removed afterwards whatever happens. The backfill is
+`samverkan backfill` in a subprocess with only environment variables set, as an
+operator would run it, using the default multiprocess executor.
 """
 
-import contextlib
 import os
-import pwd
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from pgcluster import Cluster, postgres_cluster
 
 from samverkan.synth import SynthSpec, synthesise, write_inbox
 
-PG_BIN = Path(os.environ.get("SAMVERKAN_PG_BIN", "/usr/lib/postgresql/15/bin"))
 ROOT = Path(__file__).resolve().parents[1]
 SAMVERKAN = Path(sys.executable).with_name("samverkan")
 YEARS = (2022, 2023, 2024)
-PASSWORD = "samverkan-test"  # a throwaway cluster that only listens on 127.0.0.1
-
-
-@dataclass
-class Cluster:
-    base: Path
-    host: str
-    port: int
-    user: str
-    password: str
-    database: str
-
-    @property
-    def url(self) -> str:
-        return f"postgresql+psycopg2://{self.user}:{self.password}@{self.host}:{self.port}/{self.database}"
-
-    def env(self) -> dict[str, str]:
-        return {
-            "SAMVERKAN_INSTANCE": "postgres",
-            "DAGSTER_PG_HOST": self.host,
-            "DAGSTER_PG_PORT": str(self.port),
-            "DAGSTER_PG_DB": self.database,
-            "DAGSTER_PG_USERNAME": self.user,
-            "DAGSTER_PG_PASSWORD": self.password,
-        }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _owner() -> str | None:
-    """The user the cluster runs as: ourselves, or `nobody` when we are root."""
-    if os.geteuid() != 0:
-        return None
-    return "nobody"
-
-
-def _run(args: list[str], user: str | None, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(args, user=user, check=True, capture_output=True, text=True, timeout=120, **kwargs)
-
-
-@contextlib.contextmanager
-def postgres_cluster() -> Iterator[Cluster]:
-    if not (PG_BIN / "initdb").exists():
-        message = f"PostgreSQL 15 saknas ({PG_BIN}); installera paketet postgresql"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    user = _owner()
-    base = Path(tempfile.mkdtemp(prefix="samverkan-pg-"))
-    data, sockets = base / "data", base / "sockets"
-    sockets.mkdir()
-    pwfile = base / "pwfile"
-    pwfile.write_text(PASSWORD + "\n")
-    if user is not None:
-        entry = pwd.getpwnam(user)
-        for path in (base, sockets, pwfile):
-            os.chown(path, entry.pw_uid, entry.pw_gid)
-    base.chmod(0o700)
-    port = free_port()
-    started = False
-    try:
-        _run([str(PG_BIN / "initdb"), "-D", str(data), "-U", "samverkan", f"--pwfile={pwfile}",
-              "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8", "--locale=C"], user)
-        _run([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-w", "-t", "60",
-              "-o", f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off", "start"], user)
-        started = True
-        _run([str(PG_BIN / "createdb"), "-h", str(sockets), "-p", str(port), "-U", "samverkan", "dagster"], user)
-        yield Cluster(base, "127.0.0.1", port, "samverkan", PASSWORD, "dagster")
-    finally:
-        if started:
-            subprocess.run([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-                           user=user, capture_output=True, timeout=60)
-        shutil.rmtree(base, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
-    with postgres_cluster() as running:
-        yield running
 
 
 def test_cluster_is_torn_down_after_an_error() -> None:
@@ -152,8 +62,8 @@ def test_three_year_backfill_is_stored_in_postgres(cluster: Cluster, tmp_path: P
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
     )
     assert done.returncode == 0, done.stderr[-4000:]
-    # The instance file in DAGSTER_HOME is the committed PostgreSQL one, chosen by the environment alone.
-    assert (home / "dagster.yaml").read_text() == (ROOT / "deploy/instance/postgres/dagster.yaml").read_text()
+    # The instance file in DAGSTER_HOME is the repository's one; the environment alone chose PostgreSQL.
+    assert (home / "dagster.yaml").read_text() == (ROOT / "dagster.yaml").read_text()
     assert not (home / "history").exists(), "SQLite-lagring skapades trots SAMVERKAN_INSTANCE=postgres"
     for year in YEARS:
         assert (tmp_path / "out" / str(year) / "participant_flow.csv").exists()

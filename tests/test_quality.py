@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -11,9 +10,9 @@ import pandas as pd
 import pytest
 
 from pipelines import gx
-from samverkan import quality
+from samverkan import quality, validation_rules
 from samverkan.contract import DATASETS, Column, Dataset
-from samverkan.ingest import ingest_dataset, quarantine_more
+from samverkan.ingest import ingest_dataset
 from samverkan.readers import dataset_files
 from samverkan.synth import INJECTED_ERRORS_FILE
 
@@ -87,41 +86,102 @@ def test_unknown_project_formula_and_long_text() -> None:
     assert found == {(2, "formula"), (3, "formula"), (5, "too_long"), (6, "unknown_project")}
 
 
-def test_extracts_come_from_the_parts(tmp_path: Path) -> None:
+def test_extracts_combine_every_dataset_in_contract_order(tmp_path: Path) -> None:
     problems = pd.DataFrame([["participants", "p.csv", 3, "gender", "allowed_codes", "okänd kod"]],
                             columns=["dataset", "source_file", "source_row", "column", "rule", "message"])
-    quality.write_part(tmp_path, "participants", problems, rows_in=10, accepted=9)
-    quality.write_part(tmp_path, "projects", problems.iloc[0:0], rows_in=2, accepted=2)
-    problems_path, summary_path = quality.write_extracts(tmp_path)
+    quarantines = {"participants": problems, "projects": problems.iloc[0:0]}
+    # Given in the order the steps might finish in; the extracts are in contract order.
+    verdicts = {"participants": quality.verdict("participants", 10, 9, []),
+                "projects": quality.verdict("projects", 2, 2, [])}
+    problems_path, summary_path = quality.write_extracts(tmp_path, *quality.combine(quarantines, verdicts))
     assert problems_path.read_text().splitlines() == [
         "dataset,source_file,source_row,column,rule,message",
         "participants,p.csv,3,gender,allowed_codes,okänd kod",
     ]
-    # Contract order, whatever order the steps finished in.
     assert summary_path.read_text().splitlines() == [
         "dataset,rows_in,accepted,quarantined", "projects,2,2,0", "participants,10,9,1"]
 
 
-def test_a_new_projects_result_drops_the_dependent_parts(tmp_path: Path) -> None:
-    empty = pd.DataFrame(columns=["dataset", "source_file", "source_row", "column", "rule", "message"])
-    for name in ("projects", "participants", "project_costs"):
-        quality.write_part(tmp_path, name, empty, rows_in=1, accepted=1)
-    quality.clear_dependent_parts(tmp_path)
-    assert quality.read_parts(tmp_path)[1]["dataset"].tolist() == ["projects"]
+def test_gate_names_every_unusable_dataset_and_why() -> None:
+    verdicts = pd.concat([
+        quality.verdict("projects", 4, 1, ["3 av 4 rader i projects.csv ligger i karantän"]),
+        quality.verdict("participants", 2, 0, ["p.csv: obligatorisk kolumn saknas: gender", "andra felet"]),
+        quality.verdict("project_costs", 5, 4, []),
+    ], ignore_index=True)
+    assert verdicts["usable"].tolist() == [False, False, True]
+    assert verdicts["quarantined"].tolist() == [3, 2, 1]
+    assert quality.gate_message(verdicts).splitlines() == [
+        "Årets bokslut stoppas: projects, participants kan inte användas. Rätta filerna och kör året igen.",
+        "- projects: 3 av 4 rader i projects.csv ligger i karantän",
+        "- participants: p.csv: obligatorisk kolumn saknas: gender",
+        "- participants: andra felet",
+    ]
+    assert quality.gate_message(verdicts.iloc[2:]) is None
+
+
+def test_more_than_half_quarantined_makes_the_dataset_unusable(tmp_path: Path) -> None:
+    header = "project_id,forbund,name,start_date,orientation\n"
+    good = "A1,F,N,2022-01-01,individinriktad\n"
+    bad = "A{n},F,N,2022-13-01,individinriktad\n"
+    (tmp_path / "projects.csv").write_text(header + good + bad.format(n=2) + bad.format(n=3), encoding="utf-8")
+    result = ingest_dataset(tmp_path, "projects", None, TODAY)
+    assert (result.rows_in, len(result.accepted)) == (3, 1)
+    assert result.dataset_errors == [
+        "2 av 3 rader i projects.csv ligger i karantän; när mer än 50% av raderna gör det kan datasetet inte användas"]
+    assert result.verdict()[["usable", "errors"]].values.tolist() == [[False, result.dataset_errors[0]]]
+    # Exactly half is still usable.
+    (tmp_path / "projects.csv").write_text(header + good + bad.format(n=2), encoding="utf-8")
+    assert ingest_dataset(tmp_path, "projects", None, TODAY).usable
+
+
+def test_registry_names_every_rule_the_core_emits(ingested) -> None:
+    results, _outcomes, _root = ingested
+    emitted = set().union(*(set(r.quarantine["rule"]) for r in results.values()))
+    assert emitted <= set(validation_rules.RULES)
+    assert validation_rules.rule_label("date_order") == "datum i fel ordning"
+    assert validation_rules.rule_label("okänd_regel") == "okänd_regel"
+    assert validation_rules.RULES["quarantine_share"].makes_dataset_unusable
+    assert not validation_rules.RULES["date_order"].makes_dataset_unusable
+
+
+def test_rule_messages_fill_values_and_series() -> None:
+    text = validation_rules.DATE_ORDER.text(later="exited_on", later_date=pd.Series(["2024-01-01", "2024-02-01"]),
+                                            earlier="enrolled_on", earlier_date="2024-03-01")
+    assert text.tolist() == ["exited_on 2024-01-01 är före enrolled_on 2024-03-01",
+                             "exited_on 2024-02-01 är före enrolled_on 2024-03-01"]
+    assert validation_rules.ALLOWED_CODES.text(value="Y", codes="K, M") == "okänd kod 'Y'; tillåtna: K, M"
 
 
 # ------------------------------------------------------------------ GX suites from the contract
 
 
-def test_committed_context_is_in_sync_with_the_contract() -> None:
-    for relative, content in gx.context_files().items():
+def _configs(spec: Dataset) -> list[dict]:
+    return [e.configuration.to_json_dict() for e in gx.expectations_for(spec)]
+
+
+@pytest.fixture(scope="module")
+def generated() -> dict[str, str]:
+    return gx.context_files()
+
+
+def test_committed_context_is_in_sync_with_the_contract(generated: dict[str, str]) -> None:
+    for relative, content in generated.items():
         path = REPO / "expectations" / relative
         assert path.exists(), f"{path} saknas: kör python -m pipelines.gx"
         assert path.read_text(encoding="utf-8") == content, f"{path} är inaktuell: kör python -m pipelines.gx"
+    # Nothing stale is left beside them (what .gitignore keeps out of git aside: results, GX's store ids).
+    committed = {p.relative_to(REPO / "expectations").as_posix() for p in (REPO / "expectations").rglob("*")
+                 if p.is_file() and "uncommitted" not in p.parts and p.name != ".ge_store_backend_id"}
+    assert committed == set(generated)
 
 
-def test_every_dataset_has_suite_validation_and_checkpoint() -> None:
-    files = gx.context_files()
+def test_generating_the_context_twice_gives_the_same_bytes(generated: dict[str, str]) -> None:
+    # GX gives new expectations random ids; the generator replaces them with ids derived from the names.
+    assert gx.context_files() == generated
+
+
+def test_every_dataset_has_suite_validation_and_checkpoint(generated: dict[str, str]) -> None:
+    files = generated
     for name in DATASETS:
         suite = json.loads(files[f"expectations/{name}.json"])
         assert suite["name"] == name
@@ -134,7 +194,7 @@ def test_every_dataset_has_suite_validation_and_checkpoint() -> None:
 
 def test_suite_expresses_the_contract() -> None:
     by_rule: dict[str, list[dict]] = {}
-    for e in gx.expectations_for(DATASETS["participants"]):
+    for e in _configs(DATASETS["participants"]):
         by_rule.setdefault(e["meta"]["rule"], []).append(e)
     assert {e["kwargs"]["column"] for e in by_rule["missing_column"]} == set(DATASETS["participants"].required_columns)
     assert all(e["severity"] == "critical" for e in by_rule["missing_column"])
@@ -146,9 +206,9 @@ def test_suite_expresses_the_contract() -> None:
     assert by_rule["needs_value"][0]["kwargs"]["row_condition"]["column"]["name"] == "exit_reason"
     assert by_rule["unknown_project"][0]["kwargs"]["value_set"] == {"$PARAMETER": "known_project_ids"}
     assert {e["kwargs"]["column"] for e in by_rule["future_date"]} == {"enrolled_on", "exited_on"}
-    costs = {e["meta"]["rule"]: e for e in gx.expectations_for(DATASETS["project_costs"])}
+    costs = {e["meta"]["rule"]: e for e in _configs(DATASETS["project_costs"])}
     assert costs["range"]["kwargs"] == {"column": "amount_sek", "min_value": 0}
-    projects = {e["meta"]["rule"]: e for e in gx.expectations_for(DATASETS["projects"])}
+    projects = {e["meta"]["rule"]: e for e in _configs(DATASETS["projects"])}
     assert projects["no_rows"]["severity"] == "critical"
     assert projects["duplicate_key"]["type"] == "expect_column_values_to_be_unique"
 
@@ -160,7 +220,7 @@ def test_a_new_dataset_gets_its_suite_from_its_columns() -> None:
         Column("kind", "code", False, "", "", codes=("a", "b")),
         Column("guests", "integer", False, "", "", minimum=0),
     ))
-    rules = {(e["meta"]["rule"], e["kwargs"].get("column")) for e in gx.expectations_for(spec)}
+    rules = {(e["meta"]["rule"], e["kwargs"].get("column")) for e in _configs(spec)}
     assert {("missing_column", "project_id"), ("missing_column", "day"), ("allowed_codes", "kind"),
             ("range", "guests"), ("future_date", "day"), ("unknown_project", "project_id"),
             ("duplicate_key", None)} <= rules
@@ -231,8 +291,7 @@ def test_gx_sees_what_the_row_rules_see(ingested) -> None:
         flagged = set(zip(outcome.flagged["source_file"], outcome.flagged["source_row"], strict=True))
         # Every row a GX row expectation flags was already quarantined by the row rules.
         assert flagged <= quarantined, name
-        assert quarantine_more(dataclasses.replace(result), outcome.flagged).quarantined_rows == \
-            result.quarantined_rows
+        assert gx.disagreements(outcome, result.quarantine, result.usable) == [], name
         assert outcome.success == (result.quarantined_rows == 0), name
         assert outcome.critical == [], name
     participants = {f.rule for f in outcomes["participants"].failed}
@@ -306,10 +365,13 @@ def test_steward_notice_names_what_stops_the_year(tmp_path: Path) -> None:
 
     outcomes = [
         steward.CheckOutcome("projects", True, "WARN", 3, 3, 0),
-        steward.CheckOutcome("participants", False, "ERROR", 10, 2, 8, dataset_errors=(),
+        steward.CheckOutcome("participants", False, "ERROR", 10, 2, 8,
+                             dataset_errors=("8 av 10 rader i p.csv ligger i karantän",),
                              failed_expectations=({"severity": "critical", "rule": "quarantine_share",
                                                    "column": "quarantined", "note": "högst 50 % i karantän"},)),
         steward.CheckOutcome("project_costs", False, "WARN", 5, 4, 1),
+        steward.CheckOutcome("project_events", False, "ERROR", 3, 3, 0,
+                             disagreements=("e.csv rad 2: GX-regeln formula (name) underkänner raden",)),
     ]
     assert steward.needs_notice(outcomes)
     assert not steward.needs_notice(outcomes[:1])
@@ -318,6 +380,11 @@ def test_steward_notice_names_what_stops_the_year(tmp_path: Path) -> None:
     assert steward.subject("2024", [outcomes[2]]) == "[samverkansbokslut] 2024: 1 rader i karantän att granska"
     text = steward.notice_markdown("2024", "run-1", outcomes, tmp_path, "/x/index.html")
     assert "### participants" in text and "högst 50 % i karantän" in text and "quarantine_share" in text
+    assert "- 8 av 10 rader i p.csv ligger i karantän" in text
+    # A disagreement between GX and the rules is the program's fault: told apart, and it stops nothing.
+    assert "### project_events" not in text and "## Fel i programmet" in text
+    assert "- project_events: e.csv rad 2: GX-regeln formula (name) underkänner raden" in text
+    assert "| project_events | fel | 3 | 3 | 0 |" in text
     assert "| participants | FEL (stoppar) | 10 | 2 | 8 |" in text
     assert "| project_costs | varning | 5 | 4 | 1 |" in text
     assert str(tmp_path / "quality.csv") in text and "/x/index.html" in text

@@ -23,25 +23,27 @@ from dagster import (
 
 from assets.flow import participant_flow
 from assets.ingest import ingest_assets
-from assets.quality import data_quality
+from assets.quality import data_gate, data_quality
 from pipelines import gx
 from pipelines.io_manager import ParquetIOManager
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from pipelines.sensors import notify_steward, run_out_dir, steward_notice_after_failure, steward_notice_after_success
 from samverkan import steward
+from samverkan.contract import DATASETS
 
 PARTICIPANTS_HEADER = ("participant_id;project_id;gender;birth_year;enrolled_on;exited_on;support_before;"
                        "support_after;occupation_before;occupation_after;exit_reason")
 
 
 def run_year_job(tmp_path: Path, inbox: Path, instance: DagsterInstance):
-    """Ingest, quality and one downstream asset, launched like `samverkan run` does: settings in the run config."""
+    """Ingest, quality, the gate and one downstream asset, launched like `samverkan run` does: settings in the run
+    config."""
     gx_dir = tmp_path / "gx"
     if not gx_dir.exists():
         gx.sync_context(gx_dir)
     defs = Definitions(
-        assets=[*ingest_assets, data_quality, participant_flow],
+        assets=[*ingest_assets, data_quality, data_gate, participant_flow],
         jobs=[define_asset_job("year", partitions_def=yearly_partitions)],
         resources={"settings": SamverkanSettings(), "io_manager": ParquetIOManager(base_dir=str(tmp_path / "storage"))},
     )
@@ -147,8 +149,17 @@ def test_unusable_dataset_blocks_downstream_and_steward_is_told(tmp_path: Path, 
     assert "gender" in participants.metadata["summary"].value
     assert checks(result)["projects"].passed
     materialised = {e.asset_key for e in result.get_asset_materialization_events()}
-    assert AssetKey("participant_flow") not in {k for k in materialised}
-    assert AssetKey("quality_summary") not in {k for k in materialised}
+    # The ingest steps and the quality extracts ran in full; the gate stopped what comes after it.
+    assert {AssetKey("participants_quarantine"), AssetKey("participants_verdict"), AssetKey("quality_summary"),
+            AssetKey("quality_problems")} <= materialised
+    assert AssetKey("participant_flow") not in materialised and AssetKey("data_gate") not in materialised
+    [gate] = [e for e in result.all_events if e.is_step_failure]
+    assert gate.step_key == "data_gate"
+    assert gate.step_failure_data.user_failure_data.description.splitlines()[0] == \
+        "Årets bokslut stoppas: participants kan inte användas. Rätta filerna och kör året igen."
+    assert "participants_2024.csv: obligatorisk kolumn saknas: gender" in \
+        gate.step_failure_data.user_failure_data.description
+    assert "participant_flow" not in {e.step_key for e in result.all_events if e.is_step_start}
 
     run = instance.get_run_by_id(result.run_id)
     event = instance.all_logs(result.run_id, of_type=DagsterEventType.RUN_FAILURE)[0].dagster_event
@@ -160,7 +171,7 @@ def test_unusable_dataset_blocks_downstream_and_steward_is_told(tmp_path: Path, 
     notice = (out / steward.NOTICE_FILE).read_text(encoding="utf-8")
     assert "participants" in notice and "kan inte användas" not in notice.split("## Per dataset")[1]
     assert "Stoppar årets bokslut" in notice and "gender" in notice and "participants_2024.csv" in notice
-    # quality.csv exists although the quality step never ran.
+    # quality.csv came through the graph, from the quarantine assets, although the run failed.
     problems = pd.read_csv(out / "quality.csv")
     assert problems[["dataset", "source_file", "source_row", "rule"]].values.tolist() == [
         ["participants", "participants_2024.csv", 2, "missing_column"]]
@@ -186,3 +197,41 @@ def test_no_notice_when_every_check_passes(tmp_path: Path, small_inbox: Path) ->
     assert notify_steward(instance, instance.get_run_by_id(result.run_id), env={}) is None
     assert not (tmp_path / "out" / "2024" / steward.NOTICE_FILE).exists()
     assert pd.read_csv(tmp_path / "out" / "2024" / "quality_summary.csv")["quarantined"].sum() == 0
+
+
+def test_unusable_projects_still_let_every_dataset_be_validated(tmp_path: Path, spoiled_inbox: Path) -> None:
+    inbox = tmp_path / "inbox"
+    shutil.copytree(spoiled_inbox, inbox)
+    # The projects export lost its start_date column: projects cannot be used, and no project id is accepted.
+    workbook = inbox / "projects.xlsx"
+    pd.read_excel(workbook).drop(columns=["start_date"]).to_csv(inbox / "projects.csv", index=False)
+    workbook.unlink()
+    result = run_year_job(tmp_path, inbox, DagsterInstance.ephemeral())
+    assert not result.success
+    found = checks(result)
+    assert set(found) == {"projects", "project_costs", "participants", "project_events", "project_assessments"}
+    assert found["projects"].severity == AssetCheckSeverity.ERROR and not found["projects"].passed
+    summary = pd.read_csv(tmp_path / "out" / "2024" / "quality_summary.csv")
+    assert summary["dataset"].tolist() == list(DATASETS)
+    # No project was accepted, so every participant row names an unknown project.
+    participants = summary.set_index("dataset").loc["participants"]
+    assert participants["accepted"] == 0 and participants["rows_in"] > 0
+
+
+def test_the_gate_stands_in_front_of_everything_that_must_stop() -> None:
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    gate = AssetKey("data_gate")
+    assert graph.get(gate).parent_keys == {AssetKey(f"{name}_verdict") for name in DATASETS}
+    gated = {"ledger_contributions", "ledger_uncertainty", "success_levels", "participant_flow",
+             "prerequisite_profiles"}
+    assert {k.to_user_string() for k in graph.get(gate).child_keys} == gated
+    # The report and the ledger come after the gated assets, so a failed gate skips them too.
+    report = graph.get(AssetKey("samverkansbokslut_reports"))
+    assert {AssetKey("participant_flow"), AssetKey("ledger"), AssetKey("success_levels")} <= report.parent_keys
+    assert AssetKey("ledger_contributions") in graph.get(AssetKey("ledger")).parent_keys
+    # The steward extracts read the quarantines and verdicts, never the gate.
+    quality_parents = graph.get(AssetKey("quality_summary")).parent_keys
+    assert quality_parents == {AssetKey(f"{name}{suffix}") for name in DATASETS
+                               for suffix in ("_quarantine", "_verdict")}

@@ -277,7 +277,8 @@ def test_hostile_names_render_as_text():
     pdf = render_pdf(context, fetcher=fetcher)
     text = _squash(_text(pdf))
     assert HOSTILE_FILE in text
-    assert "<script>alert(1)</script>" in text
+    # As text, wrapped where the column ends (a line may break after the slash).
+    assert "<script>alert(1)</script>" in text.replace("/ ", "/")
     assert "root:" not in text
     assert fetcher.refused == []  # nothing even tried: the names never became markup
 

@@ -8,7 +8,7 @@ import pytest
 from dagster import DagsterInstance, DagsterRunStatus
 from dagster._core.test_utils import create_run_for_test
 
-from pipelines.run_lock import HELD, HOLDER_TAG, RunLockError, claim
+from pipelines.run_lock import HOLDER_TAG, REFUSED, RunLockError, claim
 
 
 def _run(instance: DagsterInstance, year: str = "2024", status=DagsterRunStatus.STARTED, **tags: str):
@@ -25,7 +25,8 @@ def test_second_run_of_the_same_year_is_refused_in_swedish():
     with pytest.raises(RunLockError, match=rf"året 2024 körs redan av körning {first[:8]}"):
         claim(instance, second)
     claim(instance, first)  # its own later steps go on
-    assert instance.get_run_by_id(first).tags[HOLDER_TAG] == HELD
+    assert instance.get_run_by_id(first).tags[HOLDER_TAG] == first
+    assert instance.get_run_by_id(second).tags[HOLDER_TAG] == REFUSED
 
 
 def test_the_run_created_first_wins_when_both_see_each_other():
@@ -53,3 +54,23 @@ def test_a_run_without_a_partition_is_not_locked():
     run = create_run_for_test(instance, job_name="x", status=DagsterRunStatus.STARTED)
     claim(instance, run.run_id)
     assert HOLDER_TAG not in instance.get_run_by_id(run.run_id).tags
+
+
+def test_a_refused_run_stays_refused_when_the_holder_has_finished():
+    instance = DagsterInstance.ephemeral()
+    holder, refused = _run(instance), _run(instance)
+    claim(instance, holder)
+    with pytest.raises(RunLockError):
+        claim(instance, refused)
+    instance.report_run_failed(instance.get_run_by_id(holder))
+    with pytest.raises(RunLockError, match="fick inte köra"):
+        claim(instance, refused)  # a later step of the refused run must not write over anything
+
+
+def test_a_re_executed_run_does_not_inherit_the_lock_from_its_parent():
+    instance = DagsterInstance.ephemeral()
+    holder = _run(instance)
+    claim(instance, holder)
+    retry = _run(instance, **{HOLDER_TAG: holder})  # re-execution copies the parent's tags
+    with pytest.raises(RunLockError):
+        claim(instance, retry)

@@ -65,7 +65,9 @@ def test_failed_run_writes_a_notice_naming_job_year_and_step(failed_run, tmp_pat
     assert outcome.run_id[:8] in notice.name
     assert "Körningen av samverkansbokslut för 2024 misslyckades" in text
     assert f"`{outcome.run_id}`" in text
-    assert "| `ingest_projects` |" in text and "projects: data_contract" in text
+    # The gate stops the year and names the dataset; the ingest steps themselves succeed.
+    assert "| `data_gate` |" in text and "projects kan inte användas" in text
+    assert "`ingest_projects`" not in text
     assert "samverkan run --year 2024" in text
 
 
@@ -89,7 +91,7 @@ def test_failed_run_is_mailed_when_smtp_is_set(failed_run, tmp_path: Path, monke
         controller.stop()
     [message] = received.messages
     assert "To: drift@example.org" in message
-    assert "ingest_projects" in message
+    assert "data_gate" in message
     assert len(list((tmp_path / "alerts").glob("*.md"))) == 1
 
 

@@ -1,13 +1,11 @@
 """Offline checks of the Kubernetes deployment: what can be checked without a cluster, the chart or Docker.
 
-The official chart is not reachable from here, so its values.schema.json cannot be
-run. What is checked instead: every key used exists in the chart's schema at
-the section where it is used (key names transcribed from dagster-io/dagster
-helm/dagster/values.schema.json, the 1.x "dagsterWebserver" schema), required
-fields of the sections we set are present, the instance config we add is valid
-for the installed Dagster, the code location module and executor load, and the
-volumes, secrets and environment variables agree with each other and with the
-code. See deploy/README.md for what remains unchecked.
+Key paths and value types against the chart's schema, and the concurrency section,
+are checked in tests/test_helm_values.py. Here: the database is external and names
+the installed driver, the code location module and executor load, the Dockerfile
+copies what the code reads, and the volumes, secrets and environment variables
+agree with each other and with the code. See deploy/README.md for what remains
+unchecked.
 """
 
 import re
@@ -20,86 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 VALUES = ROOT / "deploy" / "helm" / "values.yaml"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 
-# Allowed keys per section, from the chart's values.schema.json (definitions named in comments).
-CHART_KEYS = {
-    "": {"dagsterWebserver", "dagster-user-deployments", "postgresql", "generatePostgresqlPasswordSecret",
-         "generateCeleryConfigSecret", "rabbitmq", "redis", "flower", "ingress", "imagePullSecrets",
-         "computeLogManager", "scheduler", "runLauncher", "pythonLogs", "dagsterDaemon", "busybox", "migrate",
-         "telemetry", "serviceAccount", "global", "retention", "additionalInstanceConfig"},
-    "global": {"postgresqlSecretName", "dagsterHome", "serviceAccountName", "celeryConfigSecretName"},
-    "postgresql": {"image", "enabled", "postgresqlHost", "postgresqlUsername", "postgresqlPassword",
-                   "postgresqlDatabase", "postgresqlParams", "postgresqlScheme", "service"},
-    "dagster-user-deployments": {"enabled", "enableSubchart", "imagePullSecrets", "deployments"},
-    # UserDeployment
-    "deployment": {"name", "image", "dagsterApiGrpcArgs", "codeServerArgs", "includeConfigInLaunchedRuns",
-                   "deploymentNamespace", "port", "env", "envConfigMaps", "envSecrets", "annotations",
-                   "nodeSelector", "affinity", "tolerations", "podSecurityContext", "securityContext", "resources",
-                   "livenessProbe", "readinessProbe", "startupProbe", "labels", "volumeMounts", "volumes",
-                   "schedulerName", "initContainers", "sidecarContainers"},
-    "runLauncher": {"type", "config"},
-    # K8sRunLauncherConfig (additionalProperties: false)
-    "k8sRunLauncher": {"image", "imagePullPolicy", "jobNamespace", "loadInclusterConfig", "kubeconfigFile",
-                       "envConfigMaps", "envSecrets", "envVars", "volumeMounts", "volumes", "labels",
-                       "failPodOnRunFailure", "resources", "schedulerName", "securityContext", "runK8sConfig"},
-    "runK8sConfig": {"containerConfig", "podSpecConfig", "podTemplateSpecMetadata", "jobSpecConfig", "jobMetadata"},
-    # Daemon (additionalProperties: false)
-    "dagsterDaemon": {"enabled", "image", "runCoordinator", "heartbeatTolerance", "env", "envConfigMaps",
-                      "envSecrets", "deploymentLabels", "labels", "nodeSelector", "affinity", "tolerations",
-                      "podSecurityContext", "securityContext", "resources", "livenessProbe", "readinessProbe",
-                      "startupProbe", "annotations", "runMonitoring", "runRetries", "sensors", "schedules",
-                      "schedulerName", "volumeMounts", "volumes", "initContainerResources"},
-    "runCoordinator": {"enabled", "type", "config"},
-    "queuedRunCoordinator": {"maxConcurrentRuns", "tagConcurrencyLimits", "dequeueIntervalSeconds",
-                             "dequeueNumWorkers", "dequeueUseThreads", "blockOpConcurrencyLimitedRuns"},
-    "tagConcurrencyLimit": {"key", "value", "limit"},
-    "telemetry": {"enabled"},
-}
-K8S_LAUNCHER_REQUIRED = {"imagePullPolicy", "loadInclusterConfig", "envConfigMaps", "envSecrets", "envVars",
-                         "volumeMounts", "volumes"}
-
-
 @pytest.fixture(scope="module")
 def values() -> dict:
     return yaml.safe_load(VALUES.read_text(encoding="utf-8"))
-
-
-def _keys_ok(section: dict, allowed: str) -> list[str]:
-    return sorted(set(section) - CHART_KEYS[allowed])
-
-
-def test_every_key_exists_in_the_chart_schema(values: dict) -> None:
-    assert _keys_ok(values, "") == []
-    assert _keys_ok(values["global"], "global") == []
-    assert _keys_ok(values["postgresql"], "postgresql") == []
-    assert _keys_ok(values["dagster-user-deployments"], "dagster-user-deployments") == []
-    for deployment in values["dagster-user-deployments"]["deployments"]:
-        assert _keys_ok(deployment, "deployment") == []
-        assert {"name", "image", "port"} <= set(deployment)
-    launcher = values["runLauncher"]
-    assert _keys_ok(launcher, "runLauncher") == [] and launcher["type"] == "K8sRunLauncher"
-    k8s = launcher["config"]["k8sRunLauncher"]
-    assert _keys_ok(k8s, "k8sRunLauncher") == []
-    assert set(k8s) >= K8S_LAUNCHER_REQUIRED
-    assert all(isinstance(v, str) and re.fullmatch(r"[A-Z_][A-Z0-9_]*(=.*)?", v) for v in k8s["envVars"])
-    assert _keys_ok(k8s["runK8sConfig"], "runK8sConfig") == []
-    daemon = values["dagsterDaemon"]
-    assert _keys_ok(daemon, "dagsterDaemon") == [] and daemon["enabled"] is True
-    coordinator = daemon["runCoordinator"]
-    assert _keys_ok(coordinator, "runCoordinator") == [] and coordinator["type"] == "QueuedRunCoordinator"
-    queued = coordinator["config"]["queuedRunCoordinator"]
-    assert _keys_ok(queued, "queuedRunCoordinator") == []
-    for limit in queued["tagConcurrencyLimits"]:
-        assert _keys_ok(limit, "tagConcurrencyLimit") == [] and isinstance(limit["limit"], int)
-
-
-def test_additional_instance_config_is_valid_for_this_dagster(values: dict) -> None:
-    from dagster._config import validate_config
-    from dagster._core.instance.config import dagster_instance_config_schema, validate_concurrency_config
-
-    extra = values["additionalInstanceConfig"]
-    result = validate_config(dagster_instance_config_schema(), extra)
-    assert result.success, result.errors
-    validate_concurrency_config(extra)  # raises on a conflicting or out-of-range pool setting
 
 
 def test_database_is_external_and_names_the_installed_driver(values: dict) -> None:
@@ -109,8 +30,9 @@ def test_database_is_external_and_names_the_installed_driver(values: dict) -> No
     assert pg["postgresqlScheme"] == "postgresql+psycopg2"
     import psycopg2  # noqa: F401 - the driver the scheme names is installed with dagster-postgres
 
-    committed = yaml.safe_load((ROOT / "deploy/instance/postgres/dagster.yaml").read_text())
-    assert committed["storage"]["postgres"]["postgres_db"]["scheme"] == pg["postgresqlScheme"]
+    from pipelines.instance import PG_SCHEME
+
+    assert pg["postgresqlScheme"] == PG_SCHEME, "the local PostgreSQL instance names the same driver"
 
 
 def test_volumes_env_and_secrets_agree(values: dict) -> None:
@@ -121,6 +43,7 @@ def test_volumes_env_and_secrets_agree(values: dict) -> None:
         assert {m["name"] for m in holder["volumeMounts"]} <= names
         assert [v["persistentVolumeClaim"]["claimName"] for v in holder["volumes"]] == ["samverkan-data"]
         assert [m["mountPath"] for m in holder["volumeMounts"]] == ["/data"]
+    assert all(isinstance(v, str) and re.fullmatch(r"[A-Z_][A-Z0-9_]*(=.*)?", v) for v in k8s["envVars"])
     env = {item["name"]: item["value"] for item in deployment["env"]}
     assert env["SAMVERKAN_EXECUTOR"] == "k8s" and "SAMVERKAN_EXECUTOR=k8s" in k8s["envVars"]
     for name, value in env.items():
@@ -157,13 +80,3 @@ def test_dockerfile_copies_what_the_code_location_needs() -> None:
     assert '".[k8s]"' in text and "k8s = [" in (ROOT / "pyproject.toml").read_text()
     assert '"-m", "pipelines.definitions"' in text
     assert "USER 10001" in text
-
-
-def test_render_slots_equal_the_pool_limit_everywhere(values: dict) -> None:
-    """The executor's render limit and the pdf_render pool must agree, or renders sit in the pool's back-off."""
-    from pipelines.jobs import DEFAULT_RENDER_SLOTS
-
-    files = (ROOT / "dagster.yaml", ROOT / "deploy" / "instance" / "postgres" / "dagster.yaml")
-    limits = [yaml.safe_load(f.read_text(encoding="utf-8"))["concurrency"]["pools"]["default_limit"] for f in files]
-    limits.append(values["additionalInstanceConfig"]["concurrency"]["pools"]["default_limit"])
-    assert limits == [DEFAULT_RENDER_SLOTS] * 3

@@ -55,7 +55,8 @@ def test_personnummer_are_masked_and_formulas_stay_text():
     data = quality_workbook(SUMMARY, PROBLEMS, ROWS, LABELS.get)
     sheet = _book(data)["participants"]
     values = [c.value for c in sheet[3]]
-    assert values[2] == "19XXXXXX-XXXX" and values[4] == "'=1+1"
+    assert values[2] == "19XXXXXX-XXXX" and values[4] == "=1+1" and sheet.cell(3, 5).data_type == "s"
+    assert sheet.cell(3, 5).quotePrefix
     assert "121212" not in values[5]
     for name in zipfile_names(data):
         assert b"121212" not in zipfile_read(data, name)
@@ -71,3 +72,18 @@ def zipfile_names(data: bytes) -> list[str]:
 
 def zipfile_read(data: bytes, name: str) -> bytes:
     return zipfile.ZipFile(io.BytesIO(data)).read(name)
+
+
+def test_headers_and_number_cells_are_masked_and_never_formulas():
+    rows = {"participants": pd.DataFrame([("deltagare.xlsx", 2, 191212121212, "K")],
+                                         columns=["source_file", "source_row", '=HYPERLINK("http://x","klicka")',
+                                                  "19121212-1212"])}
+    problems = PROBLEMS[PROBLEMS["source_row"] == 2]
+    data = quality_workbook(SUMMARY, problems, rows)
+    sheet = _book(data)["participants"]
+    header = [c for c in sheet[1]]
+    assert header[2].value == '=HYPERLINK("http://x","klicka")' and header[2].data_type == "s"
+    assert header[3].value == "19XXXXXX-XXXX"
+    assert sheet.cell(2, 3).value == "19XXXXXXXXXX"
+    for name in zipfile_names(data):
+        assert b"<f>" not in zipfile_read(data, name)

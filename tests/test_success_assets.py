@@ -11,6 +11,7 @@ import pytest
 from dagster import DagsterInstance, materialize
 
 from assets.ingest import ingest_assets
+from assets.ledger import ledger_contributions
 from assets.success import prerequisite_profiles, success_levels
 from samverkan.cli import build_parser
 from samverkan.ingest import ingest_dataset
@@ -23,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def materialise(inbox: Path, resources: dict) -> object:
-    return materialize([*ingest_assets, success_levels, prerequisite_profiles], partition_key="2024",
+    return materialize([*ingest_assets, ledger_contributions, success_levels, prerequisite_profiles],
+                       partition_key="2024",
                        instance=DagsterInstance.ephemeral(), resources=resources, raise_on_error=False)
 
 
@@ -37,15 +39,20 @@ def test_materialise_success_levels_2024(tmp_path: Path, small_inbox: Path, pipe
     assert set(success["level"]) <= set(LEVEL_ORDER)
     assert success["reasons"].str.len().gt(20).all()
     stored = result.output_for_node("success_levels")
-    assert (stored["rules_version"] == "2026.1").all()
+    assert (stored["rules_version"] == "2026.2").all()
+    # The members' effects come from the ledger's contributions: every project with leavers this year has them.
+    contributions = result.output_for_node("ledger_contributions")
+    with_effects = set(contributions.loc[contributions["kind"] == "effekt", "project_id"].astype(str))
+    assert with_effects and with_effects <= set(stored.loc[stored["effect_fk_sek"].notna(), "project_id"])
+    assert success["cost_shifting"].dtype == bool
     checks = result.get_asset_check_evaluations()
     assert [(c.check_name, c.passed) for c in checks if c.check_name == "one_level_per_project"] == [
         ("one_level_per_project", True)]
     metadata = result.asset_materializations_for_node("success_levels")[0].metadata
-    assert metadata["rules_version"].value == "2026.1"
+    assert metadata["rules_version"].value == "2026.2"
     assert "| skenbar | Skenbar framgång |" in metadata["levels"].value
     rules = pd.read_csv(out / "success_rules.csv").set_index("parameter")
-    assert rules.loc["rules_version", "value"] == "2026.1"
+    assert rules.loc["rules_version", "value"] == "2026.2"
     profiles = pd.read_csv(out / "prerequisites.csv")
     assert profiles.columns.tolist() == ["forbund", "project_id", "year", "criterion", "name", "score", "comment"]
     assert (profiles.groupby("project_id").size() == 12).all() and len(profiles) > 0
@@ -56,9 +63,16 @@ def test_another_rules_file_is_used_and_a_broken_one_fails(tmp_path: Path, small
                                                            pipeline_resources) -> None:
     text = DEFAULT_RULES_FILE.read_text(encoding="utf-8")
     lenient = tmp_path / "mild.yaml"
-    lenient.write_text(text.replace('version: "2026.1"', 'version: "mild-1"').replace("min_exits: 20", "min_exits: 1")
-                       .replace("share_work_or_studies: 0.18", "share_work_or_studies: 0.01"), encoding="utf-8")
-    result = materialise(small_inbox, pipeline_resources(small_inbox, rules_file=str(lenient)))
+    lenient.write_text(text.replace('version: "2026.2"', 'version: "mild-1"').replace("min_exits: 20", "min_exits: 1"),
+                       encoding="utf-8")
+    # p0 lives in the parameters file, read by the ledger and the levels alike.
+    from samverkan.ledger.parameters import default_parameters_file
+    low_p0 = tmp_path / "parameters.yaml"
+    low_p0.write_text(default_parameters_file().read_text(encoding="utf-8").replace(
+        "work_or_studies:\n    value: 0.18\n    low: 0.10", "work_or_studies:\n    value: 0.01\n    low: 0.0"),
+        encoding="utf-8")
+    result = materialise(small_inbox, pipeline_resources(small_inbox, rules_file=str(lenient),
+                                                         parameters_file=str(low_p0)))
     assert result.success
     stored = result.output_for_node("success_levels")
     assert (stored["rules_version"] == "mild-1").all()
@@ -70,7 +84,8 @@ def test_another_rules_file_is_used_and_a_broken_one_fails(tmp_path: Path, small
     broken.write_text(text.replace("  min_exits: 20\n", ""), encoding="utf-8")
     result = materialise(small_inbox, pipeline_resources(small_inbox, rules_file=str(broken)))
     assert not result.success
-    failure = next(e for e in result.all_events if e.is_step_failure and e.step_key == "success_levels")
+    # The ledger's contributions read the same rules (its established verdicts), so they fail first.
+    failure = next(e for e in result.all_events if e.is_step_failure and e.step_key == "ledger_contributions")
     assert "nyckeln outcome.min_exits saknas" in str(failure.event_specific_data)
 
 
@@ -122,7 +137,7 @@ def test_every_level_occurs_on_the_synthetic_inbox(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_samverkan_run_with_rules(tmp_path: Path, small_inbox: Path) -> None:
     strict = tmp_path / "strikt.yaml"
-    strict.write_text(DEFAULT_RULES_FILE.read_text(encoding="utf-8").replace('version: "2026.1"', 'version: "s-2"')
+    strict.write_text(DEFAULT_RULES_FILE.read_text(encoding="utf-8").replace('version: "2026.2"', 'version: "s-2"')
                       .replace("min_exits: 20", "min_exits: 100000"), encoding="utf-8")
     env = {"DAGSTER_HOME": str(tmp_path / "home"), "SAMVERKAN_STORAGE": str(tmp_path / "storage"),
            "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}

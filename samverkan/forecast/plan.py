@@ -20,6 +20,8 @@ from samverkan.prerequisites import PREREQUISITES
 from samverkan.support import parse_support
 
 SCENARIO_NAMES = ("projekt", "1", "2", "3")
+# Finsam began in 2004; a plan further ahead than 2100 is a typing error.
+FIRST_YEAR, LAST_YEAR = 2004, 2100
 DEFAULT_SUCCESS = {"occupation": "arbete", "support": "lon:100"}
 KEYS = ("forbund", "name", "start_date", "end_date", "participants", "expected_share", "support_before",
         "occupation_before", "education_level", "target_group", "costs", "success", "prerequisites", "scenarios")
@@ -69,13 +71,25 @@ class Plan:
 
 
 def _date(value: Any, key: str, problems: list[str], where: str) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        problems.append(f"{where}: {key} ska vara ett datum ÅÅÅÅ-MM-DD, fick {str(value)[:40]!r}")
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            problems.append(f"{where}: {key} ska vara ett datum ÅÅÅÅ-MM-DD, fick {str(value)[:40]!r}")
+            return None
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        problems.append(f"{where}: {key} {value} ligger utanför åren {FIRST_YEAR}–{LAST_YEAR}")
         return None
+    return value
+
+
+def _text(value: Any, key: str, problems: list[str], where: str) -> str:
+    if not isinstance(value, str | int) or isinstance(value, bool) or not str(value).strip():
+        problems.append(f"{where}: {key} ska vara en text, fick {str(value)[:40]!r}")
+        return ""
+    return str(value).strip()
 
 
 def _number(value: Any, key: str, problems: list[str], where: str, low: float, high: float | None = None
@@ -120,7 +134,10 @@ def _costs(items: Any, problems: list[str], where: str) -> tuple[PlanCost, ...]:
         unknown = sorted(set(item) - {"year", "financier", "amount_sek", "in_kind"})
         if unknown:
             problems.append(f"{here}: okända nycklar {', '.join(map(str, unknown))}")
-        year = _number(item.get("year"), "year", problems, here, 2004, 2100)
+        year = _number(item.get("year"), "year", problems, here, FIRST_YEAR, LAST_YEAR)
+        if year is not None and year != int(year):
+            problems.append(f"{here}: year ska vara ett helt år, fick {year}")
+            year = None
         financier = _code(item.get("financier"), "financier", FINANCIER, problems, here)
         amount = _number(item.get("amount_sek"), "amount_sek", problems, here, 0)
         in_kind = item.get("in_kind", False)
@@ -139,7 +156,7 @@ def _prerequisites(value: Any, problems: list[str], where: str) -> dict[int, int
         return {}
     scores = {}
     for key, score in value.items():
-        if not isinstance(key, int) or key not in PREREQUISITES:
+        if not isinstance(key, int) or isinstance(key, bool) or key not in PREREQUISITES:
             problems.append(f"{where}: prerequisites: {key!r} är ingen förutsättning (1–12)")
         elif not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= 3:
             problems.append(f"{where}: prerequisites {key}: poängen ska vara 0, 1, 2 eller 3")
@@ -156,11 +173,12 @@ def parse_plan(document: Any, source: str) -> Plan:
     problems: list[str] = []
     for key in sorted(set(document) - set(KEYS), key=str):
         problems.append(f"{where}: okänd nyckel {key!r}; tillåtna: {', '.join(KEYS)}")
-    for key in REQUIRED:
-        if document.get(key) in (None, ""):
-            problems.append(f"{where}: {key} saknas")
-    if problems and any("saknas" in p for p in problems):
-        raise PlanError(problems)
+    missing = [key for key in REQUIRED if document.get(key) in (None, "")]
+    problems += [f"{where}: {key} saknas" for key in missing]
+    if missing:
+        raise PlanError(problems)  # the rest cannot be checked without them
+    forbund = _text(document["forbund"], "forbund", problems, where)
+    name = _text(document["name"], "name", problems, where)
     start = _date(document["start_date"], "start_date", problems, where)
     end = _date(document["end_date"], "end_date", problems, where)
     if start and end and end < start:
@@ -184,12 +202,20 @@ def parse_plan(document: Any, source: str) -> Plan:
                                where)
     prerequisites = _prerequisites(document.get("prerequisites"), problems, where)
     scenarios = document.get("scenarios") or {}
-    if not isinstance(scenarios, dict) or set(map(str, scenarios)) - set(SCENARIO_NAMES):
-        problems.append(f"{where}: scenarios anges med namnen {', '.join(SCENARIO_NAMES)}")
+    names = [str(k) for k in scenarios] if isinstance(scenarios, dict) else []
+    if (not isinstance(scenarios, dict) or set(names) - set(SCENARIO_NAMES) or len(set(names)) != len(names)
+            or not all(isinstance(v, dict | None) for v in scenarios.values())):
+        problems.append(f"{where}: scenarios anges en gång var med namnen {', '.join(SCENARIO_NAMES)}, "
+                        "och varje scenario som nycklar med värden")
         scenarios = {}
+    if costs and start and end and end >= start:
+        outside = sorted({c.year for c in costs if not start.year <= c.year <= end.year})
+        if outside:
+            problems.append(f"{where}: costs har år {', '.join(map(str, outside))} utanför projektets år "
+                            f"{start.year}–{end.year}")
     if problems:
         raise PlanError(problems)
-    return Plan(source=source, forbund=str(document["forbund"]).strip(), name=str(document["name"]).strip(),
+    return Plan(source=source, forbund=forbund, name=name,
                 start_date=start, end_date=end, participants=int(participants), expected_share=share,
                 support_before=support_before, occupation_before=occupation, education_level=education,
                 target_group=str(document.get("target_group") or "").strip(), costs=costs,
@@ -198,11 +224,27 @@ def parse_plan(document: Any, source: str) -> Plan:
                 scenarios={str(k): dict(v or {}) for k, v in scenarios.items()})
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """The safe loader, refusing a key given twice (YAML would silently keep the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"nyckeln {key!r} anges två gånger",
+                                                        key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_plan(path: Path | str) -> Plan:
     """Read and check one plan file."""
     path = Path(path)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        document = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_UniqueKeyLoader)  # noqa: S506
+    except ValueError as exc:  # a YAML date that is no date (2026-13-01), from the date constructor
+        raise PlanError([f"{path.name}: ett datum i planen finns inte ({exc})"]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" rad {mark.line + 1}" if mark is not None else ""

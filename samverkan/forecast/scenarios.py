@@ -57,7 +57,8 @@ def _checked(name: str, values: dict[str, Any], where: str, problems: list[str])
             problems.append(f"{where}: scenario {name}: {key} ska vara ett tal, fick {str(value)[:30]!r}")
             continue
         if not low <= value <= high:
-            problems.append(f"{where}: scenario {name}: {key} = {value} ligger utanför {low}–{high}")
+            span = f"{low}–{high}".replace(".", ",")
+            problems.append(f"{where}: scenario {name}: {key} = {value} ligger utanför {span}")
             continue
         if key in WHOLE and value != int(value):
             problems.append(f"{where}: scenario {name}: {key} ska vara ett heltal")
@@ -68,6 +69,7 @@ def _checked(name: str, values: dict[str, Any], where: str, problems: list[str])
 
 def load_scenarios(overrides: dict[str, dict[str, Any]] | None = None, path: Path | str | None = None,
                    source: str = "planen") -> tuple[str, dict[str, Scenario]]:
+    # ``source`` is the plan's file name, so each line names the file it is about.
     """(version, scenarios in the order projekt, 1, 2, 3) with a plan's overrides merged over the defaults."""
     path = Path(path) if path else default_file()
     document = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -27,6 +27,7 @@ AMOUNT_COLUMNS = tuple(f"{code}_sek" for code in ACTOR_CODES)
 TEXT_COLUMNS = ("source", "note")
 REQUIRED_COLUMNS = ("support_code", "occupation", *AMOUNT_COLUMNS, "price_year", "confidence", "source")
 PRODUCTION_INDEX = ACTORS.index("Produktionsvärde")
+KINDS = ("real", "transfer")
 
 
 def _data_file(name: str) -> Path:
@@ -77,19 +78,26 @@ class Catalogue:
 
     rows: pd.DataFrame  # the file's rows plus price_factor and the indexed amounts
     costs: np.ndarray  # (rows, actors): cost per full-time year; production as a negative cost
+    real: np.ndarray  # (rows, actors): the part of ``costs`` that is real resources
     version: str
     report_year: int
     note: str
 
-    def item_rows(self) -> dict[tuple[str, str], int]:
-        """(support code, occupation or '') → row number."""
+    def item_rows(self) -> dict[tuple[str, str], list[int]]:
+        """(support code, occupation or '') → row numbers (one per kind)."""
         items = self.rows[self.rows["support_code"] != ""]
-        return {(c, o): i for i, c, o in zip(items.index, items["support_code"], items["occupation"], strict=True)}
+        out: dict[tuple[str, str], list[int]] = {}
+        for i, c, o in zip(items.index, items["support_code"], items["occupation"], strict=True):
+            out.setdefault((c, o), []).append(int(i))
+        return out
 
-    def situation_rows(self) -> dict[str, int]:
-        """occupation → row number of the whole-person row."""
+    def situation_rows(self) -> dict[str, list[int]]:
+        """occupation → row numbers of the whole-person rows."""
         sit = self.rows[self.rows["support_code"] == ""]
-        return dict(zip(sit["occupation"], sit.index, strict=True))
+        out: dict[str, list[int]] = {}
+        for i, o in zip(sit.index, sit["occupation"], strict=True):
+            out.setdefault(o, []).append(int(i))
+        return out
 
     def confidence(self) -> np.ndarray:
         return self.rows["confidence"].to_numpy()
@@ -111,23 +119,28 @@ def load_catalogue(report_year: int, path: Path | str | None = None,
     if missing:
         raise ValueError(f"{path.name}: kolumner saknas: {', '.join(missing)}")
     frame = frame[(frame[list(REQUIRED_COLUMNS)] != "").any(axis=1)].reset_index(drop=True)
-    for column in ("support_code", "occupation", "confidence"):
+    if "kind" not in frame.columns:
+        frame["kind"] = "transfer"
+    for column in ("support_code", "occupation", "confidence", "kind"):
         frame[column] = frame[column].str.strip().str.lower()
+    frame["kind"] = frame["kind"].replace("", "transfer")
     problems = []
     bad_code = ~frame["support_code"].isin([*SUPPORT_CODES, ""])
     bad_occ = ~frame["occupation"].isin([*OCCUPATION, ""])
     both_empty = (frame["support_code"] == "") & (frame["occupation"] == "")
     bad_conf = ~frame["confidence"].isin(CONFIDENCE)
     no_source = frame["source"].str.strip() == ""
+    bad_kind = ~frame["kind"].isin(KINDS)
     for mask, message in ((bad_code, "okänd stödkod"), (bad_occ, "okänd sysselsättning"),
+                          (bad_kind, "kind ska vara real eller transfer"),
                           (both_empty, "stödkod eller sysselsättning måste anges"),
                           (bad_conf, "confidence ska vara high, medium eller low"),
                           (no_source, "källa saknas")):
         for i in np.flatnonzero(mask.to_numpy()):
             problems.append(f"rad {i + 2}: {message}")
-    duplicated = frame.duplicated(["support_code", "occupation"], keep=False)
+    duplicated = frame.duplicated(["support_code", "occupation", "kind"], keep=False)
     for i in np.flatnonzero(duplicated.to_numpy()):
-        problems.append(f"rad {i + 2}: stödkod och sysselsättning förekommer flera gånger")
+        problems.append(f"rad {i + 2}: stödkod, sysselsättning och kind förekommer flera gånger")
     amounts = frame[list(AMOUNT_COLUMNS)].apply(
         lambda s: pd.to_numeric(s.str.replace(r"[\s\u00a0]", "", regex=True).str.replace(",", ".", regex=False)
                                 .replace("", "0"), errors="coerce"))
@@ -143,6 +156,8 @@ def load_catalogue(report_year: int, path: Path | str | None = None,
     indexed = amounts.to_numpy(dtype="float64") * factors[:, None]
     costs = indexed.copy()
     costs[:, PRODUCTION_INDEX] = 0.0 - costs[:, PRODUCTION_INDEX]  # a gain is a negative cost; avoids -0
+    real = np.where((frame["kind"] == "real").to_numpy()[:, None], costs, 0.0)
+    real[:, PRODUCTION_INDEX] = costs[:, PRODUCTION_INDEX]
     rows = frame.copy()
     rows["price_year"] = price_year.astype("int64")
     rows["price_factor"] = factors
@@ -151,4 +166,4 @@ def load_catalogue(report_year: int, path: Path | str | None = None,
     versions = sorted(set(frame["version"])) if "version" in frame.columns else []
     label = versions[0] if len(versions) == 1 else ("/".join(versions) if versions else "utan version")
     version = f"{label} ({path.name} {hashlib.sha256(raw).hexdigest()[:8]})"
-    return Catalogue(rows=rows, costs=costs, version=version, report_year=report_year, note=note)
+    return Catalogue(rows=rows, costs=costs, real=real, version=version, report_year=report_year, note=note)

@@ -5,8 +5,13 @@ The cohort of report year Y is every episode that exited during Y, except
 situation before (``support_before`` + ``occupation_before``) and after
 (``support_after`` + ``occupation_after``) is priced with the catalogue; the
 gross yearly effect per actor is cost before − cost after (production value:
-after − before). It is then adjusted for deadweight (per outcome) and
-attribution; drop-off and discounting act through the cumulative factors.
+after − before). It is then adjusted for the counterfactual and attribution;
+drop-off and discounting act through the cumulative factors.
+
+The counterfactual is one share p0 (parameters, per the project's target
+group): of a project's N cohort episodes, k to work or studies, max(0, k − p0·N)
+are attributable, so each work-or-studies episode keeps attributable / k of its
+effect. Other outcomes keep 1 − ``other_outcomes``.
 
 Where ``support_after`` is empty, work (subsidised or not) is taken as ``lon``
 and studies as ``studiemedel``; any other situation is taken as unchanged (no
@@ -137,17 +142,39 @@ def situation_weights(support: list[str], occupation: list[str], catalogue: Cata
     occupation_array = np.asarray(occupation, dtype=object)
     if len(items):
         occ_of_item = occupation_array[items["row"].to_numpy()]
-        rows = [item_rows.get((c, o), item_rows.get((c, ""), -1))
-                for c, o in zip(items["code"], occ_of_item, strict=True)]
-        rows = np.asarray(rows, dtype="int64")
-        unmatched = set(items["code"].to_numpy()[rows < 0])
-        ok = rows >= 0
-        np.add.at(weights, (items["row"].to_numpy()[ok], rows[ok]), items["extent"].to_numpy()[ok] / 100.0)
+        found = [item_rows.get((c, o), item_rows.get((c, ""), []))
+                 for c, o in zip(items["code"], occ_of_item, strict=True)]
+        per_item = np.array([len(f) for f in found], dtype="int64")
+        unmatched = set(items["code"].to_numpy()[per_item == 0])
+        rows = np.array([r for f in found for r in f], dtype="int64")
+        np.add.at(weights, (np.repeat(items["row"].to_numpy(), per_item), rows),
+                  np.repeat(items["extent"].to_numpy() / 100.0, per_item))
     situation = catalogue.situation_rows()
-    whole = np.array([situation.get(o, -1) for o in occupation_array], dtype="int64")
-    has = whole >= 0
-    weights[np.flatnonzero(has), whole[has]] += 1.0
+    for s, occ in enumerate(occupation_array):
+        for r in situation.get(occ, []):
+            weights[s, r] += 1.0
     return weights, sorted(unmatched)
+
+
+COUNT_COLUMNS = ["project_id", "leavers", "to_work_or_studies", "p0", "attributable"]
+
+
+def attributable(k: np.ndarray, n: np.ndarray, p0: np.ndarray) -> np.ndarray:
+    """Successes beyond the counterfactual: max(0, k − p0·N)."""
+    return np.maximum(0.0, np.asarray(k, dtype="float64") - np.asarray(p0, dtype="float64") * n)
+
+
+def project_counts(project_id: pd.Series, work: np.ndarray, projects: pd.DataFrame,
+                   parameters: LedgerParameters) -> pd.DataFrame:
+    """``COUNT_COLUMNS`` per project of the cohort: leavers N, to work or studies k, p0 and max(0, k − p0·N)."""
+    flags = pd.DataFrame({"project_id": project_id.astype("str").to_numpy(), "leavers": 1,
+                          "to_work_or_studies": work.astype("int64")})
+    counts = flags.groupby("project_id", sort=True).sum().reset_index()
+    groups = (projects.drop_duplicates("project_id").set_index("project_id")["target_group"]
+              if "target_group" in projects else pd.Series(dtype="object"))
+    counts["p0"] = [parameters.p0_for(groups.get(p)) for p in counts["project_id"]]
+    counts["attributable"] = attributable(counts["to_work_or_studies"], counts["leavers"], counts["p0"])
+    return counts[COUNT_COLUMNS]
 
 
 @dataclass
@@ -160,8 +187,11 @@ class EpisodeEffects:
     weights: np.ndarray  # (situations, catalogue rows)
     cost_before: np.ndarray  # (episodes, actors)
     cost_after: np.ndarray  # (episodes, actors)
+    real_before: np.ndarray  # (episodes, actors): the real-resource part of cost_before
+    real_after: np.ndarray
     outcome: np.ndarray  # index into OUTCOMES per episode
-    adjustment: np.ndarray  # (1 - deadweight[outcome]) × attribution per episode
+    adjustment: np.ndarray  # counterfactual share kept × attribution per episode
+    counts: pd.DataFrame  # per project: COUNT_COLUMNS
     unmatched_codes: list[str]
     cohort: Cohort
 
@@ -169,6 +199,11 @@ class EpisodeEffects:
     def gross(self) -> np.ndarray:
         """Gross yearly effect per episode and actor: cost before − cost after."""
         return self.cost_before - self.cost_after
+
+    @property
+    def gross_real(self) -> np.ndarray:
+        """The real-resource part of ``gross`` (the rest is transfers)."""
+        return self.real_before - self.real_after
 
 
 def episode_effects(participants: pd.DataFrame, projects: pd.DataFrame, year: int, catalogue: Catalogue,
@@ -179,10 +214,15 @@ def episode_effects(participants: pd.DataFrame, projects: pd.DataFrame, year: in
     found = situations(episodes)
     weights, unmatched = situation_weights(found.support, found.occupation, catalogue)
     situation_costs = weights @ catalogue.costs
+    situation_real = weights @ catalogue.real
     work = np.isin(found.occupation_after, WORK_OR_STUDIES)
     outcome = np.where(work, OUTCOMES.index("work_or_studies"), OUTCOMES.index("other")).astype("int8")
-    deadweight = np.array([parameters.deadweight[o].value for o in OUTCOMES])
-    adjustment = (1.0 - deadweight[outcome]) * parameters.attribution
+    counts = project_counts(episodes["project_id"], work, projects, parameters)
+    kept = counts["attributable"] / counts["to_work_or_studies"].where(counts["to_work_or_studies"] > 0)
+    work_kept = pd.Series(kept.fillna(0.0).to_numpy(), index=counts["project_id"])
+    per_episode = work_kept.reindex(episodes["project_id"].astype("str").to_numpy()).to_numpy(dtype="float64")
+    share_kept = np.where(work, per_episode, 1.0 - parameters.other_outcomes.value)
+    adjustment = share_kept * parameters.attribution.value
     meta = pd.DataFrame({
         "forbund": episodes["forbund"],
         "project_id": episodes["project_id"].astype("category"),
@@ -193,7 +233,9 @@ def episode_effects(participants: pd.DataFrame, projects: pd.DataFrame, year: in
     })
     return EpisodeEffects(episodes=meta, before=found.before, after=found.after, weights=weights,
                           cost_before=situation_costs[found.before], cost_after=situation_costs[found.after],
-                          outcome=outcome, adjustment=adjustment, unmatched_codes=unmatched, cohort=cohort)
+                          real_before=situation_real[found.before], real_after=situation_real[found.after],
+                          outcome=outcome, adjustment=adjustment, counts=counts, unmatched_codes=unmatched,
+                          cohort=cohort)
 
 
 def observed_follow_up(participants: pd.DataFrame, year: int) -> dict[str, float | int | None]:

@@ -12,6 +12,8 @@ import yaml
 from samverkan.ledger.actors import MEMBERS, actor_name
 
 OUTCOMES = ("work_or_studies", "other")
+# The key of p0, as other files (success_rules.yaml) name it.
+P0_KEY = "counterfactual.work_or_studies"
 CONFIDENCE = ("high", "medium", "low")
 SHARE_MEMBERS = MEMBERS
 
@@ -33,15 +35,27 @@ class LedgerParameters:
     version: str
     discount_rate: float
     horizon_years: int
-    deadweight: dict[str, Range]
-    attribution: float
+    p0: Range  # share of comparable people reaching work or studies without the effort
+    other_outcomes: Range  # share of other changes of support that would have happened anyway
+    attribution: Range
     drop_off: Range
     default_shares: dict[str, float]
     forbund_shares: dict[str, dict[str, float]]
     mc_draws: int
     mc_seed: int
     unit_cost_sigma: dict[str, float]
+    mc_outcome_draw: bool = True
     basis: dict[str, str] = field(default_factory=dict)
+    p0_by_target_group: dict[str, float] = field(default_factory=dict)
+    discount_range: Range = Range(0.04, 0.04, 0.04)
+    horizon_range: Range = Range(5, 5, 5)
+    unit_cost_level: Range = Range(1.0, 1.0, 1.0)
+
+    def p0_for(self, target_group: object) -> float:
+        """p0 for a project's target group (the default where the group has no value of its own)."""
+        if isinstance(target_group, str) and target_group in self.p0_by_target_group:
+            return self.p0_by_target_group[target_group]
+        return self.p0.value
 
     def shares_for(self, forbund: str) -> dict[str, float]:
         """The members' shares of förbund money for one förbund (actor name → share)."""
@@ -71,14 +85,25 @@ class LedgerParameters:
             {"parameter": "horisont (år)", "value": str(self.horizon_years),
              "basis": self.basis.get("horizon_years", "")},
         ]
-        for outcome, r in self.deadweight.items():
-            rows.append({"parameter": f"dödvikt ({outcome})", "value": f"{r.value:g} ({r.low:g}–{r.high:g})",
-                         "basis": r.basis})
-        rows.append({"parameter": "attribution", "value": f"{self.attribution:g}",
-                     "basis": self.basis.get("attribution", "")})
+        def spread(r: Range) -> str:
+            return f"{r.value:g} ({r.low:g}–{r.high:g})"
+
+        rows[0]["value"] = spread(self.discount_range) if self.discount_range.value == self.discount_rate \
+            else rows[0]["value"]
+        rows[1]["value"] = spread(self.horizon_range) if self.horizon_range.value == self.horizon_years \
+            else rows[1]["value"]
+        rows.append({"parameter": "p0, andel i arbete eller studier utan insatsen", "value": spread(self.p0),
+                     "basis": self.p0.basis})
+        for group, value in self.p0_by_target_group.items():
+            rows.append({"parameter": f"p0 ({group})", "value": f"{value:g}", "basis": self.p0.basis})
+        rows.append({"parameter": "andra utfall som hade skett ändå", "value": spread(self.other_outcomes),
+                     "basis": self.other_outcomes.basis})
+        rows.append({"parameter": "attribution", "value": spread(self.attribution), "basis": self.attribution.basis})
         rows.append({"parameter": "avtagande per år", "value":
                      f"{self.drop_off.value:g} ({self.drop_off.low:g}–{self.drop_off.high:g})",
                      "basis": self.drop_off.basis})
+        rows.append({"parameter": "enhetskostnadsnivå", "value": spread(self.unit_cost_level),
+                     "basis": self.unit_cost_level.basis})
         shares = ", ".join(f"{a} {s:g}" for a, s in self.default_shares.items())
         rows.append({"parameter": "förbundsandelar (standard)", "value": shares,
                      "basis": self.basis.get("forbund_shares", "")})
@@ -90,15 +115,16 @@ class LedgerParameters:
         return rows
 
 
-def _range(node: dict, name: str) -> Range:
+def _range(node: dict, name: str, floor: float = 0.0, ceiling: float = 1.0) -> Range:
     try:
         value = float(node["value"])
     except (KeyError, TypeError, ValueError):
         raise ValueError(f"parametern {name} saknar ett numeriskt 'value'") from None
     low = float(node.get("low", value))
     high = float(node.get("high", value))
-    if not 0 <= low <= value <= high <= 1:
-        raise ValueError(f"parametern {name}: kräver 0 ≤ low ≤ value ≤ high ≤ 1, fick {low}, {value}, {high}")
+    if not floor <= low <= value <= high <= ceiling:
+        raise ValueError(f"parametern {name}: kräver {floor:g} ≤ low ≤ value ≤ high ≤ {ceiling:g}, "
+                         f"fick {low}, {value}, {high}")
     return Range(value, low, high, str(node.get("basis", "")).strip())
 
 
@@ -120,29 +146,39 @@ def load_parameters(path: Path | str | None = None) -> LedgerParameters:
     raw_bytes = path.read_bytes()
     data = yaml.safe_load(raw_bytes) or {}
     digest = hashlib.sha256(raw_bytes).hexdigest()[:8]
+    if "deadweight" in data:
+        raise ValueError(f"{path.name}: 'deadweight' har ersatts av counterfactual.work_or_studies (p0) och "
+                         f"counterfactual.other_outcomes; se samverkan/data/parameters.yaml")
     try:
-        rate = float(data["discount_rate"]["value"])
-        horizon = int(data["horizon_years"]["value"])
-        deadweight = {o: _range(data["deadweight"][o], f"deadweight.{o}") for o in OUTCOMES}
-        attribution = float(data["attribution"]["value"])
+        rate_range = _range(data["discount_rate"], "discount_rate", -0.99, 1.0)
+        horizon_range = _range(data["horizon_years"], "horizon_years", 1, 100)
+        counterfactual = data["counterfactual"]
+        p0 = _range(counterfactual["work_or_studies"], P0_KEY)
+        other = _range(counterfactual["other_outcomes"], "counterfactual.other_outcomes")
+        attribution = _range(data["attribution"], "attribution")
         drop_off = _range(data["drop_off"], "drop_off")
+        level = _range(data.get("unit_cost_level", {"value": 1.0}), "unit_cost_level", 0.0, 10.0)
         shares_node = data["forbund_shares"]
         mc = data["monte_carlo"]
     except KeyError as exc:
         raise ValueError(f"{path.name}: parametern {exc.args[0]} saknas") from None
-    if not 0 < attribution <= 1:
+    if not 0 < attribution.value <= 1:
         raise ValueError("attribution ska ligga i (0, 1]")
-    if horizon < 1:
-        raise ValueError("horisonten måste vara minst ett år")
+    by_group = {}
+    for group, value in (counterfactual["work_or_studies"].get("by_target_group") or {}).items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise ValueError(f"{P0_KEY}.by_target_group[{group}] ska vara ett tal mellan 0 och 1")
+        by_group[str(group)] = float(value)
     sigma = {grade: float(mc["unit_cost_sigma"][grade]) for grade in CONFIDENCE}
     per_forbund = {str(name): _shares(m, f"forbund_shares.per_forbund[{name}]")
                    for name, m in (shares_node.get("per_forbund") or {}).items()}
     basis = {key: str(node.get("basis", "")).strip() for key, node in data.items() if isinstance(node, dict)}
     return LedgerParameters(
         version=f"{data.get('version', 'okänd')} ({path.name} {digest})",
-        discount_rate=rate,
-        horizon_years=horizon,
-        deadweight=deadweight,
+        discount_rate=rate_range.value,
+        horizon_years=int(horizon_range.value),
+        p0=p0,
+        other_outcomes=other,
         attribution=attribution,
         drop_off=drop_off,
         default_shares=_shares(shares_node["default"], "forbund_shares.default"),
@@ -150,5 +186,10 @@ def load_parameters(path: Path | str | None = None) -> LedgerParameters:
         mc_draws=int(mc["draws"]),
         mc_seed=int(mc["seed"]),
         unit_cost_sigma=sigma,
+        mc_outcome_draw=bool(mc.get("outcome_draw", True)),
         basis=basis,
+        p0_by_target_group=by_group,
+        discount_range=rate_range,
+        horizon_range=horizon_range,
+        unit_cost_level=level,
     )

@@ -19,15 +19,20 @@ from samverkan.ledger.effects import AFTER_BASIS, EpisodeEffects, episode_effect
 from samverkan.ledger.investment import investment_shares, year_costs
 from samverkan.ledger.parameters import OUTCOMES, LedgerParameters
 from samverkan.ledger.present_value import cumulative_factors
+from samverkan.success.levels import participant_outcome
+from samverkan.success.rules import Rules, default_rules
 
 EFFECT = "effekt"
 INVESTMENT = "investering"
 CONTRIBUTION_COLUMNS = [
     "forbund", "project_id", "actor", "kind", "source_dataset", "source_file", "source_row",
     "outcome", "after_basis", "financier", "in_kind", "cost_before_sek", "cost_after_sek",
-    "gross_effect_sek", "adjustment", "yearly_effect_sek", "effect_pv_sek", "investment_sek",
+    "gross_effect_sek", "adjustment", "yearly_effect_sek", "effect_pv_sek", "yearly_real_effect_sek",
+    "effect_real_pv_sek", "investment_sek", "participant_effect_established", "not_established_reason",
     "catalogue_version", "parameters_version",
 ]
+# Added per row after the effect and investment rows are joined (they are per project).
+PROJECT_COLUMNS = ("participant_effect_established", "not_established_reason")
 
 
 @dataclass
@@ -57,6 +62,7 @@ def _effect_rows(effects: EpisodeEffects, parameters: LedgerParameters, pv_facto
     episode, actor = np.nonzero(gross)
     meta = effects.episodes
     yearly = gross[episode, actor] * effects.adjustment[episode]
+    yearly_real = effects.gross_real[episode, actor] * effects.adjustment[episode]
     n = len(episode)
     return pd.DataFrame({
         "forbund": _take(meta["forbund"], episode),
@@ -76,6 +82,8 @@ def _effect_rows(effects: EpisodeEffects, parameters: LedgerParameters, pv_facto
         "adjustment": effects.adjustment[episode],
         "yearly_effect_sek": yearly,
         "effect_pv_sek": yearly * pv_factor,
+        "yearly_real_effect_sek": yearly_real,
+        "effect_real_pv_sek": yearly_real * pv_factor,
         "investment_sek": np.zeros(n),
     })
 
@@ -104,20 +112,47 @@ def _investment_rows(costs: pd.DataFrame, parameters: LedgerParameters) -> pd.Da
         "adjustment": np.full(n, np.nan),
         "yearly_effect_sek": np.zeros(n),
         "effect_pv_sek": np.zeros(n),
+        "yearly_real_effect_sek": np.zeros(n),
+        "effect_real_pv_sek": np.zeros(n),
         "investment_sek": amount,
     })
 
 
+def _verdicts(participants: pd.DataFrame, projects: pd.DataFrame, year: int, rules: Rules,
+              frame: pd.DataFrame) -> tuple[pd.arrays.BooleanArray, pd.Categorical]:
+    """Per contribution row: is its project's participant effect established by the success rules, and why not."""
+    verdicts = participant_outcome(projects, participants, year, rules).set_index("project_id")
+    # Per project id once, then spread by the categorical codes: no strings are built per row.
+    ids = frame["project_id"].astype("category")
+    categories = pd.Index(ids.cat.categories.astype("str"))
+    established = verdicts["participant_effect_established"].reindex(categories).fillna(False).to_numpy(dtype=bool)
+    reason = verdicts["not_established_reason"].reindex(categories).fillna(
+        "insatsen bedöms inte av framgångsreglerna detta år").to_numpy(dtype=object)
+    reason = np.where(established, "", reason)
+    codes = ids.cat.codes.to_numpy()
+    flags = pd.arrays.BooleanArray(np.append(established, False)[codes], mask=codes < 0)
+    per_category = pd.Categorical(reason.astype(str))
+    reasons = pd.Categorical.from_codes(np.where(codes >= 0, per_category.codes[codes], -1),
+                                        categories=per_category.categories)
+    return flags, reasons
+
+
 def ledger_contributions(participants: pd.DataFrame, projects: pd.DataFrame, project_costs: pd.DataFrame,
-                         year: int, catalogue: Catalogue, parameters: LedgerParameters) -> Contributions:
-    """Contributions of report year ``year``: the cohort's effects and the year's investment."""
+                         year: int, catalogue: Catalogue, parameters: LedgerParameters,
+                         rules: Rules | None = None) -> Contributions:
+    """Contributions of report year ``year``: the cohort's effects and the year's investment.
+
+    ``rules`` are the success rules whose outcome verdict marks each project's effect as established or not
+    (default: the shipped rules with this run's p0).
+    """
+    rules = rules if rules is not None else default_rules(parameters)
     effects = episode_effects(participants, projects, year, catalogue, parameters)
     pv_factor = float(cumulative_factors(parameters.discount_rate, parameters.horizon_years,
                                          parameters.drop_off.value)[-1])
     costs, costs_unknown = year_costs(project_costs, projects, year)
     parts = [_effect_rows(effects, parameters, pv_factor), _investment_rows(costs, parameters)]
     columns = {}
-    for column in CONTRIBUTION_COLUMNS[:-2]:
+    for column in (c for c in CONTRIBUTION_COLUMNS[:-2] if c not in PROJECT_COLUMNS):
         first, second = parts[0][column], parts[1][column]
         if isinstance(first.dtype, pd.CategoricalDtype) and first.dtype != second.dtype:
             columns[column] = union_categoricals([first.array, second.array], sort_categories=True)
@@ -126,6 +161,8 @@ def ledger_contributions(participants: pd.DataFrame, projects: pd.DataFrame, pro
     frame = pd.DataFrame(columns)
     frame["outcome"] = frame["outcome"].astype(pd.CategoricalDtype(list(OUTCOMES)))
     frame["after_basis"] = frame["after_basis"].astype(pd.CategoricalDtype(list(AFTER_BASIS)))
+    frame["participant_effect_established"], frame["not_established_reason"] = _verdicts(
+        participants, projects, year, rules, frame)
     frame["catalogue_version"] = _constant(catalogue.version, len(frame))
     frame["parameters_version"] = _constant(parameters.version, len(frame))
     cohort = effects.cohort
@@ -143,5 +180,6 @@ def ledger_contributions(participants: pd.DataFrame, projects: pd.DataFrame, pro
         "catalogue_note": catalogue.note,
         "parameters_version": parameters.version,
         "actors": list(ACTORS),
+        "rules_version": rules.version,
     }
     return Contributions(frame=frame[CONTRIBUTION_COLUMNS], effects=effects, info=info)

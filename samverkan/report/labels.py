@@ -1,4 +1,6 @@
-"""Every Swedish word the report uses for a code in the data: datasets, orientations, rules, levels, grades."""
+"""Every Swedish word the report uses for a code in the data: datasets, orientations, levels, grades.
+
+The validation rules' labels are the rule registry's own (``samverkan.validation_rules``)."""
 
 from __future__ import annotations
 
@@ -6,25 +8,6 @@ from samverkan.success.levels import LEVEL_LABELS
 
 # One wording for the levels everywhere: the success stage's own labels.
 LEVEL_NAMES = dict(LEVEL_LABELS)
-
-# The validation rules' names; a rule registry with labels and messages will take this over.
-RULE_NAMES = {
-    "required": "obligatoriskt värde saknas",
-    "type": "fel datatyp",
-    "allowed_codes": "okänd kod",
-    "support_code": "ogiltig försörjningskod",
-    "date_format": "ogiltigt datum",
-    "range": "värde utanför tillåtet intervall",
-    "row_shape": "fel antal fält på raden",
-    "personnummer": "personnummer i data (avvisat)",
-    "unknown_project": "okänt projekt-id",
-    "duplicate_key": "dubblett av nyckel",
-    "date_order": "datum i fel ordning",
-    "needs_value": "värde krävs av annan kolumn",
-    "future_date": "datum i framtiden",
-    "formula": "text som ser ut som kalkylbladsformel",
-    "too_long": "för lång text",
-}
 
 # In this order in the data quality chapter.
 DATASET_NAMES = {

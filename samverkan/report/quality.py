@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from samverkan.report.frames import has, plain
-from samverkan.report.labels import DATASET_NAMES, RULE_NAMES
+from samverkan.report.labels import DATASET_NAMES
+from samverkan.validation_rules import rule_label
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def _top_reasons(problems: pd.DataFrame, top: int) -> list[Reason]:
                .groupby(["dataset", "column", "rule"], as_index=False).size()
                .sort_values(["size", "dataset", "column", "rule"], ascending=[False, True, True, True]))
     return [Reason(dataset=DATASET_NAMES.get(rec["dataset"], rec["dataset"]), column=rec["column"] or "–",
-                   rule=rec["rule"], rule_name=RULE_NAMES.get(rec["rule"], rec["rule"]), problems=int(rec["size"]))
+                   rule=rec["rule"], rule_name=rule_label(rec["rule"]), problems=int(rec["size"]))
             for rec in grouped.head(top).to_dict("records")]
 
 

@@ -3,8 +3,8 @@
 The criteria (thresholds from the rules file):
 
 - outcome: at least ``min_exits`` counted exits, the lower bound of the Wilson
-  interval of the share in work or studies strictly above the national
-  reference, and the gains not mostly gone at the 12-month follow-up (when at
+  interval of the share in work or studies strictly above p0, and the gains
+  not mostly gone at the 12-month follow-up (when at
   least ``min_followed`` were followed up, at least ``min_retention`` still in
   work or studies);
 - method: a ``method_documented`` event counted for the year (dated from the
@@ -14,7 +14,7 @@ The criteria (thresholds from the rules file):
   ``implementation_decision`` by a member organisation; level 3 = level 2, a
   ``system_finding`` and a ``system_change_decision``;
 - apparent success (skenbar): the headline share is at or above the project's
-  target or the national reference, while the outcome criterion fails (too few
+  target or p0 (from the parameters file), while the outcome criterion fails (too few
   exits, interval not above the reference, or gains gone at follow-up). It
   replaces the levels listed in ``apparent_success.replaces_levels`` (default
   only 0), so a project that reached level 2 or 3 keeps it and the reasons warn.
@@ -33,6 +33,13 @@ from samverkan.privacy import suppress_small
 from samverkan.success.evidence import events_as_of, organisation_label
 from samverkan.success.outcomes import project_outcomes
 from samverkan.success.rules import Rules
+from samverkan.success.verdict import (
+    SHIFT_COLUMNS,
+    attributable_sentence,
+    cost_shifting,
+    not_established_reason,
+    shifting_sentence,
+)
 
 LEVEL_LABELS = {
     "0": "Ingen påvisad framgång",
@@ -42,7 +49,9 @@ LEVEL_LABELS = {
     "3": "Nivå 3 – systemet förändras",
 }
 LEVEL_ORDER = ("0", "skenbar", "1", "2", "3")
-SUCCESS_COLUMNS = ["forbund", "project_id", "year", "level", "label", "reasons"]
+SUCCESS_COLUMNS = ["forbund", "project_id", "year", "level", "label", "reasons", "attributable",
+                   "attributable_text", "participant_effect_established", "not_established_reason",
+                   "cost_shifting", *SHIFT_COLUMNS]
 CRITERIA = ["outcome_beyond_counterfactual", "headline_good", "method_documented",
             "member_implementation_decision", "system_finding", "system_change_decision"]
 DETAIL_COLUMNS = [*SUCCESS_COLUMNS, "rules_version", "orientation", "exits", "to_work_or_studies", "share",
@@ -83,21 +92,50 @@ def assessed_projects(projects: pd.DataFrame, year: int, rules: Rules) -> pd.Dat
     return chosen.drop_duplicates("project_id").sort_values(["forbund", "project_id"], ignore_index=True)
 
 
-def classify(projects: pd.DataFrame, participants: pd.DataFrame, events: pd.DataFrame, year: int,
-             rules: Rules) -> pd.DataFrame:
-    """One row per assessed project: the ``success.csv`` columns, the rules version and the evidence behind them."""
+def participant_outcome(projects: pd.DataFrame, participants: pd.DataFrame, year: int,
+                        rules: Rules) -> pd.DataFrame:
+    """Per assessed project: counts, p0, attributable successes and the outcome criterion (no events needed).
+
+    The ledger reads this too, so a return and a level rest on the same verdict.
+    """
     frame = assessed_projects(projects, year, rules)
-    frame = frame[["forbund", "project_id", "start_date", "orientation", *(
-        ["target_share_work_or_studies"] if "target_share_work_or_studies" in frame else [])]].copy()
-    if "target_share_work_or_studies" not in frame:
-        frame["target_share_work_or_studies"] = np.nan
+    optional = [c for c in ("target_share_work_or_studies", "target_group") if c in frame]
+    frame = frame[["forbund", "project_id", "start_date", "orientation", *optional]].copy()
+    for column in ("target_share_work_or_studies", "target_group"):
+        if column not in frame:
+            frame[column] = np.nan
     own = participants[participants["project_id"].isin(frame["project_id"])]
     frame = frame.merge(project_outcomes(own, year, rules.confidence), on="project_id", how="left")
     for column in ("exits", "to_work_or_studies", "unknown_after", "followed", "retained"):
         frame[column] = frame[column].fillna(0).astype("int64")
     frame["year"] = year
-    frame["reference"] = rules.reference
+    frame["reference"] = [rules.reference_for(g) for g in frame["target_group"]]
+    frame["attributable"] = np.maximum(0.0, frame["to_work_or_studies"] - frame["reference"] * frame["exits"])
     frame["target"] = frame["target_share_work_or_studies"].astype("Float64").astype("float64")
+    share = frame["share"].astype("float64")
+    enough = frame["exits"] >= max(rules.min_exits, 1)
+    beyond = (frame["ci_low"].astype("float64") > frame["reference"]).fillna(False)
+    judged_follow_up = (frame["followed"] >= max(rules.min_followed, 1))
+    gains_gone = judged_follow_up & (frame["retention"].astype("float64") < rules.min_retention).fillna(False)
+    frame["outcome_beyond_counterfactual"] = enough & beyond & ~gains_gone
+    at_target = (share >= frame["target"]).fillna(False)
+    at_reference = (share >= frame["reference"]).fillna(False)
+    frame["headline_good"] = (frame["exits"] > 0) & (at_target | at_reference)
+    frame["gains_gone"] = gains_gone
+    frame["participant_effect_established"] = frame["outcome_beyond_counterfactual"].astype(bool)
+    frame["not_established_reason"] = [not_established_reason(row, rules) for row in frame.to_dict("records")]
+    return frame
+
+
+def classify(projects: pd.DataFrame, participants: pd.DataFrame, events: pd.DataFrame, year: int,
+             rules: Rules, member_effects: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per assessed project: the ``success.csv`` columns, the rules version and the evidence behind them.
+
+    ``member_effects`` (project_id and the members' effects, see ``samverkan.ledger.results.member_effects``)
+    lets the levels flag cost shifting between the members; without it nothing is flagged.
+    """
+    frame = participant_outcome(projects, participants, year, rules)
+    frame = frame.merge(cost_shifting(frame["project_id"], member_effects), on="project_id", how="left")
 
     evidence = events_as_of(events, frame, year, rules)
     counted = evidence[evidence["status"] == "counted"]
@@ -111,19 +149,8 @@ def classify(projects: pd.DataFrame, participants: pd.DataFrame, events: pd.Data
     frame["system_finding"] = having(counted["kind"] == "system_finding")
     frame["system_change_decision"] = having(counted["kind"] == "system_change_decision")
 
-    share = frame["share"].astype("float64")
-    enough = frame["exits"] >= max(rules.min_exits, 1)
-    beyond = (frame["ci_low"].astype("float64") > rules.reference).fillna(False)
-    judged_follow_up = (frame["followed"] >= max(rules.min_followed, 1))
-    gains_gone = judged_follow_up & (frame["retention"].astype("float64") < rules.min_retention).fillna(False)
-    outcome = enough & beyond & ~gains_gone
-    at_target = (share >= frame["target"]).fillna(False)
-    at_reference = (share >= rules.reference).fillna(False)
-    headline = (frame["exits"] > 0) & (at_target | at_reference)
-    frame["outcome_beyond_counterfactual"] = outcome
-    frame["headline_good"] = headline
-    frame["gains_gone"] = gains_gone
-
+    outcome = frame["outcome_beyond_counterfactual"]
+    headline = frame["headline_good"]
     level1 = outcome | frame["method_documented"]
     level2 = level1 & frame["method_documented"] & frame["member_implementation_decision"]
     level3 = level2 & frame["system_finding"] & frame["system_change_decision"]
@@ -142,6 +169,8 @@ def classify(projects: pd.DataFrame, participants: pd.DataFrame, events: pd.Data
         for row in frame.to_dict("records")
     ]
     frame["reasons"] = frame["reasons"].astype("str")
+    frame["attributable_text"] = [attributable_sentence(row) for row in frame.to_dict("records")]
+    frame["attributable"] = frame["attributable"].round(2)
     out = frame[DETAIL_COLUMNS].copy()
     out["year"] = out["year"].astype("int64")
     return out.sort_values(["forbund", "project_id"], ignore_index=True)
@@ -167,7 +196,7 @@ def _outcome_sentences(row: dict, year: int, rules: Rules) -> list[str]:
             return ["Strukturövergripande insats utan avslutade deltagare: deltagarnas utfall prövas inte"]
         return [f"Inga avslutade deltagare {until}: deltagarnas utfall kan inte prövas"]
     interval = f"{rules.confidence * 100:g} % Wilson-intervall".replace(".", ",")
-    reference = f"den nationella referensen {percent(rules.reference)}"
+    reference = f"det kontrafaktiska utfallet p0 = {percent(row['reference'])}"
     if exits < 5:
         sentences = [f"Färre än 5 avslutade deltagare {until} (andelen redovisas inte)"]
     elif worked < 5:
@@ -182,7 +211,7 @@ def _outcome_sentences(row: dict, year: int, rules: Rules) -> list[str]:
     if exits < rules.min_exits:
         sentences.append(f"Färre avslut än de {rules.min_exits} som krävs för att pröva effekten: "
                          f"för få deltagare för att avgöra")
-    elif row["ci_low"] > rules.reference:
+    elif row["ci_low"] > row["reference"]:
         bound = "Nedre gränsen" if worked < 5 else f"Nedre gränsen {percent(row['ci_low'])}"
         sentences.append(f"{bound} ligger över {reference}: effekt utöver vad som hade hänt ändå")
     else:
@@ -192,6 +221,8 @@ def _outcome_sentences(row: dict, year: int, rules: Rules) -> list[str]:
     if pd.notna(row["target"]) and exits >= 5 and worked >= 5:
         relation = "når" if row["share"] >= row["target"] else "når inte"
         sentences.append(f"Andelen {relation} insatsens mål {percent(row['target'])}")
+    if attributable_sentence(row):
+        sentences.append(attributable_sentence(row))
     followed, retained = row["followed"], row["retained"]
     if worked and followed == 0:
         sentences.append(f"Ingen uppföljning efter 12 månader {until} av dem som gick till arbete eller studier")
@@ -216,7 +247,7 @@ def _outcome_sentences(row: dict, year: int, rules: Rules) -> list[str]:
 def _why_apparent(row: dict, rules: Rules) -> str:
     if row["exits"] < rules.min_exits:
         return "för få deltagare för att avgöra"
-    if row["gains_gone"] and row["ci_low"] > rules.reference:
+    if row["gains_gone"] and row["ci_low"] > row["reference"]:
         return "vinsterna är till största delen borta vid uppföljningen efter 12 månader"
     return "effekten netto efter dödvikt är inte säkerställt positiv"
 
@@ -225,8 +256,8 @@ def _headline_reached(row: dict, rules: Rules) -> str:
     parts = []
     if pd.notna(row["target"]) and row["share"] >= row["target"]:
         parts.append("insatsens mål")
-    if row["share"] >= rules.reference:
-        parts.append("den nationella referensen")
+    if row["share"] >= row["reference"]:
+        parts.append("det kontrafaktiska utfallet p0")
     return " och ".join(parts)
 
 
@@ -286,6 +317,8 @@ def _reasons(row: dict, events: list[dict], year: int, rules: Rules) -> list[str
         start = pd.Timestamp(row["start_date"]).strftime("%Y-%m-%d")
         sentences.append(f"{early} händelse{'r' if early > 1 else ''} daterad{'e' if early > 1 else ''} före "
                          f"insatsens start {start} räknas inte")
+    if row["cost_shifting"]:
+        sentences.append(shifting_sentence(row))
     missing = _missing(row)
     if missing:
         sentences.append(missing)

@@ -15,6 +15,7 @@ import pandas as pd
 import yaml
 
 from samverkan.ledger.actors import MEMBER_CODES
+from samverkan.ledger.parameters import P0_KEY, LedgerParameters, load_parameters
 
 DEFAULT_RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "success_rules.yaml"
 TESTS = ("wilson",)
@@ -24,7 +25,7 @@ MEMBERS = MEMBER_CODES
 # The expected shape: key -> nested shape, or a type name for a leaf.
 SHAPE: dict[str, Any] = {
     "version": "version",
-    "national_reference": {"share_work_or_studies": "share", "basis": "text", "source": "text"},
+    "counterfactual": {"parameter": "text", "note": "text"},
     "outcome": {"min_exits": "count", "test": "test", "confidence": "open_share"},
     "follow_up": {"min_followed": "count", "min_retention": "share"},
     "apparent_success": {"replaces_levels": "levels"},
@@ -55,13 +56,22 @@ class Rules:
     member_patterns: dict[str, tuple[str, ...]] = field(hash=False)
     non_member_patterns: tuple[str, ...] = ()
     source: str = ""
+    reference_by_group: dict[str, float] = field(default_factory=dict, hash=False)
+
+    def reference_for(self, target_group: object) -> float:
+        """p0 for a project's target group (the default where the group has no value of its own)."""
+        if isinstance(target_group, str) and target_group in self.reference_by_group:
+            return self.reference_by_group[target_group]
+        return self.reference
 
     def parameters(self) -> pd.DataFrame:
         """Every rule as ``parameter, value, basis`` rows for the method appendix and the CSV extract."""
         rows = [
             ("rules_version", self.version, f"Regelfil: {Path(self.source).name}" if self.source else ""),
-            ("national_reference.share_work_or_studies", f"{self.reference:g}",
+            ("counterfactual (p0)", f"{self.reference:g}",
              f"{self.reference_basis} Källa: {self.reference_source}"),
+            *((f"counterfactual (p0, {g})", f"{v:g}", f"Källa: {self.reference_source}")
+              for g, v in self.reference_by_group.items()),
             ("outcome.min_exits", str(self.min_exits), "Minsta antal räknade avslut för att pröva effekten."),
             ("outcome.test", self.test, "Nedre gränsen i Wilson-intervallet ska vara större än referensen."),
             ("outcome.confidence", f"{self.confidence:g}", "Tvåsidig konfidensgrad för intervallet."),
@@ -145,18 +155,30 @@ def _walk(data: Any, shape: dict[str, Any], prefix: str, origin: str) -> dict[st
     return out
 
 
-def parse_rules(text: str, origin: str = "<text>") -> Rules:
-    """Rules from YAML text; ``RulesError`` names the first missing, unknown or invalid key."""
+def parse_rules(text: str, origin: str = "<text>", parameters: LedgerParameters | None = None) -> Rules:
+    """Rules from YAML text; ``RulesError`` names the first missing, unknown or invalid key.
+
+    p0 comes from ``parameters`` (the shipped parameters file when empty): the rules file only names the key.
+    """
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise RulesError(f"regelfilen {origin}: inte giltig YAML: {exc}") from None
     d = _walk(data, SHAPE, "", origin)
+    if d["counterfactual"]["parameter"] != P0_KEY:
+        raise RulesError(f"regelfilen {origin}: counterfactual.parameter ska vara {P0_KEY}, "
+                         f"fick {d['counterfactual']['parameter']!r}")
+    if parameters is None:
+        try:
+            parameters = load_parameters()
+        except (OSError, ValueError) as exc:
+            raise RulesError(f"parameterfilen med p0 kan inte läsas: {exc}") from None
     return Rules(
         version=d["version"],
-        reference=d["national_reference"]["share_work_or_studies"],
-        reference_basis=d["national_reference"]["basis"],
-        reference_source=d["national_reference"]["source"],
+        reference=parameters.p0.value,
+        reference_basis=parameters.p0.basis,
+        reference_source=f"parameterfilen {P0_KEY}, version {parameters.version}",
+        reference_by_group=dict(parameters.p0_by_target_group),
         min_exits=d["outcome"]["min_exits"],
         test=d["outcome"]["test"],
         confidence=d["outcome"]["confidence"],
@@ -171,8 +193,8 @@ def parse_rules(text: str, origin: str = "<text>") -> Rules:
     )
 
 
-def load_rules(path: str | Path | None = None) -> Rules:
-    """The rules in ``path``, or the packaged default rules when ``path`` is empty."""
+def load_rules(path: str | Path | None = None, parameters_file: str | Path | None = None) -> Rules:
+    """The rules in ``path`` (the packaged default rules when empty), p0 from ``parameters_file`` (likewise)."""
     file = Path(path) if path else DEFAULT_RULES_FILE
     try:
         text = file.read_text(encoding="utf-8")
@@ -180,4 +202,13 @@ def load_rules(path: str | Path | None = None) -> Rules:
         raise RulesError(f"regelfilen {file} finns inte") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RulesError(f"regelfilen {file} kan inte läsas: {exc}") from None
-    return parse_rules(text, str(file))
+    try:
+        parameters = load_parameters(parameters_file or None)
+    except (OSError, ValueError) as exc:
+        raise RulesError(f"parameterfilen med p0 kan inte läsas: {exc}") from None
+    return parse_rules(text, str(file), parameters)
+
+
+def default_rules(parameters: LedgerParameters) -> Rules:
+    """The packaged rules with p0 from ``parameters``."""
+    return parse_rules(DEFAULT_RULES_FILE.read_text(encoding="utf-8"), str(DEFAULT_RULES_FILE), parameters)
