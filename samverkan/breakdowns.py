@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from samverkan.contract import EXIT_REASON_MISREGISTERED, WORK_OR_STUDIES
+from samverkan.flow import LONG_SUPPORT_MONTHS
 from samverkan.suppression import Cell, protected, suppress_frame, total_cell
 
 COUNT_COLUMNS = ("participants", "exited", "to_work_or_studies")
@@ -35,8 +36,9 @@ CATEGORY_LABELS = {
 # (label, lowest age, highest age); None: open.
 AGE_BANDS = (("16–24 år", None, 24), ("25–34 år", 25, 34), ("35–44 år", 35, 44), ("45–54 år", 45, 54),
              ("55 år och äldre", 55, None))
-# (label, fewer than this many months); the last band is everything above three years.
-SUPPORT_BANDS = (("Under 1 år", 12), ("1–2 år", 24), ("2–3 år", 36), ("Mer än 3 år", None))
+# (label, at most this many months); the last band is more than three years, the flow's long-term measure
+# (``flow.LONG_SUPPORT_MONTHS``), so that band and the flow's count agree.
+SUPPORT_BANDS = (("Under 1 år", 11), ("1–2 år", 23), ("2–3 år", LONG_SUPPORT_MONTHS), ("Mer än 3 år", None))
 UNKNOWN = "Okänt"
 
 
@@ -80,7 +82,7 @@ def support_band(months: pd.Series) -> pd.Series:
     known = months.notna()
     below = pd.Series(False, index=months.index)
     for label, limit in SUPPORT_BANDS:
-        inside = known & ~below if limit is None else known & ~below & (months < limit)
+        inside = known & ~below if limit is None else known & ~below & (months <= limit)
         labels[inside.fillna(False).astype(bool)] = label
         below |= inside.fillna(False).astype(bool)
     return labels

@@ -58,8 +58,9 @@ def test_a_single_small_cell_gets_a_complement_and_zeros_are_not_complements():
 def test_bands():
     assert list(age_band(pd.Series([16, 24, 25, 54, 55, 70, None]))) == [
         "16–24 år", "16–24 år", "25–34 år", "45–54 år", "55 år och äldre", "55 år och äldre", "Okänt"]
+    # Exactly three years is not more than three years, as in the flow's long_support_before.
     assert list(support_band(pd.Series([0, 11, 12, 35, 36, 37, 120, None]))) == [
-        "Under 1 år", "Under 1 år", "1–2 år", "2–3 år", "Mer än 3 år", "Mer än 3 år", "Mer än 3 år", "Okänt"]
+        "Under 1 år", "Under 1 år", "1–2 år", "2–3 år", "2–3 år", "Mer än 3 år", "Mer än 3 år", "Okänt"]
 
 
 def test_counts_by_gender_with_felregistrering_left_out_and_small_cells_hidden():

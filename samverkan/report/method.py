@@ -9,6 +9,7 @@ import pandas as pd
 
 from samverkan.breakdowns import AGE_BANDS, SUPPORT_BANDS
 from samverkan.comparison import MIN_FORBUND
+from samverkan.flow import LONG_SUPPORT_MONTHS
 from samverkan.ledger.actors import ACTORS
 from samverkan.ledger.catalogue import AMOUNT_COLUMNS
 from samverkan.privacy import SMALL_COUNT_LIMIT
@@ -124,7 +125,8 @@ def own_definitions(parameters: pd.DataFrame | None) -> list[Definition]:
         ),
         Definition(
             "Tid med offentlig försörjning före insatsen",
-            f"{supports[0].upper()}{supports[1:]}, räknat i månader före inskrivningen.",
+            f"{supports[0].upper()}{supports[1:]}, räknat i månader före inskrivningen; mer än 3 år är mer än "
+            f"{LONG_SUPPORT_MONTHS} månader, som i deltagarflödet.",
             "Vår indelning: mer än tre år som eget band motsvarar fältets mått på långvarigt beroende av "
             "offentlig försörjning.",
         ),
