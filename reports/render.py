@@ -36,6 +36,7 @@ from reports import charts as ch
 from reports.formatting import FILTERS, kronor, number, percent
 from reports.pdf_once import serialise_once
 from reports.pdf_tags import add_header_scope
+from reports.section_charts import section_charts
 from samverkan.files import write_bytes_atomic
 from samverkan.report import ReportInputs, build_report_context
 from samverkan.report.flow import Cell
@@ -177,7 +178,7 @@ def build_charts(context: dict[str, Any]) -> dict[str, ch.Chart | None]:
         out["break_even"] = ch.horizontal_bar_chart(
             f"Liggande stapeldiagram, sannolikhet att gå jämnt ut per medlem: {described}.", labels,
             [ch.Series("Sannolikhet", values)], tick_label=lambda v: percent(v), fixed_range=(0.0, 1.0))
-    return out
+    return out | section_charts(context)
 
 
 def _count_text(cell: Cell) -> str:

@@ -131,7 +131,10 @@ def test_key_figures(context):
     figures = {f.label: f for f in context["key_figures"]}
     assert figures["Deltagare under året"].value == 262
     assert figures["Andel till arbete eller studier"].value == 0.45
-    assert figures["Nettoeffekt"].value == 16_866_933
+    # One year and the medium term side by side (the sample's ledger runs four years, so four is its longest).
+    assert figures["Effekt i nuvärde efter ett år"].value == 5_501_042
+    assert figures["Effekt i nuvärde efter fyra år"].value == 20_766_933
+    assert figures["Netto efter fyra år"].value == 16_866_933
     assert figures["Insatser i rapporten"].value == 2
     assert figures["Insatser på framgångsnivå 1–3"].value == 1
 

@@ -71,8 +71,10 @@ def test_table_of_contents_gives_each_chapters_first_page(pdf):
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
     assert pages[1].lstrip().startswith("Innehåll")  # its own page, right after the cover
     entries = re.findall(r"^([^.\n]+?) [. ]+ (\d+)$", pages[1], re.MULTILINE)
-    assert [title for title, _ in entries] == ["Sammanfattning", "Deltagarflöde", "Socioekonomiskt bokslut per aktör",
-                                               "Insatser och framgångsnivåer", "Datakvalitet", "Metodbilaga"]
+    assert [title for title, _ in entries] == ["Sammanfattning", "Deltagarflöde", "Vilka som deltog",
+                                               "Vart deltagarna gick", "Jämförelser",
+                                               "Socioekonomiskt bokslut per aktör", "Insatser och framgångsnivåer",
+                                               "Datakvalitet", "Metodbilaga"]
     for title, page in entries:
         assert pages[int(page) - 1].lstrip().startswith(title), (title, page)
 
@@ -160,9 +162,10 @@ def test_tagged_pdf_ua_with_language_title_and_alt_text(pdf):
                 walk(kid, depth + 1)
 
     walk(root["/StructTreeRoot"])
-    assert len(figures) == 4  # flow, ledger, members, break-even
+    assert len(figures) == 5  # flow, where people went, ledger, members, break-even
     assert all(str(f.get("/Alt", "")).strip() for f in figures)
     assert any("Stapeldiagram, deltagarflöde 2021–2025" in str(f["/Alt"]) for f in figures)
+    assert any("Flödesdiagram, sysselsättning före och efter insatsen" in str(f["/Alt"]) for f in figures)
 
 
 def test_only_shipped_fonts_are_embedded(pdf):

@@ -23,6 +23,7 @@ class Cell:
 
     value: int | float | None
     suppressed: bool
+    secondary: bool = False  # as ``suppression.Cell``: the flow hides small counts only, never a neighbour
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,11 @@ class ReportInputs:
     transfers: pd.DataFrame | None = None  # the ledger's break-even transfers (ledger_transfers)
     success_levels: pd.DataFrame | None = None
     prerequisite_profiles: pd.DataFrame | None = None
+    # The outcome aggregates of every förbund (``aggregates.outcome_tables``), unsuppressed: the view builders
+    # suppress each förbund's rows. No participant-level rows travel to the render steps.
+    breakdown_counts: pd.DataFrame | None = None
+    transition_counts: pd.DataFrame | None = None
+    outcome_measures: pd.DataFrame | None = None
     quality_summary: pd.DataFrame | None = None
     quality_problems: pd.DataFrame | None = None
     parameters: pd.DataFrame | None = None  # name, value, unit, basis, version
