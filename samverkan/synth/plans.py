@@ -7,6 +7,7 @@ import pandas as pd
 import yaml
 
 from samverkan.forecast.plan import FIRST_YEAR
+from samverkan.support import parse_support
 
 
 def _finished_project(frames: dict[str, pd.DataFrame]) -> pd.Series | None:
@@ -25,8 +26,18 @@ def _finished_project(frames: dict[str, pd.DataFrame]) -> pd.Series | None:
     return None
 
 
+def _valid_support(text: str) -> bool:
+    try:
+        parse_support(text)
+    except ValueError:
+        return False
+    return bool(text.strip())
+
+
 def _modal(values: pd.Series, default: str) -> str:
-    counts = values[values.astype("str").str.strip() != ""].astype("str").value_counts()
+    """The most common valid support (a spoiled inbox has invalid ones), ties by name."""
+    texts = values.dropna().astype("str")
+    counts = texts[texts.map(_valid_support)].value_counts()
     if counts.empty:
         return default
     top = counts[counts == counts.max()].index
