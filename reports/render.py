@@ -183,7 +183,7 @@ def build_charts(context: dict[str, Any]) -> dict[str, ch.Chart | None]:
 
 def _count_text(cell: Cell) -> str:
     if cell.suppressed:
-        return "färre än fem"
+        return "uppgift dold" if cell.secondary else "färre än fem"
     return number(cell.value)
 
 
