@@ -124,6 +124,7 @@ def report_inputs(
         breakdown_counts=outcomes.breakdown_counts,
         transition_counts=outcomes.transition_counts,
         outcome_measures=outcomes.measures,
+        project_leavers=outcomes.project_leavers,
         ledger=ledger,
         ledger_uncertainty=ledger_uncertainty,
         transfers=ledger_transfers,

@@ -238,3 +238,14 @@ def test_flow_years_are_linked_so_a_hidden_count_cannot_be_worked_out():
         if filled[(1, "participants")] == filled[(0, "participants")] - filled[(0, "exited")] + filled[(1, "enrolled")]:
             readings.add(filled[(0, "exited")])
     assert len(readings) >= 2
+
+
+def test_a_project_with_one_to_four_leavers_shows_no_ledger_per_actor():
+    inputs = sample_inputs()
+    project = str(inputs.projects.loc[inputs.projects["forbund"] == FORBUND, "project_id"].iloc[0])
+    inputs.project_leavers = pd.DataFrame([{"forbund": FORBUND, "project_id": project, "leavers": 3}])
+    page = next(p for p in build_report_context(inputs, FORBUND)["projects"] if p.project_id == project)
+    assert page.ledger_withheld and not page.ledger.available and page.net_sek is None and page.break_even == []
+    inputs.project_leavers = pd.DataFrame([{"forbund": FORBUND, "project_id": project, "leavers": 5}])
+    page = next(p for p in build_report_context(inputs, FORBUND)["projects"] if p.project_id == project)
+    assert not page.ledger_withheld and page.ledger.available

@@ -14,7 +14,7 @@ import pandas as pd
 
 from samverkan.breakdowns import breakdown_counts
 from samverkan.comparison import yearly_measures
-from samverkan.contract import PARTICIPANTS
+from samverkan.contract import EXIT_REASON_MISREGISTERED, PARTICIPANTS
 from samverkan.transitions import transition_counts
 
 BY_FORBUND = ("forbund",)
@@ -25,6 +25,7 @@ class OutcomeTables:
     breakdown_counts: pd.DataFrame  # forbund, dimension, category, participants, exited, to_work_or_studies
     transition_counts: pd.DataFrame  # forbund, before, after, leavers
     measures: pd.DataFrame  # comparison.yearly_measures: per förbund and year of the inbox
+    project_leavers: pd.DataFrame  # forbund, project_id, leavers: the year's counted leavers per project
 
 
 def _with_forbund(participants: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
@@ -52,4 +53,14 @@ def outcome_tables(participants: pd.DataFrame, projects: pd.DataFrame, project_c
         breakdown_counts=breakdown_counts(episodes, year, by=BY_FORBUND),
         transition_counts=transition_counts(episodes, year, by=BY_FORBUND),
         measures=yearly_measures(episodes, measure_projects, costs, years),
+        project_leavers=project_leavers(episodes, year),
     )
+
+
+def project_leavers(episodes: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The year's counted leavers per project (felregistrering is no episode): a project page shows its ledger
+    per actor only when they are not a small count."""
+    left = episodes[(episodes["exited_on"].dt.year == year).fillna(False).astype(bool)
+                    & (episodes["exit_reason"].fillna("") != EXIT_REASON_MISREGISTERED)]
+    counts = left.groupby(["forbund", "project_id"], sort=True).size().rename("leavers").reset_index()
+    return counts.astype({"leavers": "int64"})

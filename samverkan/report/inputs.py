@@ -36,6 +36,7 @@ class ReportInputs:
     breakdown_counts: pd.DataFrame | None = None
     transition_counts: pd.DataFrame | None = None
     outcome_measures: pd.DataFrame | None = None
+    project_leavers: pd.DataFrame | None = None  # forbund, project_id, leavers of the year
     quality_summary: pd.DataFrame | None = None
     quality_problems: pd.DataFrame | None = None
     parameters: pd.DataFrame | None = None  # name, value, unit, basis, version
