@@ -3,7 +3,8 @@
 The cohort of report year Y is every episode that exited during Y, except
 ``felregistrering``, in a project known to ``projects``. For each episode the
 situation before (``support_before`` + ``occupation_before``) and after
-(``support_after`` + ``occupation_after``) is priced with the catalogue; the
+(``support_after`` + ``occupation_after``), each with the person's target group
+(``target_groups``) and education level, is priced with the catalogue; the
 gross yearly effect per actor is cost before − cost after (production value:
 after − before). It is then adjusted for the counterfactual and attribution;
 drop-off and discounting act through the cumulative factors.
