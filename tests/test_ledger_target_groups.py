@@ -180,3 +180,14 @@ def test_shipped_catalogue_newly_arrived_into_half_time_work() -> None:
         "Region": 40014 / 2 + 6000 * 0.2 + 5000 * 0.3 + 4000 * 0.2,
         "Rättsväsende": 500, "Övriga": 107456 / 2, "Produktionsvärde": 449456 / 2,
     }
+
+
+def test_a_catalogue_with_a_bad_group_education_or_share_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(CATALOGUE.replace("h1,,,nyanlanda,,vard,0.2,", "h1,,,nyanlända,,vard,1.5,")
+                   .replace("h1,lon,,,eftergymnasial,", "h1,lon,,,doktor,"), encoding="utf-8")
+    with pytest.raises(ValueError) as info:
+        load_catalogue(2024, bad)
+    message = str(info.value)
+    assert "okänd målgrupp" in message and "okänd utbildningsnivå" in message
+    assert "reduction_in_work ska vara en andel mellan 0 och 1" in message
