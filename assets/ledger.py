@@ -83,6 +83,7 @@ def ledger_contributions(
         f"{info['misregistered']} felregistreringar och {info['unknown_project_episodes']} utan känt projekt "
         f"räknas inte). {info['cost_rows']} kostnadsrader för {year}.\n\n"
         f"Situation efter avslut: {basis}.\n\n"
+        f"Målgrupp: {', '.join(f'{k}: {v}' for k, v in info['target_group_basis'].items())}.\n\n"
         f"Katalog: `{catalogue.version}`{' — ' + catalogue.note if catalogue.note else ''}. "
         f"Parametrar: `{parameters.version}`. Framgångsregler: `{rules.version}`.\n\n"
         f"Uppföljning efter 12 månader (före {year}): {follow_up['still_in_work_or_studies']} av "
@@ -97,6 +98,7 @@ def ledger_contributions(
         "parameters_version": parameters.version,
         "rules_version": rules.version,
         "follow_up": MetadataValue.json(follow_up),
+        "target_group_basis": MetadataValue.json(info["target_group_basis"]),
         "summary": MetadataValue.md(markdown),
     })
     return result.frame
