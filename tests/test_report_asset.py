@@ -12,6 +12,7 @@ from assets.report import forbund_in_year, largest_first, samverkansbokslut_repo
 from pipelines.partitions import yearly_partitions
 from reports.formatting import kronor
 from reports.sample import FORBUND, OTHER, sample_inputs
+from samverkan.files import read_csv_extract
 from samverkan.report import slugify
 
 SLUG = "samordningsforbundet-ostra-alvdalen"
@@ -79,7 +80,7 @@ def test_asset_writes_one_report_per_forbund(tmp_path: Path, inbox: Path) -> Non
     pdf = out / SLUG / f"samverkansbokslut-{SLUG}-2025.pdf"
     assert pdf.exists() and (out / SLUG / f"samverkansbokslut-{SLUG}-2025.html").exists()
     assert (out / "finsam-vast" / "samverkansbokslut-finsam-vast-2025.pdf").exists()
-    index = pd.read_csv(out / "reports.csv")
+    index = read_csv_extract(out / "reports.csv")
     assert sorted(index["forbund"]) == sorted([FORBUND, OTHER])
     reader = PdfReader(io.BytesIO(pdf.read_bytes()))
     text = "\n".join(p.extract_text() for p in reader.pages)
@@ -116,10 +117,10 @@ def test_report_figures_match_the_extracts(small_inbox: Path, pipeline_resources
                          resources=pipeline_resources(small_inbox))
     assert result.success
     out = tmp_path / "out" / "2024"
-    flow = pd.read_csv(out / "participant_flow.csv")
-    ledger = pd.read_csv(out / "ledger.csv")
-    success = pd.read_csv(out / "success.csv")
-    index = pd.read_csv(out / "reports.csv")
+    flow = read_csv_extract(out / "participant_flow.csv")
+    ledger = read_csv_extract(out / "ledger.csv")
+    success = read_csv_extract(out / "success.csv")
+    index = read_csv_extract(out / "reports.csv")
     assert sorted(index["forbund"]) == sorted(flow["forbund"].unique())
     for forbund in index["forbund"]:
         slug = slugify(forbund)
