@@ -29,13 +29,11 @@ from dagster import (
     AssetOut,
     MetadataValue,
     Output,
-    TableColumn,
-    TableSchema,
     multi_asset,
 )
 
 from pipelines import gx
-from pipelines.metadata import absolute, column_schema, failing_rows, links
+from pipelines.metadata import absolute, column_schema, failing_rows, file_url, links, quarantine_schema
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from samverkan.contract import DATASETS, Dataset
@@ -66,6 +64,7 @@ def ingest_metadata(result: IngestResult) -> dict[str, object]:
         + _reasons_table(result.quarantine)
     )
     return {
+        "dagster/row_count": len(result.accepted),
         "rows_in": result.rows_in,
         "accepted": len(result.accepted),
         "quarantined": result.quarantined_rows,
@@ -119,7 +118,7 @@ def check_result(result: IngestResult, outcome: gx.GxOutcome) -> AssetCheckResul
         lines.append("")
     lines.append(_reasons_table(result.quarantine))
     if outcome.data_docs:
-        lines.append(f"Data Docs: [{outcome.data_docs}]({links(d=outcome.data_docs)['d'].value})")
+        lines.append(f"Data Docs: [{outcome.data_docs}]({file_url(outcome.data_docs)})")
     metadata: dict[str, object] = {
         "rows_in": result.rows_in,
         "accepted": len(result.accepted),
@@ -169,14 +168,13 @@ def _out(description: str, metadata: dict[str, object] | None = None) -> AssetOu
 
 def ingest_outs(spec: Dataset) -> dict[str, AssetOut]:
     label = DATASET_NAMES.get(spec.name, spec.name)
-    problem_schema = TableSchema(columns=[TableColumn(c, "int" if c == "source_row" else "string")
-                                          for c in QUARANTINE_COLUMNS])
     return {
         spec.name: _out(f"{label}: de godkända raderna, {DESCRIPTIONS[spec.name]}. Kolumnerna följer "
                         "datakontraktet.", {"dagster/column_schema": column_schema(spec)}),
         f"{spec.name}_quarantine": _out(
             f"{label}: raderna som inte klarade valideringen, en rad per fel med fil, rad, kolumn, regel och "
-            "meddelande, och raden som den lästes (maskerad).", {"dagster/column_schema": problem_schema}),
+            "meddelande, och raden som den lästes (maskerad).",
+            {"dagster/column_schema": quarantine_schema(QUARANTINE_COLUMNS)}),
         f"{spec.name}_verdict": _out(
             f"{label}: en rad med antal rader in, godkända och i karantän, och om datasetet kan användas "
             "(felen om inte)."),

@@ -18,7 +18,7 @@ from dagster import AssetExecutionContext, AssetIn, AssetOut, Failure, MetadataV
 
 from assets.ingest import OWNER
 from pipelines import gx
-from pipelines.metadata import absolute, failing_rows, links
+from pipelines.metadata import absolute, failing_rows, file_url, links
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from samverkan import quality
@@ -60,7 +60,7 @@ def data_quality(context: AssetExecutionContext, settings: SamverkanSettings, **
     docs = gx.build_data_docs(gx.context_dir(settings.expectations_dir))
     docs_metadata = {"data_docs": absolute(docs), **links(data_docs_link=docs)} if docs else {}
     if docs:
-        markdown += f"\nGreat Expectations Data Docs: [{docs}]({links(d=docs)['d'].value})\n"
+        markdown += f"\nGreat Expectations Data Docs: [{docs}]({file_url(docs)})\n"
     folder = links(output_folder=out, workbook_link=workbook_path)
     yield Output(problems, output_name="quality_problems",
                  metadata={"extract": absolute(problems_path), "workbook": absolute(workbook_path),

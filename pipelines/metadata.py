@@ -86,9 +86,17 @@ def failing_rows(problems: pd.DataFrame, limit: int = PREVIEW_ROWS) -> TableMeta
     return MetadataValue.table(records, schema)
 
 
+def file_url(path: str | Path) -> str:
+    return Path(path).resolve().as_uri()
+
+
 def links(**paths: str | Path | None) -> dict[str, MetadataValue]:
     """Absolute paths as ``file://`` links that open from the asset page; a missing path is left out."""
-    return {name: MetadataValue.url(Path(path).resolve().as_uri()) for name, path in paths.items() if path}
+    return {name: MetadataValue.url(file_url(path)) for name, path in paths.items() if path}
+
+
+def quarantine_schema(columns: Sequence[str]) -> TableSchema:
+    return TableSchema(columns=[TableColumn(c, "int" if c == "source_row" else "string") for c in columns])
 
 
 def absolute(path: str | Path) -> MetadataValue:
