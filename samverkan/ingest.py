@@ -224,7 +224,8 @@ def _as_read(raw: pd.DataFrame, quarantine: pd.DataFrame, columns: dict[str, tup
     text: dict[tuple[str, int], str] = {}
     for record in hit.to_dict("records"):
         file = str(record["source_file"])
-        cells = {c: mask_personal_numbers(_cell(record.get(c))) for c in columns.get(file, ())}
+        # Headers come from the file as well: a personnummer typed as a header is masked like a value.
+        cells = {mask_personal_numbers(c): mask_personal_numbers(_cell(record.get(c))) for c in columns.get(file, ())}
         text[(file, int(record["source_row"]))] = json.dumps(cells, ensure_ascii=False)
     found = [text.get((str(f), int(r)), "") for f, r in zip(quarantine["source_file"], quarantine["source_row"],
                                                             strict=True)]

@@ -167,3 +167,14 @@ def test_libreoffice_in_swedish_reads_the_numbers_and_the_letters(tmp_path: Path
     sheet = openpyxl.load_workbook(tmp_path / "x.xlsx").active
     assert [c.value for c in sheet[2]] == ["värdet; okänd kod", 0.25, 3]
     assert sheet.cell(2, 2).data_type == "n"
+
+
+def test_a_personnummer_as_a_header_is_masked_in_the_row_as_read(tmp_path: Path) -> None:
+    (tmp_path / "projects.csv").write_text(
+        "project_id,forbund,name,start_date,orientation,19121212-1212\n"
+        "A1,Förbund A,Steg,2022-01-01,individinriktad,x\n"
+        "B2,Förbund A,Väg,2022-01-01,individuell,y\n"
+        "C3,Förbund A,Tre,2022-01-01,individinriktad,z\n", encoding="utf-8")
+    result = ingest_dataset(tmp_path, "projects", None, TODAY)
+    [as_read] = result.quarantine[AS_READ].tolist()
+    assert json.loads(as_read)["19XXXXXX-XXXX"] == "y" and "121212" not in as_read
