@@ -39,6 +39,7 @@ from pipelines.resources import SamverkanSettings
 from samverkan.contract import DATASETS, Dataset
 from samverkan.ingest import QUARANTINE_COLUMNS, IngestResult, ingest_dataset
 from samverkan.report.labels import DATASET_NAMES
+from samverkan.validation_rules import rule_label
 
 CHECK_NAME = "data_contract"
 TOP_REASONS = 10
@@ -83,7 +84,8 @@ def _reasons_table(problems: pd.DataFrame) -> str:
     if problems.empty:
         return ""
     reasons = problems.groupby(["column", "rule"]).size().sort_values(ascending=False).head(TOP_REASONS)
-    lines = "\n".join(f"| {col or '(rad)'} | {rule} | {n} |" for (col, rule), n in reasons.items())
+    lines = "\n".join(f"| {col or '(rad)'} | {rule_label(rule)} (`{rule}`) | {n} |"
+                      for (col, rule), n in reasons.items())
     return f"\n| kolumn | regel | antal |\n|---|---|---|\n{lines}\n"
 
 
