@@ -47,7 +47,7 @@ from samverkan.readers import SOURCE_PROBLEM, ReadError, dataset_files, read_fil
 WHOLE_FILE = 0
 QUARANTINED = "quarantined"
 # The quarantine's column with the row's cells as read (masked, a JSON object); "" for a whole-file problem.
-AS_READ = "as_read"
+AS_READ = quality.AS_READ
 QUARANTINE_COLUMNS = [*PROBLEM_COLUMNS, AS_READ]
 
 

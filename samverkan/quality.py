@@ -56,7 +56,7 @@ SUMMARY_FILE = "quality_summary.csv"
 WORKBOOK_FILE = "quality.xlsx"
 # quality.csv: the problem columns with the rule's Swedish label beside its code.
 EXTRACT_COLUMNS = [*PROBLEM_COLUMNS[:5], "rule_label", PROBLEM_COLUMNS[5]]
-# The quarantine column with each row's cells as read (samverkan.ingest.AS_READ).
+# The quarantine column with each row's cells as read, a JSON object (written by samverkan.ingest).
 AS_READ = "as_read"
 
 
