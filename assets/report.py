@@ -14,6 +14,7 @@ import pandas as pd
 from dagster import DynamicOut, DynamicOutput, Failure, MetadataValue, OpExecutionContext, Out, Output, graph_asset, op
 
 from pipelines.jobs import RENDER_TAG
+from pipelines.metadata import absolute, file_url, links
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from reports.render import PDF_VARIANTS, write_report
@@ -181,10 +182,12 @@ def collect_reports(context: OpExecutionContext, settings: SamverkanSettings, re
     index = pd.DataFrame([{c: r[c] for c in REPORT_COLUMNS} for r in records], columns=REPORT_COLUMNS)
     path = write_csv_atomic(index, out / "reports.csv")
     seconds = sum(r["seconds"] for r in records)
-    lines = "\n".join(f"| {r.forbund} | `{r.pdf}` | {r.pages} | `{r.pdf_sha256[:16]}…` |" for r in index.itertuples())
+    lines = "\n".join(f"| {r.forbund} | [{r.pdf}]({file_url(out / r.pdf)}) | {r.pages} | `{r.pdf_sha256[:16]}…` |"
+                      for r in index.itertuples())
     context.add_output_metadata({
         "reports": len(index),
-        "extract": str(path),
+        "extract": absolute(path),
+        **links(output_folder=out),
         "pdf_variant": settings.pdf_variant,
         "render_seconds": round(seconds, 2),
         "forbund": MetadataValue.json(list(order)),

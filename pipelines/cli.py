@@ -91,17 +91,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _steward_view(run_id: str, out: Path) -> None:
     """Counts per dataset, and the steward notice when a check failed (no daemon may be running)."""
-    import pandas as pd
     from dagster import DagsterInstance
 
     from pipelines.sensors import notify_steward
+    from samverkan.files import read_csv_extract
     from samverkan.quality import SUMMARY_FILE
 
     instance = DagsterInstance.get()
     run = instance.get_run_by_id(run_id)
     notice = notify_steward(instance, run) if run is not None else None
     if (out / SUMMARY_FILE).exists():
-        for row in pd.read_csv(out / SUMMARY_FILE).itertuples():
+        for row in read_csv_extract(out / SUMMARY_FILE).itertuples():
             print(f"{row.dataset}: {row.rows_in} rader in, {row.accepted} godkända, {row.quarantined} i karantän")
     if notice is not None:
         print(f"granska: {notice} (alla fel med fil och rad: {out / 'quality.csv'})")

@@ -56,6 +56,7 @@ def check_outcomes(instance: DagsterInstance, run_id: str) -> list[steward.Check
             dataset_errors=tuple(_value(metadata, "dataset_errors", []) or []),
             failed_expectations=tuple(_value(metadata, "failed_expectations", []) or []),
             disagreements=tuple(_value(metadata, "gx_disagreements", []) or []),
+            cascades=tuple(_value(metadata, "cascades", []) or []),
         ))
     return outcomes
 

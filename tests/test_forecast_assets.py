@@ -5,13 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pandas as pd
 from dagster import AssetKey, DagsterInstance, materialize
 
 from assets.forecast import plan_forecasts
 from assets.ingest import ingest_assets
 from assets.ledger import ledger_lifetime
 from pipelines.definitions import defs
+from samverkan.files import read_csv_extract
 from samverkan.forecast.model import FORECAST_COLUMNS
 from samverkan.forecast.outcome import OUTCOME_COLUMNS
 from samverkan.ledger.lifetime import LIFETIME_COLUMNS
@@ -29,7 +29,7 @@ def test_every_plan_of_the_inbox_is_forecast(small_inbox: Path, tmp_path: Path, 
     assert result.success
     out = tmp_path / "out" / "2024" / "plans"
     assert sorted(p.name for p in out.iterdir()) == ["plan-avslutad-insats", "plan-ny-insats"]
-    table = pd.read_csv(out / "plan-ny-insats" / "forecast.csv")
+    table = read_csv_extract(out / "plan-ny-insats" / "forecast.csv")
     assert list(table.columns) == FORECAST_COLUMNS and len(table) == 4 * 8
     assert (out / "plan-ny-insats" / "forecast_chart.csv").exists()
     metadata = result.asset_materializations_for_node("plan_forecasts")[0].metadata
@@ -59,12 +59,12 @@ def test_ledger_lifetime_with_plan_against_outcome(small_inbox: Path, tmp_path: 
                          instance=DagsterInstance.ephemeral(), resources=pipeline_resources(small_inbox))
     assert result.success
     out = tmp_path / "out" / "2024"
-    table = pd.read_csv(out / "ledger_lifetime.csv")
+    table = read_csv_extract(out / "ledger_lifetime.csv")
     assert list(table.columns) == LIFETIME_COLUMNS
     summa = table[table["actor"] == "Summa"].set_index("project_id")
     actors = table[table["actor"] != "Summa"].groupby("project_id")[["investment_sek", "effect_pv_sek"]].sum()
     assert (summa[["investment_sek", "effect_pv_sek"]] == actors.loc[summa.index]).all().all()
-    against = pd.read_csv(out / "ledger_lifetime_plan.csv")
+    against = read_csv_extract(out / "ledger_lifetime_plan.csv")
     assert list(against.columns) == OUTCOME_COLUMNS
     assert against["project_id"].unique().tolist() == ["SF01-P002"]  # the demo plan of a finished project
     assert (against["forecast_investment_sek"] == against["outcome_investment_sek"]).all()

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 import yaml
 
+from samverkan.files import read_csv_extract
 from samverkan.forecast.run import forecast_plan
 from samverkan.ledger.actors import ACTORS, ACTORS_WITH_TOTAL
 
@@ -78,7 +78,7 @@ def test_break_even_through_the_published_forecast(seed: int, tmp_path: Path) ->
                 continue
             forecast_plan(write({**document, "expected_share": k / n}, tmp_path / "again.yaml"),
                           tmp_path / "again")
-            published = pd.read_csv(tmp_path / "again" / "forecast.csv")
+            published = read_csv_extract(tmp_path / "again" / "forecast.csv")
             net = published.loc[(published["scenario"].astype(str) == row.scenario)
                                 & (published["actor"] == row.actor), "net_sek"].item()
             assert (net >= 0) == breaks_even, (row.scenario, row.actor, k, net)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from samverkan.files import read_csv_extract
 from samverkan.forecast.model import FORECAST_COLUMNS, price_success
 from samverkan.forecast.plan import PlanError, load_plan
 from samverkan.forecast.run import forecast, forecast_plan, forecast_plans, side_by_side
@@ -82,7 +83,7 @@ def test_example_a_the_project_period_to_the_krona(files, tmp_path) -> None:
     # Kommun: 300·2.7355·(k − 2) ≥ 250 → k ≥ 2.30 → 3; Region: 50·2.7355·(k − 2) ≥ 250 → k ≥ 3.83 → 4;
     # Summa: 790·2.7355·(k − 2) ≥ 1000 → k ≥ 2.46 → 3. FK gains nothing, AF invests nothing: empty.
     assert projekt["break_even_successes"].tolist() == [pd.NA, pd.NA, 3, 4, pd.NA, pd.NA, pd.NA, 3]
-    written = pd.read_csv(tmp_path / "out" / "forecast.csv", keep_default_na=False)
+    written = read_csv_extract(tmp_path / "out" / "forecast.csv", keep_default_na=False)
     assert list(written.columns) == FORECAST_COLUMNS
     assert written.loc[written["actor"] == "Region", "break_even_successes"].tolist()[0] == "4"
     assert written.loc[written["actor"] == "Arbetsförmedlingen", "break_even_successes"].tolist()[0] == ""
@@ -107,7 +108,7 @@ def test_example_b_scenario_3_to_the_krona(files, tmp_path) -> None:
 
 def test_the_chart_table_holds_net_for_every_k(files, tmp_path) -> None:
     result = run(files, tmp_path / "out")
-    chart = pd.read_csv(tmp_path / "out" / "forecast_chart.csv")
+    chart = read_csv_extract(tmp_path / "out" / "forecast_chart.csv")
     projekt = chart[chart["scenario"] == "projekt"].set_index("successes")
     assert projekt.index.tolist() == list(range(11))
     assert projekt.loc[2, "Region"] == -250 and projekt.loc[4, "Region"] == 24 and projekt.loc[3, "Region"] == -113

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from pipelines import gx
+from samverkan.files import read_csv_extract
 from samverkan.privacy import contains_personal_number
 from samverkan.synth import SynthSpec, fake_personal_number, synthesise, write_inbox
 
@@ -144,7 +145,7 @@ def test_no_personnummer_anywhere_after_a_run(tmp_path: Path) -> None:
     )
     out = tmp_path / "out"
     # The run did its work: each personnummer row is in the quarantine, masked.
-    quality = pd.read_csv(out / "quality.csv")
+    quality = read_csv_extract(out / "quality.csv")
     refused = quality[quality["rule"] == "personnummer"]
     assert len(refused) >= len(numbers) - 2, run.stdout + run.stderr
     assert refused["message"].str.contains("XXXXXX", regex=False).all()

@@ -12,6 +12,7 @@ from assets.report import forbund_in_year, largest_first, samverkansbokslut_repo
 from pipelines.partitions import yearly_partitions
 from reports.formatting import kronor
 from reports.sample import FORBUND, OTHER, sample_inputs
+from samverkan.files import read_csv_extract
 from samverkan.report import slugify
 
 SLUG = "samordningsforbundet-ostra-alvdalen"
@@ -88,7 +89,7 @@ def test_asset_writes_one_report_per_forbund(tmp_path: Path, inbox: Path) -> Non
     pdf = out / SLUG / f"samverkansbokslut-{SLUG}-2025.pdf"
     assert pdf.exists() and (out / SLUG / f"samverkansbokslut-{SLUG}-2025.html").exists()
     assert (out / "finsam-vast" / "samverkansbokslut-finsam-vast-2025.pdf").exists()
-    index = pd.read_csv(out / "reports.csv")
+    index = read_csv_extract(out / "reports.csv")
     assert sorted(index["forbund"]) == sorted([FORBUND, OTHER])
     reader = PdfReader(io.BytesIO(pdf.read_bytes()))
     text = "\n".join(p.extract_text() for p in reader.pages)
@@ -102,17 +103,17 @@ def test_asset_writes_one_report_per_forbund(tmp_path: Path, inbox: Path) -> Non
     assert materialization.metadata["reports"].value == 2
     # The outcome chapters come from the aggregates computed in the run, and their extracts are suppressed too.
     assert "Vilka som deltog" in text and "7 deltagare avslutade under året" in text
-    breakdowns = pd.read_csv(out / "breakdowns.csv", keep_default_na=False)
+    breakdowns = read_csv_extract(out / "breakdowns.csv", keep_default_na=False)
     gender = breakdowns[(breakdowns["forbund"] == FORBUND) & (breakdowns["dimension"] == "gender")]
     assert list(gender["category"]) == ["Kvinnor", "Män", "Totalt"]
     men = gender[gender["category"] == "Män"].iloc[0]
     assert (men["participants"], men["exited"], men["hidden"]) == ("", "", "liten")  # 3 men, 2 leavers
     assert gender[gender["category"] == "Totalt"].iloc[0]["participants"] == "8"
     # 4 to work and 3 still seeking work, all seeking work before: both cells small, and 7 = 3 + 4 = 4 + 3.
-    transitions = pd.read_csv(out / "transitions.csv", keep_default_na=False)
+    transitions = read_csv_extract(out / "transitions.csv", keep_default_na=False)
     assert list(zip(transitions["after"], transitions["leavers"], transitions["hidden"], strict=True)) == [
         ("Arbete", "", "liten"), ("Arbetssökande", "", "liten")]
-    assert {"measure", "percentile"} <= set(pd.read_csv(out / "comparison.csv").columns)
+    assert {"measure", "percentile"} <= set(read_csv_extract(out / "comparison.csv").columns)
 
 
 @pytest.mark.slow
@@ -138,10 +139,10 @@ def test_report_figures_match_the_extracts(small_inbox: Path, pipeline_resources
                          resources=pipeline_resources(small_inbox))
     assert result.success
     out = tmp_path / "out" / "2024"
-    flow = pd.read_csv(out / "participant_flow.csv")
-    ledger = pd.read_csv(out / "ledger.csv")
-    success = pd.read_csv(out / "success.csv")
-    index = pd.read_csv(out / "reports.csv")
+    flow = read_csv_extract(out / "participant_flow.csv")
+    ledger = read_csv_extract(out / "ledger.csv")
+    success = read_csv_extract(out / "success.csv")
+    index = read_csv_extract(out / "reports.csv")
     assert sorted(index["forbund"]) == sorted(flow["forbund"].unique())
     for forbund in index["forbund"]:
         slug = slugify(forbund)
