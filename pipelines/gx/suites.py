@@ -49,6 +49,10 @@ GITIGNORE = "uncommitted/\n.ge_store_backend_id\n**/.ge_store_backend_id\n"
 NOT_ROW_BY_ROW = {rules.DUPLICATE_KEY.name, rules.QUARANTINED.name}
 
 
+# 'ingen' (with or without extent) in a cell that holds more than one code.
+NONE_WITH_OTHER_PATTERN = rf"^(?=.*(?:^|\|){quality.NO_SUPPORT}(?::\d+)?(?:\||$)).*\|"
+
+
 def _expectation(kind: str, rule: rules.Rule, note: str, **kwargs: Any) -> Any:
     """An expectation of GX class ``kind`` carrying its rule, severity and Swedish note."""
     import great_expectations.expectations as gxe  # noqa: PLC0415 - seconds to import
@@ -130,6 +134,11 @@ def _extra_expectations(spec: Dataset) -> list[Any]:
         out.append(_expectation("ExpectColumnValuesToBeBetween", rules.RANGE,
                                 f"deltagaren är minst {quality.MIN_PARTICIPANT_AGE} år", column="birth_year",
                                 max_value={"$PARAMETER": "latest_birth_year"}))
+        out += _plausibility_expectations()
+    if spec.name in quality.AMOUNT_COLUMNS:
+        out.append(_expectation("ExpectColumnValuesToBeBetween", rules.LARGE_AMOUNT,
+                                "beloppet ligger under rimlighetsgränsen (annars en notering, raden tas med)",
+                                column=quality.AMOUNT_COLUMNS[spec.name], max_value={"$PARAMETER": "max_amount_sek"}))
     out.append(_expectation("ExpectColumnValuesToBeInSet", rules.QUARANTINED,
                             "varje rad klarar alla regler (också typ- och formatreglerna)", column=QUARANTINED,
                             value_set=[False]))
@@ -137,6 +146,25 @@ def _extra_expectations(spec: Dataset) -> list[Any]:
                             f"högst {quality.MAX_QUARANTINE_SHARE:.0%} av raderna i karantän, annars är datan "
                             "oanvändbar", column=QUARANTINED, value_set=[False],
                             mostly=1 - quality.MAX_QUARANTINE_SHARE))
+    return out
+
+
+def _plausibility_expectations() -> list[Any]:
+    """Participants' cross-column rules, on the columns ``quality.derived_columns`` adds to the frame."""
+    out = [
+        _expectation("ExpectColumnValuesToBeBetween", rules.ENROLMENT,
+                     f"enrolled_on tidigast {quality.FINSAM_START.isoformat()}, då Finsam började",
+                     column="enrolled_on", min_value={"$PARAMETER": "earliest_enrolment"}),
+        _expectation("ExpectColumnValuesToBeBetween", rules.ENROLMENT,
+                     f"deltagaren fyller minst {quality.MIN_PARTICIPANT_AGE} år det år hen skrivs in",
+                     column="age_at_enrolment", min_value=quality.MIN_PARTICIPANT_AGE),
+    ]
+    for column in quality.SUPPORT_COLUMNS:
+        out.append(_expectation("ExpectColumnValuesToBeBetween", rules.SUPPORT_SUM,
+                                f"{column}: stödens omfattning högst 100 % (försörjningsstöd oräknat)",
+                                column=f"{column}_percent", max_value=100))
+        out.append(_expectation("ExpectColumnValuesToNotMatchRegex", rules.SUPPORT_NONE_WITH_OTHER,
+                                f"{column}: 'ingen' står ensam", column=column, regex=NONE_WITH_OTHER_PATTERN))
     return out
 
 

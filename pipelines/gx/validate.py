@@ -65,6 +65,9 @@ def parameters_for(today: pd.Timestamp, known_project_ids: pd.Series | None) -> 
         "today": today.to_pydatetime(),
         "known_project_ids": ids,
         "latest_birth_year": int(today.year) - quality.MIN_PARTICIPANT_AGE,
+        "earliest_enrolment": pd.Timestamp(quality.FINSAM_START).to_pydatetime(),
+        # A parameter, not a constant in the committed suite, so an instance's own bound is checked as set.
+        "max_amount_sek": quality.max_amount_sek(),
     }
 
 
