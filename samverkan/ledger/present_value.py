@@ -17,7 +17,6 @@ import pandas as pd
 
 from samverkan.ledger.actors import ACTORS, TOTAL, actor_names
 
-
 # Beyond this a krona amount is no money anyone has: int64 would wrap (to -9 223 372 036 854 775 808 kr), so the
 # cast refuses it instead. Far above any real sum, with headroom for the totals built from it.
 MAX_KRONOR = 2.0**62
