@@ -58,6 +58,29 @@ class GxOutcome:
         return [f for f in self.failed if f.severity == CRITICAL]
 
 
+# Markup characters and their look-alikes of one character each: GX renders values into its HTML unescaped,
+# and a look-alike keeps every length, pattern and code-list check giving the same answer as on the raw value.
+INERT = str.maketrans({"<": "‹", ">": "›", "&": "＆", '"': "”", "'": "’", "`": "ˋ"})
+
+
+def neutralise(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The frame with markup in every text value made inert, and the file names it changed, new -> old.
+
+    The file names map the rows GX flags back to the names the quarantine holds.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_string_dtype(out[column].dtype) or out[column].dtype == object:
+            values = out[column]
+            text = values.map(lambda v: v.translate(INERT) if isinstance(v, str) else v)
+            out[column] = text.astype(values.dtype) if values.dtype != object else text
+    files: dict[str, str] = {}
+    if "source_file" in frame.columns:
+        for old in frame["source_file"].dropna().unique():
+            files[str(old).translate(INERT)] = str(old)
+    return out, files
+
+
 def parameters_for(today: pd.Timestamp, known_project_ids: pd.Series | None) -> dict[str, Any]:
     ids = sorted(set(known_project_ids.dropna().astype(str))) if known_project_ids is not None else []
     return {
@@ -83,7 +106,7 @@ def validate(dataset: str, frame: pd.DataFrame, parameters: dict[str, Any], root
         log.warning("GX-filerna saknar %s; skriver dem från kontraktet", dataset)
         sync_context(root)
     context = open_context(root)
-    frame = frame.copy()
+    frame, files = neutralise(frame)
     frame[QUARANTINED] = frame[QUARANTINED].astype(bool)
     result = context.checkpoints.get(dataset).run(batch_parameters={"dataframe": frame},
                                                   expectation_parameters=parameters)
@@ -113,7 +136,7 @@ def validate(dataset: str, frame: pd.DataFrame, parameters: dict[str, Any], root
             hit = pd.DataFrame(rows)
             flagged.append(pd.DataFrame({
                 "dataset": dataset,
-                "source_file": hit["source_file"].astype(str).to_numpy(),
+                "source_file": hit["source_file"].astype(str).map(lambda f: files.get(f, f)).to_numpy(),
                 "source_row": hit["source_row"].astype("int64").to_numpy(),
                 "column": str(column),
                 "rule": meta.get("rule", config.type),
