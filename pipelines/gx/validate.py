@@ -1,9 +1,10 @@
 """Running a dataset's checkpoint on the masked validation frame, and reading its result.
 
 ``validate`` runs the checkpoint on the frame from
-``samverkan.ingest.validation_frame``; the checkpoint stores the result under
-``uncommitted/validations/`` of the context, and Data Docs are built later, once
-per run (``pipelines.gx.docs``). The result is the official check result of the
+``samverkan.ingest.validation_frame``, its text values made inert first
+(``neutralise``); the checkpoint stores the result in the context's results
+folder (``pipelines.gx.context.results_dir``), and Data Docs are built later,
+once per run (``pipelines.gx.docs``). The result is the official check result of the
 dataset; the quarantine is the core's. The two check the same rules, so a row
 that a GX row expectation flags but the core accepted, or a critical
 expectation failing on a dataset the core found usable, is a disagreement:
@@ -70,10 +71,8 @@ def neutralise(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
     """
     out = frame.copy()
     for column in out.columns:
-        if pd.api.types.is_string_dtype(out[column].dtype) or out[column].dtype == object:
-            values = out[column]
-            text = values.map(lambda v: v.translate(INERT) if isinstance(v, str) else v)
-            out[column] = text.astype(values.dtype) if values.dtype != object else text
+        if pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].str.translate(INERT)
     files: dict[str, str] = {}
     if "source_file" in frame.columns:
         for old in frame["source_file"].dropna().unique():
