@@ -147,9 +147,8 @@ def support_percent(values: pd.Series) -> pd.Series:
 
 def _none_with_other(values: pd.Series) -> pd.Series:
     text = values.fillna("").astype("str")
-    codes = text.str.split("|")
-    has_none = codes.map(lambda parts: any(p.partition(":")[0] == NO_SUPPORT for p in parts))
-    return (has_none & (codes.str.len() > 1)).astype(bool)
+    has_none = text.str.contains(rf"(?:^|\|){NO_SUPPORT}(?::\d+)?(?:\||$)", regex=True)
+    return (has_none & text.str.contains("|", regex=False)).astype(bool)
 
 
 def derived_columns(dataset: str, typed: pd.DataFrame) -> pd.DataFrame:

@@ -61,6 +61,7 @@ class GxOutcome:
 
 # Markup characters and their look-alikes of one character each: GX renders values into its HTML unescaped,
 # and a look-alike keeps every length, pattern and code-list check giving the same answer as on the raw value.
+MARKUP = r"[<>&\"'`]"
 INERT = str.maketrans({"<": "‹", ">": "›", "&": "＆", '"': "”", "'": "’", "`": "ˋ"})
 
 
@@ -72,7 +73,10 @@ def neutralise(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
     out = frame.copy()
     for column in out.columns:
         if pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].str.translate(INERT)
+            # Only the few values holding markup are rewritten: a national year has millions of cells.
+            marked = out[column].str.contains(MARKUP, regex=True, na=False)
+            if marked.any():
+                out.loc[marked, column] = out.loc[marked, column].str.translate(INERT)
     files: dict[str, str] = {}
     if "source_file" in frame.columns:
         for old in frame["source_file"].dropna().unique():
