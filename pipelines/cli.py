@@ -223,7 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--in-process", action="store_true", help="kör alla steg i en process (felsökning)")
         command.add_argument("--expectations", dest="expectations_dir", metavar="MAPP",
                              help="Great Expectations-kontext (sviter, checkpoints; resultat och Data Docs under "
-                                  "MAPP/uncommitted); standard: expectations/")
+                                  "MAPP/uncommitted); standard: expectations/, med resultat och Data Docs i "
+                                  "$DAGSTER_HOME/gx")
     for command in (run, backfill):
         command.add_argument("--catalogue", dest="catalogue_file", type=_ledger_file("catalogue"), metavar="FIL",
                              help="enhetskostnadskatalog (CSV); standard: samverkan/data/unit_costs.csv")

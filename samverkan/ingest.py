@@ -165,12 +165,14 @@ def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None =
     quarantine[AS_READ] = _as_read(raw, quarantine, {f.name: f.columns for f in files})
 
     errors += _dataset_problems(name, files, len(typed), len(accepted), notes)
+    notes += quality.findings(name, typed, ~is_bad)
 
     # Headers and reader messages come from the files themselves: mask them like every value.
     errors = [mask_personal_numbers(e) for e in errors]
     notes = [mask_personal_numbers(n) for n in notes]
     result = IngestResult(name, accepted, quarantine, len(typed), files, errors, notes, cascades=cascades(quarantine))
-    result.validation = validation_frame(raw, typed, is_bad, sorted(missing_anywhere))
+    result.validation = validation_frame(raw, typed, is_bad, sorted(missing_anywhere)).join(
+        quality.derived_columns(name, typed))
     return result
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from samverkan.conform import PROBLEM_COLUMNS, problem_rows
 from samverkan.contract import DATASETS, Dataset
 from samverkan.files import write_bytes_atomic, write_csv_atomic
 from samverkan.steward_workbook import quality_workbook
+from samverkan.support import explode_support
 
 # (earlier, later): the later date may not be before the earlier one.
 DATE_ORDER: dict[str, tuple[tuple[str, str], ...]] = {
@@ -40,6 +42,29 @@ NEEDS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 # A participant is at least this old at enrolment: younger birth years are not plausible.
 MIN_PARTICIPANT_AGE = 15
+# Finsam (lag 2003:1210) took effect on 1 January 2004: no förbund could enrol anyone before that day.
+FINSAM_START = dt.date(2004, 1, 1)
+# The means-tested top-up is paid beside other support, so it does not count towards a person's 100 %.
+SUPPORT_NOT_SUMMED = frozenset({"forsorjningsstod"})
+NO_SUPPORT = "ingen"
+SUPPORT_COLUMNS = ("support_before", "support_after")
+# Columns the ingest adds to the validation frame so that GX can check the cross-column rules above with its
+# own single-column expectations (dataset -> derived column -> what it holds).
+DERIVED_COLUMNS: dict[str, dict[str, str]] = {
+    "participants": {"age_at_enrolment": "ålder det år deltagaren skrevs in",
+                     "support_before_percent": "summa omfattning i support_before, försörjningsstöd oräknat",
+                     "support_after_percent": "summa omfattning i support_after, försörjningsstöd oräknat"},
+}
+# One cost row is one financier's money for one project and year. A förbund's whole yearly budget is of the
+# order of millions to a few tens of millions of kronor, so a single row above this is far more likely a typo
+# (an extra zero, öre as kronor) than a real cost. It is a finding, not a quarantine: the row is counted and the
+# check says WARN, because dropping a real large cost would flatter the ledger. Override per instance with
+# SAMVERKAN_MAX_AMOUNT_SEK.
+MAX_AMOUNT_SEK = 50_000_000
+AMOUNT_BOUND_VARIABLE = "SAMVERKAN_MAX_AMOUNT_SEK"
+AMOUNT_COLUMNS: dict[str, str] = {"project_costs": "amount_sek"}
+# Findings listed by row in the check; the rest are counted on one line.
+MAX_LISTED_FINDINGS = 10
 # Longer free text is a pasted document or a broken export, not a name or a reference.
 MAX_TEXT_LENGTH = 500
 # What a spreadsheet would run as a formula: '=' or '@' first, or '+'/'-' followed by a function call.
@@ -58,6 +83,20 @@ WORKBOOK_FILE = "quality.xlsx"
 EXTRACT_COLUMNS = [*PROBLEM_COLUMNS[:5], "rule_label", PROBLEM_COLUMNS[5]]
 # The quarantine column with each row's cells as read, a JSON object (written by samverkan.ingest).
 AS_READ = "as_read"
+
+
+def max_amount_sek() -> float:
+    """The amount bound in force: ``SAMVERKAN_MAX_AMOUNT_SEK`` when set, else ``MAX_AMOUNT_SEK``."""
+    setting = os.environ.get(AMOUNT_BOUND_VARIABLE, "").strip().replace(" ", "").replace("_", "")
+    if not setting:
+        return float(MAX_AMOUNT_SEK)
+    try:
+        bound = float(setting)
+    except ValueError:
+        raise ValueError(f"{AMOUNT_BOUND_VARIABLE} ska vara ett belopp i kronor, fick {setting!r}") from None
+    if not bound > 0 or bound == float("inf"):
+        raise ValueError(f"{AMOUNT_BOUND_VARIABLE} ska vara ett positivt ändligt belopp, fick {setting!r}")
+    return bound
 
 
 def _iso(values: pd.Series) -> pd.Series:
@@ -96,6 +135,90 @@ def _text_problems(dataset: str, typed: pd.DataFrame, column: str) -> list[pd.Da
     ]
 
 
+def support_percent(values: pd.Series) -> pd.Series:
+    """Per cell, the summed extent of its support codes (a code without extent is 100), the top-up left out.
+
+    Cells that are empty or were not valid support notation give NaN.
+    """
+    out = pd.Series(float("nan"), index=values.index, dtype="float64")
+    present = values.notna() & (values.astype("str").str.len() > 0)
+    if not present.any():
+        return out
+    long = explode_support(values[present])
+    counted = long[~long["code"].isin(SUPPORT_NOT_SUMMED)]
+    out[present] = 0.0
+    sums = counted.groupby("row")["extent"].sum()
+    out[sums.index] = sums.astype("float64")
+    return out
+
+
+def _none_with_other(values: pd.Series) -> pd.Series:
+    text = values.fillna("").astype("str")
+    has_none = text.str.contains(rf"(?:^|\|){NO_SUPPORT}(?::\d+)?(?:\||$)", regex=True)
+    return (has_none & text.str.contains("|", regex=False)).astype(bool)
+
+
+def derived_columns(dataset: str, typed: pd.DataFrame) -> pd.DataFrame:
+    """The ``DERIVED_COLUMNS`` of ``dataset`` from the typed frame (float, NaN where unknown)."""
+    if dataset != "participants":
+        return pd.DataFrame(index=typed.index)
+    age = typed["enrolled_on"].dt.year.astype("float64") - typed["birth_year"].astype("float64")
+    return pd.DataFrame({"age_at_enrolment": age.astype("float64"),
+                         **{f"{c}_percent": support_percent(typed[c]) for c in SUPPORT_COLUMNS}},
+                        index=typed.index)
+
+
+def _participant_problems(typed: pd.DataFrame, today: dt.date) -> list[pd.DataFrame]:
+    dataset = "participants"
+    found: list[pd.DataFrame] = []
+    latest = today.year - MIN_PARTICIPANT_AGE
+    young = (typed["birth_year"] > latest).fillna(False).astype(bool)
+    found.append(problem_rows(typed, young, dataset, "birth_year", rules.RANGE.name, rules.RANGE.text(
+        "birth_year", value=typed["birth_year"].astype("string").fillna(""), latest=latest)))
+
+    derived = derived_columns(dataset, typed)
+    enrolled = _iso(typed["enrolled_on"])
+    too_young = (derived["age_at_enrolment"] < MIN_PARTICIPANT_AGE).fillna(False).astype(bool)
+    found.append(problem_rows(typed, too_young, dataset, "enrolled_on", rules.ENROLMENT.name, rules.ENROLMENT.text(
+        "too_young", date=enrolled, birth_year=typed["birth_year"].astype("string").fillna(""),
+        age=MIN_PARTICIPANT_AGE, year=(typed["birth_year"] + MIN_PARTICIPANT_AGE).astype("string").fillna(""))))
+    early = (typed["enrolled_on"] < pd.Timestamp(FINSAM_START)).fillna(False).astype(bool)
+    found.append(problem_rows(typed, early, dataset, "enrolled_on", rules.ENROLMENT.name, rules.ENROLMENT.text(
+        "before_finsam", date=enrolled, start=FINSAM_START.isoformat())))
+
+    for column in SUPPORT_COLUMNS:
+        total = derived[f"{column}_percent"]
+        over = (total > 100).fillna(False).astype(bool)
+        found.append(problem_rows(typed, over, dataset, column, rules.SUPPORT_SUM.name,
+                                  rules.SUPPORT_SUM.text(total=total.fillna(0).astype("int64"))))
+        mixed = _none_with_other(typed[column])
+        found.append(problem_rows(typed, mixed, dataset, column, rules.SUPPORT_NONE_WITH_OTHER.name,
+                                  rules.SUPPORT_NONE_WITH_OTHER.text(value=typed[column].fillna(""))))
+    return found
+
+
+def findings(dataset: str, typed: pd.DataFrame, accepted: pd.Series | None = None) -> list[str]:
+    """Swedish notes on plausible-but-unusual values (``info`` rules): the rows stay accepted.
+
+    ``accepted`` limits the notes to accepted rows (a quarantined row already has its reason).
+    """
+    column = AMOUNT_COLUMNS.get(dataset)
+    if column is None or column not in typed.columns or typed.empty:
+        return []
+    limit = max_amount_sek()
+    large = (typed[column] > limit).fillna(False).astype(bool)
+    if accepted is not None:
+        large &= accepted.to_numpy()
+    rows = typed[large]
+    shown = f"{limit:,.0f}".replace(",", " ")
+    notes = [str(rules.LARGE_AMOUNT.text(file=r.source_file, row=r.source_row,
+                                         amount=f"{float(getattr(r, column)):,.0f}".replace(",", " "), limit=shown))
+             for r in rows.head(MAX_LISTED_FINDINGS).itertuples()]
+    if len(rows) > MAX_LISTED_FINDINGS:
+        notes.append(str(rules.LARGE_AMOUNT.text("more", count=len(rows) - MAX_LISTED_FINDINGS, limit=shown)))
+    return notes
+
+
 def row_problems(dataset: str, typed: pd.DataFrame, known_project_ids: pd.Series | None,
                  today: dt.date | None = None) -> pd.DataFrame:
     """Every row rule of ``dataset`` over the typed frame; one problem row per failing row and rule."""
@@ -129,11 +252,8 @@ def row_problems(dataset: str, typed: pd.DataFrame, known_project_ids: pd.Series
         if column.type == "text":
             found += _text_problems(dataset, typed, column.name)
 
-    if dataset == "participants" and "birth_year" in typed.columns:
-        latest = today.year - MIN_PARTICIPANT_AGE
-        young = (typed["birth_year"] > latest).fillna(False).astype(bool)
-        found.append(problem_rows(typed, young, dataset, "birth_year", rules.RANGE.name, rules.RANGE.text(
-            "birth_year", value=typed["birth_year"].astype("string").fillna(""), latest=latest)))
+    if dataset == "participants":
+        found += _participant_problems(typed, today)
 
     found = [f for f in found if not f.empty]
     return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=PROBLEM_COLUMNS)

@@ -7,10 +7,11 @@ A rule's name is what a quarantine row carries in its ``rule`` column (and
 ``samverkan.quality`` and ``samverkan.ingest`` take their names and messages
 from here, and the GX suites (``pipelines/gx/suites.py``) their severities.
 
-Severity is Great Expectations' own vocabulary: a ``warning`` rule sends the
-failing row to quarantine and the accepted rows flow on; a ``critical`` rule
-makes the whole dataset unusable, and the data gate stops the ledger and the
-report.
+Severity is Great Expectations' own vocabulary: an ``info`` rule is a finding
+only (the row is accepted, the dataset's check says WARN and names the row); a
+``warning`` rule sends the failing row to quarantine and the accepted rows flow
+on; a ``critical`` rule makes the whole dataset unusable, and the data gate
+stops the ledger and the report.
 
 Messages are ``str.format`` templates. ``Rule.text`` fills them with plain
 values or, for a vectorised rule, with pandas Series of one value per row.
@@ -24,6 +25,7 @@ from string import Formatter
 
 import pandas as pd
 
+INFO = "info"
 WARNING = "warning"
 CRITICAL = "critical"
 
@@ -40,6 +42,10 @@ class Rule:
     @property
     def makes_dataset_unusable(self) -> bool:
         return self.severity == CRITICAL
+
+    @property
+    def quarantines(self) -> bool:
+        return self.severity != INFO
 
     def text(self, variant: str | None = None, **values: object) -> str | pd.Series:
         """The message with ``values`` filled in: a string, or a Series when any value is one."""
@@ -84,6 +90,23 @@ FUTURE_DATE = Rule("future_date", "datum i framtiden", "datumet {date} ligger ef
 FORMULA = Rule("formula", "text som ser ut som kalkylbladsformel",
                "texten ser ut som en kalkylbladsformel och tas inte emot: {start}")
 TOO_LONG = Rule("too_long", "för lång text", "texten har {length} tecken; högst {limit} tas emot")
+ENROLMENT = Rule("enrolment", "orimligt inskrivningsdatum", "",
+                 variants={"too_young": "inskriven {date} men född {birth_year}: deltagaren fyller {age} år först "
+                                        "{year}",
+                           "before_finsam": "inskriven {date}, före {start} då Finsam började"})
+SUPPORT_SUM = Rule("support_sum", "orimlig summa av försörjningsstöd",
+                   "stödens omfattning summeras till {total} % (högst 100 %; försörjningsstöd räknas inte, "
+                   "en kod utan omfattning räknas som 100 %)")
+SUPPORT_NONE_WITH_OTHER = Rule("support_none_with_other", "ingen försörjning tillsammans med annan kod",
+                               "koden 'ingen' kan inte stå tillsammans med andra koder: {value!r}")
+
+# ------------------------------------------------------------------ findings: the row is accepted, the check warns
+
+LARGE_AMOUNT = Rule("large_amount", "ovanligt stort belopp",
+                    "{file} rad {row}: beloppet {amount} kr är över rimlighetsgränsen {limit} kr; raden tas med, "
+                    "men kontrollera den", INFO,
+                    variants={"more": "ytterligare {count} rader har belopp över {limit} kr"})
+
 # ------------------------------------------------------------------ consequences: quarantined because another row is
 
 # An unknown project whose own row is in quarantine: the steward fixes that row, not this one.
@@ -116,7 +139,8 @@ QUARANTINE_SHARE = Rule(
 
 RULES: dict[str, Rule] = {rule.name: rule for rule in (
     ROW_SHAPE, PERSONNUMMER, TYPE, REQUIRED, ALLOWED_CODES, SUPPORT_CODE, DATE_FORMAT, RANGE, UNKNOWN_PROJECT,
-    DUPLICATE_KEY, DATE_ORDER, NEEDS_VALUE, FUTURE_DATE, FORMULA, TOO_LONG, QUARANTINED, PROJECT_IN_QUARANTINE,
+    DUPLICATE_KEY, DATE_ORDER, NEEDS_VALUE, FUTURE_DATE, FORMULA, TOO_LONG, ENROLMENT, SUPPORT_SUM,
+    SUPPORT_NONE_WITH_OTHER, LARGE_AMOUNT, QUARANTINED, PROJECT_IN_QUARANTINE,
     UNREADABLE_FILE, MISSING_COLUMN, NO_ROWS, QUARANTINE_SHARE,
 )}
 RULE_LABELS: dict[str, str] = {name: rule.label for name, rule in RULES.items()}

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from bad_inputs.corpus import CASES, Case
+from bad_inputs.plausible import PLAUSIBLE_CASES
 from dagster import AssetCheckSeverity
 
 from assets.ingest import check_result
@@ -37,7 +38,7 @@ def test_corpus_is_big_enough() -> None:
     assert len({c.id for c in CASES}) == len(CASES)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("case", CASES + PLAUSIBLE_CASES, ids=[c.id for c in CASES + PLAUSIBLE_CASES])
 def test_bad_input_outcome(case: Case, tmp_path: Path, gx_root: Path) -> None:
     case.write(tmp_path)
     result, outcome, check = run_case(case, tmp_path, gx_root)

@@ -71,7 +71,8 @@ def test_date_order_needs_value_future_and_birth_year() -> None:
     )
     problems = quality.row_problems("participants", frame, pd.Series(["SF01-P001"]), TODAY)
     found = set(zip(problems["source_row"], problems["rule"], strict=True))
-    assert found == {(3, "date_order"), (4, "needs_value"), (5, "future_date"), (6, "range")}
+    # Born 2011 is too young today and was 13 when enrolled in 2024: both rules say so.
+    assert found == {(3, "date_order"), (4, "needs_value"), (5, "future_date"), (6, "range"), (6, "enrolment")}
     message = problems.loc[problems["rule"] == "date_order", "message"].iloc[0]
     assert "2023-12-01" in message and "2024-01-10" in message
     # 2025 - 15 = 2010 is the latest plausible birth year on TODAY.

@@ -1,5 +1,8 @@
 """Great Expectations Data Docs: one site for every stored result, built once per run and kept bounded.
 
+GX's pages load their styles and scripts from CDNs and render the index with JavaScript;
+``pipelines.gx.offline`` rewrites the site so it opens without a network and runs no script.
+
 The checkpoints carry no actions: rebuilding Data Docs costs time that grows
 with the stored results, so ``build_data_docs`` does it once per run (the
 ``data_quality`` asset, after every ingest step), keeping the newest
@@ -12,7 +15,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from pipelines.gx.context import DATA_DOCS_SITE, context_dir, data_docs_index, open_context
+from pipelines.gx.context import DATA_DOCS_SITE, context_dir, data_docs_index, open_context, site_dir, validations_dir
+from pipelines.gx.offline import make_offline
 from samverkan.contract import DATASETS
 
 # Stored validation results kept per dataset (about a month of daily runs of every year); older ones are
@@ -29,8 +33,8 @@ def prune_results(root: Path, keep: int = KEEP_RESULTS) -> int:
     it under ``data_docs/<site>/validations/`` as ``.html``; run times are ISO stamps, so they sort by age.
     Returns the number of results deleted.
     """
-    store = Path(root) / "uncommitted" / "validations"
-    site = Path(root) / "uncommitted" / "data_docs" / DATA_DOCS_SITE / "validations"
+    store = validations_dir(root)
+    site = site_dir(root) / "validations"
     deleted = 0
     if not store.is_dir():
         return 0
@@ -59,11 +63,13 @@ def build_site(context: Any) -> None:
         ExpectationSuiteIdentifier,
     )
 
-    site = Path(context.root_directory) / "uncommitted" / "data_docs" / DATA_DOCS_SITE / "validations"
+    root = Path(context.root_directory)
+    site = site_dir(root) / "validations"
     new = [key for key in context.validation_results_store.list_keys()
            if not site.joinpath(*map(str, key.to_tuple())).with_name(f"{key.to_tuple()[-1]}.html").exists()]
     suites = [ExpectationSuiteIdentifier(name=name) for name in DATASETS]
     context.build_data_docs(site_names=[DATA_DOCS_SITE], resource_identifiers=[*new, *suites])
+    make_offline(site_dir(root), validations_dir(root))
 
 
 def build_data_docs(root: Path | None = None, keep: int = KEEP_RESULTS) -> Path | None:

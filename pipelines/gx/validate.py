@@ -1,9 +1,10 @@
 """Running a dataset's checkpoint on the masked validation frame, and reading its result.
 
 ``validate`` runs the checkpoint on the frame from
-``samverkan.ingest.validation_frame``; the checkpoint stores the result under
-``uncommitted/validations/`` of the context, and Data Docs are built later, once
-per run (``pipelines.gx.docs``). The result is the official check result of the
+``samverkan.ingest.validation_frame``, its text values made inert first
+(``neutralise``); the checkpoint stores the result in the context's results
+folder (``pipelines.gx.context.results_dir``), and Data Docs are built later,
+once per run (``pipelines.gx.docs``). The result is the official check result of the
 dataset; the quarantine is the core's. The two check the same rules, so a row
 that a GX row expectation flags but the core accepted, or a critical
 expectation failing on a dataset the core found usable, is a disagreement:
@@ -58,6 +59,31 @@ class GxOutcome:
         return [f for f in self.failed if f.severity == CRITICAL]
 
 
+# Markup characters and their look-alikes of one character each: GX renders values into its HTML unescaped,
+# and a look-alike keeps every length, pattern and code-list check giving the same answer as on the raw value.
+MARKUP = r"[<>&\"'`]"
+INERT = str.maketrans({"<": "‹", ">": "›", "&": "＆", '"': "”", "'": "’", "`": "ˋ"})
+
+
+def neutralise(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The frame with markup in every text value made inert, and the file names it changed, new -> old.
+
+    The file names map the rows GX flags back to the names the quarantine holds.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_string_dtype(out[column]):
+            # Only the few values holding markup are rewritten: a national year has millions of cells.
+            marked = out[column].str.contains(MARKUP, regex=True, na=False)
+            if marked.any():
+                out.loc[marked, column] = out.loc[marked, column].str.translate(INERT)
+    files: dict[str, str] = {}
+    if "source_file" in frame.columns:
+        for old in frame["source_file"].dropna().unique():
+            files[str(old).translate(INERT)] = str(old)
+    return out, files
+
+
 def parameters_for(today: pd.Timestamp, known_project_ids: pd.Series | None) -> dict[str, Any]:
     ids = sorted(set(known_project_ids.dropna().astype(str))) if known_project_ids is not None else []
     return {
@@ -65,6 +91,9 @@ def parameters_for(today: pd.Timestamp, known_project_ids: pd.Series | None) -> 
         "today": today.to_pydatetime(),
         "known_project_ids": ids,
         "latest_birth_year": int(today.year) - quality.MIN_PARTICIPANT_AGE,
+        "earliest_enrolment": pd.Timestamp(quality.FINSAM_START).to_pydatetime(),
+        # A parameter, not a constant in the committed suite, so an instance's own bound is checked as set.
+        "max_amount_sek": quality.max_amount_sek(),
     }
 
 
@@ -80,7 +109,7 @@ def validate(dataset: str, frame: pd.DataFrame, parameters: dict[str, Any], root
         log.warning("GX-filerna saknar %s; skriver dem från kontraktet", dataset)
         sync_context(root)
     context = open_context(root)
-    frame = frame.copy()
+    frame, files = neutralise(frame)
     frame[QUARANTINED] = frame[QUARANTINED].astype(bool)
     result = context.checkpoints.get(dataset).run(batch_parameters={"dataframe": frame},
                                                   expectation_parameters=parameters)
@@ -110,7 +139,7 @@ def validate(dataset: str, frame: pd.DataFrame, parameters: dict[str, Any], root
             hit = pd.DataFrame(rows)
             flagged.append(pd.DataFrame({
                 "dataset": dataset,
-                "source_file": hit["source_file"].astype(str).to_numpy(),
+                "source_file": hit["source_file"].astype(str).map(lambda f: files.get(f, f)).to_numpy(),
                 "source_row": hit["source_row"].astype("int64").to_numpy(),
                 "column": str(column),
                 "rule": meta.get("rule", config.type),

@@ -17,10 +17,25 @@ import pandas as pd
 
 from samverkan.ledger.actors import ACTORS, TOTAL, actor_names
 
+# Beyond this a krona amount is no money anyone has: int64 would wrap (to -9 223 372 036 854 775 808 kr), so the
+# cast refuses it instead. Far above any real sum, with headroom for the totals built from it.
+MAX_KRONOR = 2.0**62
+
+
+def whole_number_guard(values: np.ndarray, what: str) -> np.ndarray:
+    """``values`` as float64, or a Swedish ValueError if any is NaN, infinite or too large for int64."""
+    values = np.asarray(values, dtype="float64")
+    bad = ~np.isfinite(values) | (np.abs(np.nan_to_num(values, nan=0.0)) >= MAX_KRONOR)
+    if bad.any():
+        example = values[bad].flat[0]
+        raise ValueError(f"{what} kan inte räknas: värdet {example!r} är inte ett ändligt belopp "
+                         f"(högst {MAX_KRONOR:.3g}); rätta indata och kör igen")
+    return values
+
 
 def round_kronor(values: np.ndarray | float) -> np.ndarray:
-    """Whole kronor, halves away from zero (as accounts round), as int64."""
-    values = np.asarray(values, dtype="float64")
+    """Whole kronor, halves away from zero (as accounts round), as int64; impossible amounts raise."""
+    values = whole_number_guard(np.asarray(values, dtype="float64"), "beloppet")
     return (np.sign(values) * np.floor(np.abs(values) + 0.5)).astype("int64")
 
 
@@ -71,7 +86,8 @@ def read_flows(path: Path | str | io.StringIO, years: int) -> pd.DataFrame:
     amounts = pd.to_numeric(frame["amount_sek"].str.replace(r"[\s\u00a0]", "", regex=True)
                             .str.replace(",", ".", regex=False), errors="raise")
     if "year" in frame.columns:
-        year = pd.to_numeric(frame["year"], errors="raise").astype("int64")
+        year = pd.Series(whole_number_guard(pd.to_numeric(frame["year"], errors="raise").to_numpy(), "året"),
+                         index=frame.index).astype("int64")
         if (year < 1).any():
             raise ValueError("år numreras från 1")
     else:

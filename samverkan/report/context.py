@@ -60,13 +60,27 @@ class ReportContext(TypedDict):
     small_count_limit: int
 
 
+# A slug names the förbund's folder and is part of its file names (twice in a path): capped well below the
+# 255 bytes a file name may have, so the longest name still gives a path every file system takes.
+MAX_SLUG_LENGTH = 60
+SLUG_HASH_LENGTH = 8
+
+
 def slugify(name: str) -> str:
-    """ASCII file-name slug: lowercase, å/ä→a, ö→o (any accent dropped), spaces→'-'."""
+    """ASCII file-name slug: lowercase, å/ä→a, ö→o (any accent dropped), spaces→'-', at most 60 characters.
+
+    A name whose slug would be longer, or that has no letter or digit to keep, gets a short hash of the whole
+    name instead of its tail, so two long names that begin alike still get folders of their own.
+    """
     text = unicodedata.normalize("NFKD", name.strip().lower())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("æ", "ae").replace("ø", "o").replace("ß", "ss")
     text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    return text or "forbund"
+    if len(text) <= MAX_SLUG_LENGTH and (text or not name.strip()):
+        return text or "forbund"
+    digest = hashlib.sha256(name.strip().encode("utf-8")).hexdigest()[:SLUG_HASH_LENGTH]
+    head = text[: MAX_SLUG_LENGTH - SLUG_HASH_LENGTH - 1].rstrip("-") or "forbund"
+    return f"{head}-{digest}"
 
 
 def key_figures(flow: FlowSection, ledger: LedgerSection, projects: list[ProjectSection]) -> list[KeyFigure]:
