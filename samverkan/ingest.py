@@ -37,7 +37,7 @@ import pandas as pd
 
 from samverkan import quality
 from samverkan import validation_rules as rules
-from samverkan.conform import PROBLEM_COLUMNS, conform
+from samverkan.conform import PROBLEM_COLUMNS, RESTORE_LEADING_ZERO, conform
 from samverkan.contract import DATASETS
 from samverkan.physical import file_sha256
 from samverkan.privacy import mask_personal_numbers, personal_number_mask, shown_file_name
@@ -162,7 +162,7 @@ def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None =
     is_bad = _rows_in(typed, problem_frame)
     accepted = typed.loc[~is_bad].reset_index(drop=True)
     quarantine = _sorted(problem_frame)
-    quarantine[AS_READ] = _as_read(raw, quarantine, {f.name: f.columns for f in files})
+    quarantine[AS_READ] = _as_read(raw, quarantine, {f.name: f.columns for f in files}, name)
 
     errors += _dataset_problems(name, files, len(typed), len(accepted), notes)
     notes += quality.findings(name, typed, ~is_bad)
@@ -215,17 +215,21 @@ def cascades(quarantine: pd.DataFrame) -> dict[str, int]:
     return {cause: int(counts[cause]) for cause in sorted(counts.index)}
 
 
-def _as_read(raw: pd.DataFrame, quarantine: pd.DataFrame, columns: dict[str, tuple[str, ...]]) -> pd.Series:
+def _as_read(raw: pd.DataFrame, quarantine: pd.DataFrame, columns: dict[str, tuple[str, ...]],
+             dataset: str | None = None) -> pd.Series:
     """Each quarantine row's cells as its file has them, masked, as a JSON object in the file's column order."""
     if quarantine.empty:
         return pd.Series("", index=quarantine.index, dtype="str")
     keys = quarantine[["source_file", "source_row"]].drop_duplicates()
     hit = raw.merge(keys, on=["source_file", "source_row"], how="inner")
     text: dict[tuple[str, int], str] = {}
+    # A bare 9-digit number in an identifier or text column may be a personnummer that lost its leading zero.
+    restore = {c.name for c in DATASETS[dataset].columns if c.type in RESTORE_LEADING_ZERO} if dataset else set()
     for record in hit.to_dict("records"):
         file = str(record["source_file"])
         # Headers come from the file as well: a personnummer typed as a header is masked like a value.
-        cells = {mask_personal_numbers(c): mask_personal_numbers(_cell(record.get(c))) for c in columns.get(file, ())}
+        cells = {mask_personal_numbers(c): mask_personal_numbers(_cell(record.get(c)), c in restore)
+                 for c in columns.get(file, ())}
         text[(file, int(record["source_row"]))] = json.dumps(cells, ensure_ascii=False)
     found = [text.get((str(f), int(r)), "") for f, r in zip(quarantine["source_file"], quarantine["source_row"],
                                                             strict=True)]
