@@ -394,3 +394,16 @@ def test_cost_shifting_is_flagged_with_the_amounts_per_member() -> None:
     # Without the ledger's effects nothing is flagged and the amounts are empty.
     plain = classify(p, q, e, YEAR, RULES).set_index("project_id")
     assert not plain["cost_shifting"].any() and plain["effect_fk_sek"].isna().all()
+
+
+def test_a_small_complement_is_not_given_away_by_the_reasons():
+    """'9 av 11 gick till arbete' says that 2 did not: the counts are withheld when either side is small."""
+    from samverkan.success.levels import _headline
+    from samverkan.success.verdict import attributable_sentence
+
+    row = {"exits": 11, "to_work_or_studies": 9, "share": 9 / 11, "ci_low": 0.5, "ci_high": 0.95,
+           "reference": 0.18, "attributable": 7.02}
+    assert "9" not in _headline(row, "t.o.m. 2024-12-31", "95 % Wilson-intervall")
+    assert "redovisas inte" in attributable_sentence(row)
+    row |= {"exits": 20, "to_work_or_studies": 9, "share": 0.45, "attributable": 5.4}
+    assert _headline(row, "t.o.m. 2024-12-31", "95 % Wilson-intervall").startswith("9 av 20")

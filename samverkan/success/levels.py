@@ -188,60 +188,75 @@ def _event_sentence(event: dict) -> str:
     return f"{EVENT_WORDS[event['kind']]} {date} av {_clean(organisation_label(event['organisation']))}{tail}"
 
 
+def _headline(row: dict, until: str, interval: str) -> str:
+    exits, worked = row["exits"], row["to_work_or_studies"]
+    if exits < 5:
+        return f"Färre än 5 avslutade deltagare {until} (andelen redovisas inte)"
+    if worked < 5:
+        return (f"Färre än 5 av {exits} avslutade deltagare {until} gick till arbete eller studier "
+                f"(andelen redovisas inte)")
+    if exits - worked < 5:
+        # "9 av 11" would give away that 2 did not: the complement is a count of people too.
+        return (f"Alla utom färre än 5 av de avslutade deltagarna {until} gick till arbete eller studier "
+                f"(antalen och andelen redovisas inte)")
+    return (f"{worked} av {exits} avslutade deltagare {until} gick till arbete eller studier "
+            f"({percent(row['share'])}, {interval} {percent(row['ci_low'])}–{percent(row['ci_high'])})")
+
+
+def _shown(row: dict) -> bool:
+    """Whether the counts, and so the share and its interval, may be printed."""
+    exits, worked = row["exits"], row["to_work_or_studies"]
+    return exits >= 5 and worked >= 5 and exits - worked >= 5
+
+
+def _effect_sentence(row: dict, rules: Rules) -> str:
+    reference = f"det kontrafaktiska utfallet p0 = {percent(row['reference'])}"
+    if row["exits"] < rules.min_exits:
+        return f"Färre avslut än de {rules.min_exits} som krävs för att pröva effekten: för få deltagare för att avgöra"
+    bound = f"Nedre gränsen {percent(row['ci_low'])}" if _shown(row) else "Nedre gränsen"
+    if row["ci_low"] > row["reference"]:
+        return f"{bound} ligger över {reference}: effekt utöver vad som hade hänt ändå"
+    return f"{bound} ligger inte över {reference}: ingen säkerställd effekt utöver vad som hade hänt ändå (dödvikt)"
+
+
+def _follow_up_sentence(row: dict, rules: Rules, until: str) -> str | None:
+    followed, retained = row["followed"], row["retained"]
+    if row["to_work_or_studies"] and followed == 0:
+        return f"Ingen uppföljning efter 12 månader {until} av dem som gick till arbete eller studier"
+    if not followed:
+        return None
+    if followed < 5:
+        status = "Färre än 5 av dem som gick till arbete eller studier är uppföljda efter 12 månader"
+    else:
+        share = f" ({percent(row['retention'])})" if retained >= 5 and followed - retained >= 5 else ""
+        status = f"Efter 12 månader hade {people(retained)} av {followed} uppföljda{share} kvar arbete eller studier"
+    gate = f"gränsen {percent(rules.min_retention)}"
+    if followed < rules.min_followed:
+        return f"{status}, färre uppföljda än de {rules.min_followed} som krävs för att bedöma varaktigheten"
+    if row["gains_gone"]:
+        return f"{status}, under {gate}: vinsterna är till största delen borta"
+    return f"{status} ({gate}): vinsterna består"
+
+
 def _outcome_sentences(row: dict, year: int, rules: Rules) -> list[str]:
     until = f"t.o.m. {year}-12-31"
-    exits, worked = row["exits"], row["to_work_or_studies"]
-    if exits == 0:
+    if row["exits"] == 0:
         if row["orientation"] == "strukturovergripande":
             return ["Strukturövergripande insats utan avslutade deltagare: deltagarnas utfall prövas inte"]
         return [f"Inga avslutade deltagare {until}: deltagarnas utfall kan inte prövas"]
     interval = f"{rules.confidence * 100:g} % Wilson-intervall".replace(".", ",")
-    reference = f"det kontrafaktiska utfallet p0 = {percent(row['reference'])}"
-    if exits < 5:
-        sentences = [f"Färre än 5 avslutade deltagare {until} (andelen redovisas inte)"]
-    elif worked < 5:
-        sentences = [f"Färre än 5 av {exits} avslutade deltagare {until} gick till arbete eller studier "
-                     f"(andelen redovisas inte)"]
-    else:
-        sentences = [f"{worked} av {exits} avslutade deltagare {until} gick till arbete eller studier "
-                     f"({percent(row['share'])}, {interval} {percent(row['ci_low'])}–{percent(row['ci_high'])})"]
+    sentences = [_headline(row, until, interval)]
     if row["unknown_after"]:
         sentences.append(f"{people(row['unknown_after'])} avslut saknar uppgift om sysselsättning efter "
                          f"och räknas som inte i arbete eller studier")
-    if exits < rules.min_exits:
-        sentences.append(f"Färre avslut än de {rules.min_exits} som krävs för att pröva effekten: "
-                         f"för få deltagare för att avgöra")
-    elif row["ci_low"] > row["reference"]:
-        bound = "Nedre gränsen" if worked < 5 else f"Nedre gränsen {percent(row['ci_low'])}"
-        sentences.append(f"{bound} ligger över {reference}: effekt utöver vad som hade hänt ändå")
-    else:
-        bound = "Nedre gränsen" if worked < 5 else f"Nedre gränsen {percent(row['ci_low'])}"
-        sentences.append(f"{bound} ligger inte över {reference}: ingen säkerställd effekt utöver "
-                         f"vad som hade hänt ändå (dödvikt)")
-    if pd.notna(row["target"]) and exits >= 5 and worked >= 5:
+    sentences.append(_effect_sentence(row, rules))
+    if pd.notna(row["target"]) and _shown(row):
         relation = "når" if row["share"] >= row["target"] else "når inte"
         sentences.append(f"Andelen {relation} insatsens mål {percent(row['target'])}")
     if attributable_sentence(row):
         sentences.append(attributable_sentence(row))
-    followed, retained = row["followed"], row["retained"]
-    if worked and followed == 0:
-        sentences.append(f"Ingen uppföljning efter 12 månader {until} av dem som gick till arbete eller studier")
-    elif followed:
-        if followed < 5:
-            status = "Färre än 5 av dem som gick till arbete eller studier är uppföljda efter 12 månader"
-        else:
-            share = f" ({percent(row['retention'])})" if retained >= 5 else ""
-            status = (f"Efter 12 månader hade {people(retained)} av {followed} uppföljda{share} "
-                      f"kvar arbete eller studier")
-        gate = f"gränsen {percent(rules.min_retention)}"
-        if followed < rules.min_followed:
-            sentences.append(f"{status}, färre uppföljda än de {rules.min_followed} som krävs för att bedöma "
-                             f"varaktigheten")
-        elif row["gains_gone"]:
-            sentences.append(f"{status}, under {gate}: vinsterna är till största delen borta")
-        else:
-            sentences.append(f"{status} ({gate}): vinsterna består")
-    return sentences
+    follow_up = _follow_up_sentence(row, rules, until)
+    return [*sentences, follow_up] if follow_up else sentences
 
 
 def _why_apparent(row: dict, rules: Rules) -> str:

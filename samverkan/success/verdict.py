@@ -35,9 +35,9 @@ def attributable_sentence(row: dict) -> str:
     exits, worked = int(row["exits"]), int(row["to_work_or_studies"])
     if exits == 0:
         return ""
-    if suppress_small(worked) is None or suppress_small(exits) is None:
-        return "Färre än 5 avslut eller färre än 5 till arbete eller studier: hur många som räknas som effekt " \
-               "av insatsen redovisas inte"
+    if suppress_small(worked) is None or suppress_small(exits) is None or suppress_small(exits - worked) is None:
+        return "Färre än 5 avslut, eller färre än 5 till arbete eller studier eller inte: hur många som räknas " \
+               "som effekt av insatsen redovisas inte"
     p0 = float(row["reference"])
     share = f"{p0 * 100:.1f}".replace(".", ",")
     return (f"Av {worked} som gick till arbete eller studier räknas {_whole(row['attributable'])} som effekt av "
