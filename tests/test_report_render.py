@@ -91,7 +91,9 @@ def test_flow_figures_match_the_context(text, context):
 
 def test_ledger_figures_match_the_context(text, context):
     summa = context["ledger"].total
-    assert f"Summa {kronor(summa.investment_sek)} {kronor(summa.effect_pv_sek)} {kronor(summa.net_sek)} 5,32" in text
+    # The total row is marked as the field's convention, with the footnote saying what it is not.
+    assert f"Summa† {kronor(summa.investment_sek)} {kronor(summa.effect_pv_sek)} {kronor(summa.net_sek)} 5,32" in text
+    assert "Summa är fältets konvention" in text
     assert "20\u202f767" in text  # Summa after year 4 in tkr
     af = context["ledger"].rows[0]
     assert f"Arbetsförmedlingen {kronor(af.investment_sek)} {kronor(af.effect_pv_sek)} {kronor(af.net_sek)}" in text

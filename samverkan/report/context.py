@@ -111,7 +111,14 @@ def key_figures(flow: FlowSection, ledger: LedgerSection, projects: list[Project
         else:
             figures += [KeyFigure("Effekt i nuvärde, alla aktörer", "kr", total.effect_pv_sek),
                         KeyFigure("Nettoeffekt", "kr", total.net_sek)]
-        figures.append(KeyFigure("Avkastning per investerad krona", "ratio", total.return_ratio))
+        figures.append(KeyFigure("Avkastning per investerad krona (fältets konvention)", "ratio", total.return_ratio))
+        # Society's own figure counts real resources and production only: the field's Summa also adds the taxes
+        # and fees inside the value of the work, a second time.
+        if total.effect_real_pv_sek is not None:
+            figures.append(KeyFigure("Samhällets effekt i nuvärde (reala resurser och produktion)", "kr",
+                                     total.effect_real_pv_sek))
+            figures.append(KeyFigure("Samhällets avkastning per investerad krona", "ratio",
+                                     total.society_return_ratio))
     figures.append(KeyFigure("Insatser i rapporten", "number", len(projects)))
     if any(p.level is not None for p in projects):
         figures.append(KeyFigure("Insatser på framgångsnivå 1–3", "number",

@@ -29,6 +29,13 @@ class LedgerRow:
     payback_year: int | None
     outcome: str | None  # vinnare, förlorare or jämnt
     cumulative: list[float | None]  # present value of the effects after year 1, 2, … (``years``)
+    # Real resources and production only (no transfers): on the Summa row, society's own figure and return.
+    effect_real_pv_sek: float | None = None
+    society_return_ratio: float | None = None
+    # The success rules could not establish the participant effect (skenbar framgång, too few leavers).
+    established: bool = True
+    not_established_reason: str | None = None
+    not_established_share: float | None = None  # share of the effect resting on projects like that
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,11 @@ def _ledger_table(rows: list[dict[str, Any]], year_cols: list[str]) -> LedgerTab
             payback_year=whole(rec.get("payback_year")),
             outcome=_outcome(net),
             cumulative=[plain(rec.get(c)) for c in year_cols],
+            effect_real_pv_sek=plain(rec.get("effect_real_pv_sek")),
+            society_return_ratio=plain(rec.get("society_return_ratio")),
+            established=plain(rec.get("participant_effect_established")) is not False,
+            not_established_reason=plain(rec.get("not_established_reason")) or None,
+            not_established_share=plain(rec.get("effect_not_established_share")),
         ))
     return LedgerTable(available=True, rows=table, years=[int(c.split("_")[1]) for c in year_cols])
 

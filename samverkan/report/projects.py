@@ -54,6 +54,7 @@ class ProjectSection:
     # 1–4 leavers in the year: the effects per actor would show what happened to each of them (a support code's
     # unit cost read back), so the project's ledger is not shown; it is in the förbund's total.
     ledger_withheld: bool = False
+    established: bool = True  # the participant effect is established by the success rules
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,7 @@ def project_sections(inputs: ReportInputs, forbund: str, records: LedgerRecords)
             break_even=[] if withheld else records.break_even(project_id),
             prerequisites=_prerequisites(profiles.get(project_id, [])),
             ledger_withheld=withheld,
+            established=True if total is None else total.established,
         ))
     return sections
 
