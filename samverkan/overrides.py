@@ -115,6 +115,7 @@ def mark_evaluator_basis(merged: dict, override: Mapping, defaults: Mapping, des
             continue
         shipped = defaults[key]
         if "basis" in shipped and "basis" not in node and any(k != "basis" for k in node):
-            merged[key]["basis"] = EVALUATOR_BASIS + (f" (standardvärde {describe(shipped)})" if describe else "")
+            before = describe(shipped) if describe else ""
+            merged[key]["basis"] = EVALUATOR_BASIS + (f" (standardvärde {before})" if before else "")
         elif "basis" not in shipped:
             mark_evaluator_basis(merged[key], node, shipped, describe)

@@ -83,7 +83,10 @@ def test_nested_unknown_keys_shares_and_whole_years(tmp_path: Path) -> None:
     assert "forbund_shares.default: andelarna ska vara icke-negativa och summera till 1" in lines[2]
     # A full set of shares replaces the shipped one as a whole (a half-given set cannot sum to one).
     shares = write(tmp_path / "s.yaml", "forbund_shares:\n  default: {fk: 0.5, region: 0.5}\n")
-    assert load_parameters(shares).default_shares == {"Försäkringskassan": 0.5, "Region": 0.5}
+    parameters = load_parameters(shares)
+    assert parameters.default_shares == {"Försäkringskassan": 0.5, "Region": 0.5}
+    # No single shipped value to quote: the mark alone.
+    assert parameters.basis["forbund_shares"] == EVALUATOR_BASIS
 
 
 def test_a_yaml_error_is_one_line_with_file_and_line(tmp_path: Path) -> None:

@@ -149,4 +149,5 @@ def test_samverkan_run_with_rules(tmp_path: Path, small_inbox: Path) -> None:
     success = pd.read_csv(out / "success.csv", dtype={"level": "str"})
     # Nobody reaches 100 000 exits: no level rests on outcomes, so none is "1" without a method.
     assert "de 100000 som krävs" in " ".join(success["reasons"])
-    assert pd.read_csv(out / "success_rules.csv").set_index("parameter").loc["rules_version", "value"].startswith("s-2+")
+    rules = pd.read_csv(out / "success_rules.csv").set_index("parameter")
+    assert rules.loc["rules_version", "value"].startswith("s-2+")

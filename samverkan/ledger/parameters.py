@@ -321,8 +321,12 @@ def _parameters(data: dict, version: str, origin: str, problems: list[str]) -> L
         by_group[str(group)] = float(value)
     shares_node = data.get("forbund_shares") if isinstance(data.get("forbund_shares"), dict) else {}
     default_shares = _shares(shares_node.get("default"), f"{origin}: forbund_shares.default", problems)
+    per_node = shares_node.get("per_forbund") or {}
+    if not isinstance(per_node, dict):
+        problems.append(f"{origin}: forbund_shares.per_forbund ska vara förbundsnamn med andelar")
+        per_node = {}
     per_forbund = {str(name): _shares(m, f"{origin}: forbund_shares.per_forbund[{name}]", problems)
-                   for name, m in (shares_node.get("per_forbund") or {}).items()}
+                   for name, m in per_node.items()}
     draws, seed, sigma, outcome_draw = _monte_carlo(data.get("monte_carlo"), origin, problems)
     if problems:
         raise RunFileError(problems)
