@@ -35,26 +35,29 @@ def test_a_two_line_file_is_a_complete_scenario(tmp_path: Path) -> None:
     assert (parameters.p0, parameters.horizon_years, parameters.mc_draws) == (
         SHIPPED.p0, SHIPPED.horizon_years, SHIPPED.mc_draws)
     assert re.fullmatch(r"2026\.1\+[0-9a-f]{8}", parameters.version)
-    # The shipped interval 3-5 % still holds the value, so the sensitivity analysis keeps it.
-    assert (parameters.discount_range.low, parameters.discount_range.high) == (0.03, 0.05)
+    # A value without low/high is its own interval, as in a complete file.
+    assert (parameters.discount_range.low, parameters.discount_range.high) == (0.03, 0.03)
     row = parameters.table()[0]
-    assert row["value"] == "0.03 (0.03–0.05)"
+    assert row["value"] == "0.03 (0.03–0.03)"
     assert row["basis"] == f"{EVALUATOR_BASIS} (standardvärde 0.04)"
     # Values the file did not touch keep their own basis.
     assert parameters.table()[1]["basis"] == SHIPPED.table()[1]["basis"]
 
 
-def test_a_value_with_its_own_basis_and_one_outside_the_shipped_interval(tmp_path: Path) -> None:
-    path = write(tmp_path / "p.yaml", "counterfactual:\n  work_or_studies:\n    value: 0.4\n"
+def test_a_value_with_its_own_basis_and_interval(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.yaml", "counterfactual:\n  work_or_studies:\n    value: 0.4\n    low: 0.35\n"
                                       "    basis: SUS 2023, jämförbar målgrupp\n")
     parameters = load_parameters(path)
-    # The shipped interval 0.10-0.30 is stretched to reach the value, never cut below it.
-    assert (parameters.p0.low, parameters.p0.value, parameters.p0.high) == (0.10, 0.4, 0.4)
+    # low as given, high the value itself (not the shipped 0.30, which would lie below the value).
+    assert (parameters.p0.low, parameters.p0.value, parameters.p0.high) == (0.35, 0.4, 0.4)
     assert parameters.p0.basis == "SUS 2023, jämförbar målgrupp"
     assert parameters.other_outcomes == SHIPPED.other_outcomes
     # The success rules read the same p0 and show the same basis.
     rules = load_rules(None, path)
     assert rules.reference == 0.4 and rules.reference_basis == "SUS 2023, jämförbar målgrupp"
+    wider = load_parameters(write(tmp_path / "w.yaml", "drop_off:\n  low: 0.0\n  high: 0.5\n"))
+    assert (wider.drop_off.low, wider.drop_off.value, wider.drop_off.high) == (0.0, 0.15, 0.5)
+    assert wider.drop_off.basis == f"{EVALUATOR_BASIS} (standardvärde 0.15)"
 
 
 def test_every_bad_value_is_one_swedish_line(tmp_path: Path) -> None:
@@ -66,7 +69,7 @@ def test_every_bad_value_is_one_swedish_line(tmp_path: Path) -> None:
     assert lines[1:] == [
         "parameterfilen fel.yaml: discount_rate.value ska ligga mellan 0 och 0.2, fick 4",
         "parameterfilen fel.yaml: horizon_years.value ska ligga mellan 1 och 40, fick 50",
-        "parameterfilen fel.yaml: attribution kräver 0 ≤ low ≤ value ≤ high ≤ 1, fick low 0.95, value 0.9, high 1",
+        "parameterfilen fel.yaml: attribution kräver 0 ≤ low ≤ value ≤ high ≤ 1, fick low 0.95, value 0.9, high 0.9",
         "parameterfilen fel.yaml: drop_off.value ska ligga mellan 0 och 1, fick -0.1",
         "parameterfilen fel.yaml: monte_carlo.draws ska vara ett heltal mellan 100 och 100000, fick 10",
     ]

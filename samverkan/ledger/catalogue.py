@@ -121,8 +121,11 @@ OVERRIDE_VALUES = (*AMOUNT_COLUMNS, "price_year", "confidence", "source", "note"
 
 
 def is_override(frame: pd.DataFrame) -> bool:
-    """A file with the key columns but not every required column holds only the values to change."""
-    return {"support_code", "occupation"} <= set(frame.columns) and not set(REQUIRED_COLUMNS) <= set(frame.columns)
+    """A file with the key columns and some values, but not every required column, holds only the values to
+    change (one with no value column is a broken catalogue, refused for its missing columns)."""
+    columns = set(frame.columns)
+    return ({"support_code", "occupation"} <= columns and bool(columns & set(OVERRIDE_VALUES))
+            and not set(REQUIRED_COLUMNS) <= columns)
 
 
 def apply_catalogue_override(override: pd.DataFrame, raw: bytes, name: str) -> pd.DataFrame:

@@ -170,16 +170,16 @@ def _node(data: Mapping, key: str) -> object:
     return node
 
 
-def _widen(override: dict, shipped: dict) -> None:
-    """A value given without low/high keeps the shipped interval, stretched to reach the value."""
+def _own_interval(override: dict) -> None:
+    """A value given without low/high is its own interval, as in a complete file.
+
+    The shipped interval describes the doubt about the shipped value, not about the evaluator's.
+    """
     for key in BOUNDS:
-        node, base = _node(override, key), _node(shipped, key)
-        if not isinstance(node, dict) or not isinstance(base, dict) or not _number(node.get("value")):
-            continue
-        if "low" not in node:
-            node["low"] = min(base["low"], node["value"])
-        if "high" not in node:
-            node["high"] = max(base["high"], node["value"])
+        node = _node(override, key)
+        if isinstance(node, dict) and "value" in node:
+            node.setdefault("low", node["value"])
+            node.setdefault("high", node["value"])
 
 
 def _range(data: Mapping, key: str, problems: list[str], origin: str) -> Range:
@@ -272,7 +272,7 @@ def _layer(document: dict, override: dict, origin: str) -> tuple[dict, list[str]
     if "deadweight" in override:
         problems = [f"{origin}: 'deadweight' har ersatts av counterfactual.work_or_studies (p0) och "
                     f"counterfactual.other_outcomes; se samverkan/data/parameters.yaml"]
-    _widen(override, document)
+    _own_interval(override)
     merged = merge(document, override, frozenset({"forbund_shares.default"}))
     mark_evaluator_basis(merged, override, document,
                          lambda node: f"{node['value']:g}" if _number(node.get("value")) else "")
