@@ -8,6 +8,11 @@ be read, a required column missing, no projects, most rows failing) or when GX
 and the row rules disagree, and at WARN when only some rows went to quarantine.
 What must stop is stopped by ``data_gate`` (assets/quality.py), which reads the
 verdicts.
+
+A dataset that references projects also reads the projects quarantine, so a row whose project is only unknown
+because the project's row is in quarantine names that row. For the steward in the UI the accepted rows carry
+the contract's column schema, the quarantine and the check a table of the first failing rows (masked), and every
+output kinds, an owner and a Swedish description (``pipelines/metadata.py`` builds them).
 """
 
 import datetime as dt
@@ -28,13 +33,27 @@ from dagster import (
 )
 
 from pipelines import gx
+from pipelines.metadata import absolute, column_schema, failing_rows, file_url, links, quarantine_schema
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from samverkan.contract import DATASETS, Dataset
-from samverkan.ingest import IngestResult, ingest_dataset
+from samverkan.ingest import QUARANTINE_COLUMNS, IngestResult, ingest_dataset
+from samverkan.report.labels import DATASET_NAMES
+from samverkan.validation_rules import rule_label
 
 CHECK_NAME = "data_contract"
 TOP_REASONS = 10
+OWNER = "team:dataforvaltning"
+KINDS = {"pandas", "parquet"}
+# The contract describes the datasets in English for developers; the asset pages are for stewards, in Swedish.
+DESCRIPTIONS = {
+    "projects": "en rad per insats (projekt) som samordningsförbundet finansierar",
+    "project_costs": "pengar och insatser i annat än pengar per projekt, år och finansiär",
+    "participants": "en rad per deltagares period i ett projekt",
+    "project_events": "underlag för framgångsnivåerna: dokumenterade metoder, beslut och systemfynd",
+    "project_assessments": "projektens egna bedömningar av de tolv förutsättningarna för varaktig samverkan "
+                           "(frivilligt)",
+}
 
 
 def ingest_metadata(result: IngestResult) -> dict[str, object]:
@@ -46,6 +65,7 @@ def ingest_metadata(result: IngestResult) -> dict[str, object]:
         + _reasons_table(result.quarantine)
     )
     return {
+        "dagster/row_count": len(result.accepted),
         "rows_in": result.rows_in,
         "accepted": len(result.accepted),
         "quarantined": result.quarantined_rows,
@@ -55,11 +75,17 @@ def ingest_metadata(result: IngestResult) -> dict[str, object]:
     }
 
 
+def quarantine_metadata(result: IngestResult) -> dict[str, object]:
+    return {"problems": len(result.quarantine), "rows": result.quarantined_rows,
+            "cascaded_rows": sum(result.cascades.values()), "failing_rows": failing_rows(result.quarantine)}
+
+
 def _reasons_table(problems: pd.DataFrame) -> str:
     if problems.empty:
         return ""
     reasons = problems.groupby(["column", "rule"]).size().sort_values(ascending=False).head(TOP_REASONS)
-    lines = "\n".join(f"| {col or '(rad)'} | {rule} | {n} |" for (col, rule), n in reasons.items())
+    lines = "\n".join(f"| {col or '(rad)'} | {rule_label(rule)} (`{rule}`) | {n} |"
+                      for (col, rule), n in reasons.items())
     return f"\n| kolumn | regel | antal |\n|---|---|---|\n{lines}\n"
 
 
@@ -78,7 +104,8 @@ def check_result(result: IngestResult, outcome: gx.GxOutcome) -> AssetCheckResul
                     "inte i filen).")
     else:
         headline = (f"{result.quarantined_rows} av {result.rows_in} rader ligger i karantän; "
-                    f"{len(result.accepted)} godkända rader går vidare. Se quality.csv.")
+                    f"{len(result.accepted)} godkända rader går vidare. De första raderna visas under "
+                    "failing_rows; alla finns i quality.csv och quality.xlsx.")
     lines = [headline, ""]
     if result.dataset_errors:
         lines += ["**Fel som stoppar datasetet:**", ""] + [f"- {e}" for e in result.dataset_errors] + [""]
@@ -93,7 +120,7 @@ def check_result(result: IngestResult, outcome: gx.GxOutcome) -> AssetCheckResul
         lines.append("")
     lines.append(_reasons_table(result.quarantine))
     if outcome.data_docs:
-        lines.append(f"Data Docs: `{outcome.data_docs}`")
+        lines.append(f"Data Docs: [{outcome.data_docs}]({file_url(outcome.data_docs)})")
     metadata: dict[str, object] = {
         "rows_in": result.rows_in,
         "accepted": len(result.accepted),
@@ -105,10 +132,13 @@ def check_result(result: IngestResult, outcome: gx.GxOutcome) -> AssetCheckResul
               "unexpected": f.unexpected, "note": f.note} for f in outcome.failed]),
         "dataset_errors": MetadataValue.json(result.dataset_errors),
         "gx_disagreements": MetadataValue.json(drift),
+        "cascades": MetadataValue.json([{"cause": c, "rows": n} for c, n in result.cascades.items()]),
+        "failing_rows": failing_rows(result.quarantine),
         "summary": MetadataValue.md("\n".join(lines)),
     }
     if outcome.data_docs:
-        metadata["data_docs"] = MetadataValue.path(outcome.data_docs)
+        metadata["data_docs"] = absolute(outcome.data_docs)
+        metadata.update(links(data_docs_link=outcome.data_docs))
     return AssetCheckResult(
         check_name=CHECK_NAME,
         asset_key=AssetKey(result.dataset),
@@ -133,20 +163,33 @@ def check_spec(spec: Dataset) -> AssetCheckSpec:
         )
 
 
+def _out(description: str, metadata: dict[str, object] | None = None) -> AssetOut:
+    return AssetOut(description=description, group_name="ingest", owners=[OWNER], kinds=KINDS,
+                    metadata=metadata)
+
+
+def ingest_outs(spec: Dataset) -> dict[str, AssetOut]:
+    label = DATASET_NAMES.get(spec.name, spec.name)
+    return {
+        spec.name: _out(f"{label}: de godkända raderna, {DESCRIPTIONS[spec.name]}. Kolumnerna följer "
+                        "datakontraktet.", {"dagster/column_schema": column_schema(spec)}),
+        f"{spec.name}_quarantine": _out(
+            f"{label}: raderna som inte klarade valideringen, en rad per fel med fil, rad, kolumn, regel och "
+            "meddelande, och raden som den lästes (maskerad).",
+            {"dagster/column_schema": quarantine_schema(QUARANTINE_COLUMNS)}),
+        f"{spec.name}_verdict": _out(
+            f"{label}: en rad med antal rader in, godkända och i karantän, och om datasetet kan användas "
+            "(felen om inte)."),
+    }
+
+
 def build_ingest_asset(spec: Dataset):
-    ins = {"projects": AssetIn("projects")} if spec.references_projects else {}
+    ins = {"projects": AssetIn("projects"), "projects_quarantine": AssetIn("projects_quarantine")} \
+        if spec.references_projects else {}
 
     @multi_asset(
         name=f"ingest_{spec.name}",
-        outs={
-            spec.name: AssetOut(description=f"Accepted rows of {spec.name}: {spec.description}", group_name="ingest"),
-            f"{spec.name}_quarantine": AssetOut(
-                description=f"Rows of {spec.name} that failed validation, one row per reason.", group_name="ingest"
-            ),
-            f"{spec.name}_verdict": AssetOut(
-                description=f"One row: rows of {spec.name} in, accepted and quarantined, and whether the dataset "
-                            "can be used (the errors if not).", group_name="ingest"),
-        },
+        outs=ingest_outs(spec),
         check_specs=[check_spec(spec)],
         ins=ins,
         partitions_def=yearly_partitions,
@@ -156,15 +199,14 @@ def build_ingest_asset(spec: Dataset):
         # Checked against the accepted projects, even when projects as a whole is unusable.
         known = projects["project_id"] if projects is not None else None
         today = dt.date.today()
-        result = ingest_dataset(settings.inbox_path(), spec.name, known, today)
+        result = ingest_dataset(settings.inbox_path(), spec.name, known, today, upstream.get("projects_quarantine"))
         outcome = gx.validate(spec.name, result.validation, gx.parameters_for(pd.Timestamp(today), known),
                               gx.context_dir(settings.expectations_dir))
         metadata = ingest_metadata(result)
         context.log.info(f"{spec.name}: {metadata['rows_in']} in, {metadata['accepted']} accepted, "
                          f"{metadata['quarantined']} quarantined; GX {outcome.successful}/{outcome.evaluated}")
         yield Output(result.accepted, output_name=spec.name, metadata=metadata)
-        yield Output(result.quarantine, output_name=f"{spec.name}_quarantine",
-                     metadata={"problems": len(result.quarantine), "rows": result.quarantined_rows})
+        yield Output(result.quarantine, output_name=f"{spec.name}_quarantine", metadata=quarantine_metadata(result))
         yield Output(result.verdict(), output_name=f"{spec.name}_verdict",
                      metadata={"usable": result.usable, "dataset_errors": MetadataValue.json(result.dataset_errors)})
         yield check_result(result, outcome)

@@ -9,6 +9,7 @@ from pipelines.metadata import markdown_table
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from samverkan.files import write_csv_atomic
+from samverkan.forecast.outcome import lifetime_with_plans as compute_lifetime
 from samverkan.ledger.actors import MEMBERS
 from samverkan.ledger.catalogue import Catalogue, load_catalogue
 from samverkan.ledger.effects import episode_effects, observed_follow_up
@@ -84,6 +85,7 @@ def ledger_contributions(
         f"{info['misregistered']} felregistreringar och {info['unknown_project_episodes']} utan känt projekt "
         f"räknas inte). {info['cost_rows']} kostnadsrader för {year}.\n\n"
         f"Situation efter avslut: {basis}.\n\n"
+        f"Målgrupp: {', '.join(f'{k}: {v}' for k, v in info['target_group_basis'].items())}.\n\n"
         f"Katalog: `{catalogue.version}`{' — ' + catalogue.note if catalogue.note else ''}. "
         f"Parametrar: `{parameters.version}`. Framgångsregler: `{rules.version}`.\n\n"
         f"Uppföljning efter 12 månader (före {year}): {follow_up['still_in_work_or_studies']} av "
@@ -98,6 +100,7 @@ def ledger_contributions(
         "parameters_version": parameters.version,
         "rules_version": rules.version,
         "follow_up": MetadataValue.json(follow_up),
+        "target_group_basis": MetadataValue.json(info["target_group_basis"]),
         "summary": MetadataValue.md(markdown),
     })
     return result.frame
@@ -189,3 +192,46 @@ def ledger_uncertainty(
             f"{lines}\n"),
     })
     return table
+
+
+@asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])
+def ledger_lifetime(
+    context: AssetExecutionContext,
+    settings: SamverkanSettings,
+    participants: pd.DataFrame,
+    projects: pd.DataFrame,
+    project_costs: pd.DataFrame,
+) -> pd.DataFrame:
+    """Per project and actor over its whole life up to the partition year: every year's investment against the
+    effects of all its leavers, discounted to the project's start, with the counterfactual applied once to the
+    whole-life cohort (so it is not the sum of the annual ledgers). Priced in the partition year's catalogue, as
+    the annual ledger. Where ``<inbox>/plans/`` holds a plan for a finished project, plan against outcome per
+    member. Writes ledger_lifetime.csv and ledger_lifetime_plan.csv."""
+    year = int(context.partition_key)
+    catalogue, parameters = _inputs(settings, year)
+    result = compute_lifetime(participants, projects, project_costs, year, catalogue, parameters,
+                              settings.inbox_path() / "plans")
+    out = settings.out_path(year)
+    paths = [write_csv_atomic(result.table, out / "ledger_lifetime.csv"),
+             write_csv_atomic(result.against_plan, out / "ledger_lifetime_plan.csv")]
+    summa = result.table[result.table["actor"] == "Summa"]
+    compared = markdown_table(
+        ["insats", "aktör", "investering plan", "investering utfall", "effekt plan", "effekt utfall"],
+        ((r.project_id, r.actor, _kr(r.forecast_investment_sek), _kr(r.outcome_investment_sek),
+          _kr(r.forecast_effect_pv_sek), _kr(r.outcome_effect_pv_sek))
+         for r in result.against_plan.head(5 * MAX_FORBUND_SHOWN).itertuples()),
+        right=(2, 3, 4, 5),
+    ) if len(result.against_plan) else "Ingen avslutad insats har en plan i plans/."
+    problems = "".join(f"\n- {line}" for line in result.plan_problems)
+    context.add_output_metadata({
+        "extracts": MetadataValue.json([str(p) for p in paths]),
+        "projects": int(summa["project_id"].nunique()),
+        "finished_projects": int(summa["finished"].sum()),
+        "plans_compared": int(result.against_plan["project_id"].nunique()) if len(result.against_plan) else 0,
+        "summary": MetadataValue.md(
+            f"Hela livstiden till och med {year}, nuvärde vid varje insats start; det kontrafaktiska utfallet "
+            f"gäller hela livstidens kohort, så tabellen är inte summan av årsboksluten.\n\n"
+            f"**Plan mot utfall**\n\n{compared}\n"
+            + (f"\nPlaner som inte kunde jämföras:{problems}\n" if problems else "")),
+    })
+    return result.table

@@ -1,7 +1,8 @@
 """The steward view of a year and the data gate.
 
 ``data_quality`` loads every dataset's quarantine and verdict and writes the
-steward extracts (quality.csv, quality_summary.csv); the ingest checkpoints
+steward extracts (quality.csv, quality_summary.csv, and quality.xlsx with the rows
+as they were read); the ingest checkpoints
 only store their Great Expectations results, so it also rebuilds the Data Docs
 site once from them (see ``pipelines.gx.build_data_docs``).
 
@@ -15,11 +16,14 @@ gate: they always cover every dataset in the inbox.
 import pandas as pd
 from dagster import AssetExecutionContext, AssetIn, AssetOut, Failure, MetadataValue, Output, asset, multi_asset
 
+from assets.ingest import OWNER
 from pipelines import gx
+from pipelines.metadata import absolute, failing_rows, file_url, links
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from samverkan import quality
 from samverkan.contract import DATASETS
+from samverkan.report.labels import DATASET_NAMES
 
 GATE = "data_gate"
 QUARANTINES = {f"{name}_quarantine": AssetIn(f"{name}_quarantine") for name in DATASETS}
@@ -34,35 +38,45 @@ def _by_dataset(frames: dict[str, pd.DataFrame], suffix: str) -> dict[str, pd.Da
     name="data_quality",
     outs={
         "quality_problems": AssetOut(
-            description="Every quarantined row of the year's inbox with file, row, column, rule and message "
-                        "(quality.csv).", group_name="quality"),
+            description="Varje rad i årets inkorg som ligger i karantän, med fil, rad, kolumn, regel och meddelande "
+                        "(quality.csv; quality.xlsx visar raderna som de lästes).", group_name="quality",
+            owners=[OWNER], kinds={"pandas", "csv", "excel"}),
         "quality_summary": AssetOut(
-            description="Rows in, accepted and quarantined per dataset (quality_summary.csv).", group_name="quality"),
+            description="Rader in, godkända och i karantän per dataset (quality_summary.csv).", group_name="quality",
+            owners=[OWNER], kinds={"pandas", "csv"}),
     },
     ins={**QUARANTINES, **VERDICTS},
     partitions_def=yearly_partitions,
 )
 def data_quality(context: AssetExecutionContext, settings: SamverkanSettings, **frames: pd.DataFrame):
-    problems, summary = quality.combine(_by_dataset(frames, "_quarantine"), _by_dataset(frames, "_verdict"))
-    problems_path, summary_path = quality.write_extracts(settings.out_path(int(context.partition_key)),
-                                                         problems, summary)
+    quarantines = _by_dataset(frames, "_quarantine")
+    problems, summary = quality.combine(quarantines, _by_dataset(frames, "_verdict"))
+    out = settings.out_path(int(context.partition_key))
+    problems_path, summary_path, workbook_path = quality.write_extracts(
+        out, problems, summary, quality.rows_as_read(quarantines), lambda name: DATASET_NAMES.get(name, name))
     table = "\n".join(f"| {r.dataset} | {r.rows_in} | {r.accepted} | {r.quarantined} |"
                       for r in summary.itertuples())
     markdown = f"| dataset | rader in | godkända | karantän |\n|---|---|---|---|\n{table}\n"
     docs = gx.build_data_docs(gx.context_dir(settings.expectations_dir))
-    docs_metadata = {"data_docs": MetadataValue.path(str(docs))} if docs else {}
+    docs_metadata = {"data_docs": absolute(docs), **links(data_docs_link=docs)} if docs else {}
     if docs:
-        markdown += f"\nGreat Expectations Data Docs: `{docs}`\n"
+        markdown += f"\nGreat Expectations Data Docs: [{docs}]({file_url(docs)})\n"
+    folder = links(output_folder=out, workbook_link=workbook_path)
     yield Output(problems, output_name="quality_problems",
-                 metadata={"extract": str(problems_path), "problems": len(problems), **docs_metadata})
+                 metadata={"extract": absolute(problems_path), "workbook": absolute(workbook_path),
+                           "problems": len(problems), "failing_rows": failing_rows(problems), **folder,
+                           **docs_metadata})
     yield Output(summary, output_name="quality_summary",
-                 metadata={"extract": str(summary_path), "quarantined": int(summary["quarantined"].sum()),
-                           "summary": MetadataValue.md(markdown)})
+                 metadata={"extract": absolute(summary_path), "quarantined": int(summary["quarantined"].sum()),
+                           "summary": MetadataValue.md(markdown), **folder})
 
 
-@asset(name=GATE, ins=VERDICTS, partitions_def=yearly_partitions, group_name="quality")
+@asset(name=GATE, ins=VERDICTS, partitions_def=yearly_partitions, group_name="quality", owners=[OWNER],
+       kinds={"pandas"},
+       description="Omdömet för varje dataset; fallerar och namnger de dataset som inte kan användas, så att liggaren "
+                   "och rapporten stoppas.")
 def data_gate(**verdicts: pd.DataFrame) -> pd.DataFrame:
-    """Every dataset's verdict; fails, naming the datasets that cannot be used, so the ledger and report stop."""
+    # The description above is the UI's; this function only stops what must stop.
     frame = pd.concat([verdicts[f"{name}_verdict"] for name in DATASETS], ignore_index=True)
     message = quality.gate_message(frame)
     if message is not None:

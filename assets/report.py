@@ -14,6 +14,7 @@ import pandas as pd
 from dagster import DynamicOut, DynamicOutput, Failure, MetadataValue, OpExecutionContext, Out, Output, graph_asset, op
 
 from pipelines.jobs import RENDER_TAG
+from pipelines.metadata import absolute, file_url, links
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from reports.render import PDF_VARIANTS, write_report
@@ -23,6 +24,8 @@ from samverkan.ingest import sha256_of
 from samverkan.ledger.catalogue import load_catalogue
 from samverkan.ledger.parameters import load_parameters
 from samverkan.report import ReportInputs, input_files_table, latest_data_date, slugify
+from samverkan.report.aggregates import outcome_tables
+from samverkan.report.extracts import outcome_extracts
 from samverkan.report.frames import has
 from samverkan.success import load_rules
 
@@ -98,6 +101,7 @@ def report_inputs(
     participant_flow: pd.DataFrame,
     projects: pd.DataFrame,
     participants: pd.DataFrame,
+    project_costs: pd.DataFrame,
     project_events: pd.DataFrame,
     ledger: pd.DataFrame,
     ledger_transfers: pd.DataFrame,
@@ -112,10 +116,16 @@ def report_inputs(
     if settings.pdf_variant not in PDF_VARIANTS:
         raise Failure(description=f"pdf_variant={settings.pdf_variant!r} är okänd; välj {', '.join(PDF_VARIANTS)}")
     parameters, unit_costs, rules_version, extra = _parameter_table(settings, year)
+    # Counts for every förbund, once: the render steps get aggregates, never the participants' rows.
+    outcomes = outcome_tables(participants, projects, project_costs, year)
     inputs = ReportInputs(
         year=year,
         flow=participant_flow,
         projects=projects,
+        breakdown_counts=outcomes.breakdown_counts,
+        transition_counts=outcomes.transition_counts,
+        outcome_measures=outcomes.measures,
+        project_leavers=outcomes.project_leavers,
         ledger=ledger,
         ledger_uncertainty=ledger_uncertainty,
         transfers=ledger_transfers,
@@ -136,6 +146,10 @@ def report_inputs(
     if len(set(keys)) != len(keys):
         clashes = sorted({k for k in keys if keys.count(k) > 1})
         raise Failure(description=f"förbundsnamn ger samma filnamn ({', '.join(clashes)}); byt namn i projects")
+    # Published beside the reports, suppressed by the same view builders as the reports.
+    out = settings.out_path(year)
+    for file_name, table in outcome_extracts(inputs, names).items():
+        write_csv_atomic(table, out / file_name)
     yield Output(inputs, "inputs")
     yield Output(names, "order")
     key_of = dict(zip(names, keys, strict=True))
@@ -168,10 +182,12 @@ def collect_reports(context: OpExecutionContext, settings: SamverkanSettings, re
     index = pd.DataFrame([{c: r[c] for c in REPORT_COLUMNS} for r in records], columns=REPORT_COLUMNS)
     path = write_csv_atomic(index, out / "reports.csv")
     seconds = sum(r["seconds"] for r in records)
-    lines = "\n".join(f"| {r.forbund} | `{r.pdf}` | {r.pages} | `{r.pdf_sha256[:16]}…` |" for r in index.itertuples())
+    lines = "\n".join(f"| {r.forbund} | [{r.pdf}]({file_url(out / r.pdf)}) | {r.pages} | `{r.pdf_sha256[:16]}…` |"
+                      for r in index.itertuples())
     context.add_output_metadata({
         "reports": len(index),
-        "extract": str(path),
+        "extract": absolute(path),
+        **links(output_folder=out),
         "pdf_variant": settings.pdf_variant,
         "render_seconds": round(seconds, 2),
         "forbund": MetadataValue.json(list(order)),
@@ -188,6 +204,7 @@ def samverkansbokslut_reports(
     participant_flow: pd.DataFrame,
     projects: pd.DataFrame,
     participants: pd.DataFrame,
+    project_costs: pd.DataFrame,
     project_events: pd.DataFrame,
     ledger: pd.DataFrame,
     ledger_transfers: pd.DataFrame,
@@ -201,7 +218,8 @@ def samverkansbokslut_reports(
     .pdf` (tagged PDF/UA-1, or PDF/A-3u with `pdf_variant`) and the same as `.html`, plus reports.csv listing them
     with their SHA-256. Each förbund renders in its own step. Same inputs and parameters give byte-identical files."""
     forbund, inputs, order = report_inputs(
-        participant_flow, projects, participants, project_events, ledger, ledger_transfers, ledger_uncertainty,
+        participant_flow, projects, participants, project_costs, project_events, ledger, ledger_transfers,
+        ledger_uncertainty,
         success_levels, prerequisite_profiles, quality_summary, quality_problems)
     records = forbund.map(lambda name: render_forbund(name, inputs))
     return collect_reports(records.collect(), order)

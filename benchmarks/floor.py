@@ -32,8 +32,8 @@ TARGET_WALL_RATIO = 1.15
 
 def chosen_reports(out: Path, count: int) -> list[dict]:
     """``count`` of the year's reports (rows of reports.csv), spread from the fewest pages to the most."""
-    with (out / "reports.csv").open(encoding="utf-8", newline="") as handle:
-        rows = sorted(csv.DictReader(handle), key=lambda r: (int(r["pages"]), r["forbund"]))
+    with (out / "reports.csv").open(encoding="utf-8-sig", newline="") as handle:  # written for Swedish Excel
+        rows = sorted(csv.DictReader(handle, delimiter=";"), key=lambda r: (int(r["pages"]), r["forbund"]))
     if len(rows) <= count:
         return rows
     if count == 1:

@@ -1,8 +1,13 @@
 """The ledger's arithmetic as one DuckDB query: a yardstick for what this machine can do.
 
 The same steps as ``samverkan.ledger`` (cohort of the year, after-situation
-rules, support codes with extent priced with the catalogue, cost before − cost
-after per actor, deadweight and attribution, cumulative present value by year,
+rules, each participant's target group from their own data (the project's code
+as fallback), support codes with extent priced with the catalogue (for each
+kind the most specific row by occupation, target group and education level;
+whole-person rows per occupation and target group, reduced in work or studies),
+cost before − cost after per actor, the counterfactual p0 (per project
+max(0, k − p0·N) / k of each work-or-studies effect; other outcomes
+1 − other_outcomes) and attribution, cumulative present value by year,
 investment shares, sums per förbund, project and actor) written as SQL over the
 same validated frames. Small lookup tables (catalogue costs, investment shares,
 cumulative factors) are computed in Python from the same files; every row-level
@@ -32,9 +37,10 @@ from samverkan.ledger.actors import ACTORS  # noqa: E402
 from samverkan.ledger.catalogue import load_catalogue  # noqa: E402
 from samverkan.ledger.effects import AFTER_FROM_OCCUPATION  # noqa: E402
 from samverkan.ledger.investment import investment_shares  # noqa: E402
-from samverkan.ledger.parameters import OUTCOMES, load_parameters  # noqa: E402
+from samverkan.ledger.parameters import load_parameters  # noqa: E402
 from samverkan.ledger.present_value import cumulative_factors  # noqa: E402
 from samverkan.ledger.results import ledger_results  # noqa: E402
+from samverkan.ledger.target_groups import FALLBACK_GROUP, YOUNG_AGE, project_groups  # noqa: E402
 from samverkan.ledger.trace import ledger_contributions  # noqa: E402
 
 QUERY = """
@@ -43,9 +49,21 @@ with cohort as (
            coalesce(p.support_before, '') as support_before,
            coalesce(p.occupation_before, '') as occ_before,
            coalesce(p.support_after, '') as support_after,
-           coalesce(p.occupation_after, '') as occ_after
+           coalesce(p.occupation_after, '') as occ_after,
+           coalesce(p.education_level, '') as edu,
+           case when regexp_matches(p.support_before, '(^|[|])etableringsersattning(:|[|]|$)') then 'nyanlanda'
+                when regexp_matches(p.support_before,
+                                    '(^|[|])(sjukpenning|sjukersattning|aktivitetsersattning)(:|[|]|$)')
+                     then 'langtidssjuk'
+                when year(p.enrolled_on) - p.birth_year < $young
+                     and coalesce(p.occupation_before, '') not in (select occupation from work_or_studies)
+                     then 'unga_vuxna'
+                when regexp_matches(p.support_before, '(^|[|])forsorjningsstod(:|[|]|$)') then 'langtidsarbetslos'
+                else coalesce(g.target_group, $fallback_group)
+           end as grp
     from participants p
     join (select distinct on (project_id) project_id, forbund from projects) j using (project_id)
+    left join project_groups g using (project_id)
     where year(p.exited_on) = $year and coalesce(p.exit_reason, '') <> $misregistered
 ),
 resolved as (
@@ -58,23 +76,29 @@ resolved as (
     from cohort
 ),
 sides as (
-    select episode, 0 as side, support_before as support, occ_before as occ from resolved
+    select episode, 0 as side, support_before as support, occ_before as occ, grp, edu from resolved
     union all
-    select episode, 1, support_used, occ_used from resolved
+    select episode, 1, support_used, occ_used, grp, edu from resolved
 ),
 items as (
-    select episode, side, occ, split_part(item, ':', 1) as code,
+    select row_number() over () as item_no, episode, side, occ, grp, edu, split_part(item, ':', 1) as code,
            coalesce(try_cast(nullif(split_part(item, ':', 2), '') as double), 100) / 100 as extent
-    from (select episode, side, occ, unnest(string_split(support, '|')) as item from sides where support <> '')
+    from (select episode, side, occ, grp, edu, unnest(string_split(support, '|')) as item
+          from sides where support <> '')
+),
+candidates as (
+    -- Per kind the most specific rows: occupation counts most, then target group, then education level.
+    select i.episode, i.side, c.row, i.extent as weight
+    from items i join catalogue_items c on c.code = i.code
+        and c.occupation in ('', i.occ) and c.target_group in ('', i.grp) and c.education_level in ('', i.edu)
+    qualify c.rank = max(c.rank) over (partition by i.item_no, c.kind)
 ),
 weights as (
-    select i.episode, i.side, coalesce(exact.row, generic.row) as row, i.extent as weight
-    from items i
-    left join catalogue_items exact on exact.code = i.code and exact.occupation = i.occ
-    left join catalogue_items generic on generic.code = i.code and generic.occupation = ''
-    where coalesce(exact.row, generic.row) is not null
+    select episode, side, row, weight from candidates
     union all
-    select s.episode, s.side, w.row, 1.0 from sides s join catalogue_whole w on w.occupation = s.occ
+    select s.episode, s.side, w.row,
+           case when s.occ in (select occupation from work_or_studies) then 1 - w.reduction else 1.0 end
+    from sides s join catalogue_whole w on w.occupation in ('', s.occ) and w.target_group in ('', s.grp)
 ),
 costs as (
     select w.episode, c.actor,
@@ -83,11 +107,20 @@ costs as (
     from weights w join catalogue_costs c using (row)
     group by all
 ),
+outcomes as (
+    select episode, project_id, forbund, occ_used in (select occupation from work_or_studies) as work
+    from resolved
+),
+counts as (
+    select o.project_id, count(*) as leavers, sum(o.work::int) as to_work, any_value(coalesce(q.p0, $p0)) as p0
+    from outcomes o left join project_p0 q using (project_id) group by o.project_id
+),
 effects as (
-    select r.forbund, r.project_id, c.actor,
-           (c.before - c.after) * a.adjustment as yearly
-    from costs c join resolved r using (episode)
-    join adjustment a on a.work_or_studies = (r.occ_used in (select occupation from work_or_studies))
+    select o.forbund, o.project_id, c.actor,
+           (c.before - c.after) * $attribution
+           * case when o.work then greatest(0, n.to_work - n.p0 * n.leavers) / n.to_work
+                  else 1 - $other end as yearly
+    from costs c join outcomes o using (episode) join counts n using (project_id)
 ),
 investment as (
     select j.forbund, k.project_id, s.actor, sum(k.amount_sek * s.share) as invested
@@ -119,30 +152,35 @@ def lookups(frames: dict[str, pd.DataFrame], year: int) -> dict[str, pd.DataFram
     rows = catalogue.rows
     items = rows[rows["support_code"] != ""]
     whole = rows[rows["support_code"] == ""]
+    projects = frames["projects"].drop_duplicates("project_id")
     costs = pd.DataFrame(
         [(r, ACTORS[a], float(catalogue.costs[r, a])) for r in range(len(rows)) for a in range(len(ACTORS))
          if catalogue.costs[r, a] != 0],
         columns=["row", "actor", "cost"],
     )
-    deadweight = {o: parameters.deadweight[o].value for o in OUTCOMES}
     pairs = frames["project_costs"][["financier"]].drop_duplicates().merge(
         frames["projects"][["forbund"]].drop_duplicates(), how="cross")
     share = investment_shares(pairs["financier"], pairs["forbund"], parameters)
     r, a = np.nonzero(share)
     factors = cumulative_factors(parameters.discount_rate, parameters.horizon_years, parameters.drop_off.value)
     return {
-        "catalogue_items": pd.DataFrame({"code": items["support_code"].to_numpy(),
-                                         "occupation": items["occupation"].to_numpy(), "row": items.index}),
-        "catalogue_whole": pd.DataFrame({"occupation": whole["occupation"].to_numpy(), "row": whole.index}),
+        "catalogue_items": pd.DataFrame({
+            "code": items["support_code"].to_numpy(), "occupation": items["occupation"].to_numpy(),
+            "target_group": items["target_group"].to_numpy(), "education_level": items["education_level"].to_numpy(),
+            "kind": items["kind"].to_numpy(), "row": items.index,
+            "rank": ((items["occupation"] != "") * 4 + (items["target_group"] != "") * 2
+                     + (items["education_level"] != "")).to_numpy()}),
+        "catalogue_whole": pd.DataFrame({"occupation": whole["occupation"].to_numpy(),
+                                         "target_group": whole["target_group"].to_numpy(),
+                                         "reduction": whole["reduction_in_work"].to_numpy(), "row": whole.index}),
+        "project_groups": project_groups(projects).rename("target_group").rename_axis("project_id").reset_index(),
+        "project_p0": pd.DataFrame({"project_id": projects["project_id"].to_numpy(),
+                                    "p0": [parameters.p0_for(g) for g in projects.get("target_group", [None] * len(
+                                        projects))]}),
         "catalogue_costs": costs,
         "after_map": pd.DataFrame({"occupation": list(AFTER_FROM_OCCUPATION),
                                    "support": list(AFTER_FROM_OCCUPATION.values())}),
         "work_or_studies": pd.DataFrame({"occupation": list(WORK_OR_STUDIES)}),
-        "adjustment": pd.DataFrame({
-            "work_or_studies": [True, False],
-            "adjustment": [(1 - deadweight["work_or_studies"]) * parameters.attribution,
-                           (1 - deadweight["other"]) * parameters.attribution],
-        }),
         "shares": pd.DataFrame({"financier": pairs["financier"].to_numpy()[r],
                                 "forbund": pairs["forbund"].to_numpy()[r],
                                 "actor": np.array(ACTORS)[a], "share": share[r, a]}),
@@ -178,8 +216,10 @@ def duckdb_ledger(storage: Path, year: int, threads: int = 2) -> dict:
     con = duckdb.connect(config={"threads": threads})
     for name, frame in {**frames, **tables}.items():
         con.register(name, frame)
-    params = {"year": year, "misregistered": EXIT_REASON_MISREGISTERED}
     catalogue, parameters = load_catalogue(year), load_parameters()
+    params = {"year": year, "misregistered": EXIT_REASON_MISREGISTERED, "young": YOUNG_AGE,
+              "fallback_group": FALLBACK_GROUP, "p0": parameters.p0.value, "other": parameters.other_outcomes.value,
+              "attribution": parameters.attribution.value}
 
     def duck() -> pd.DataFrame:
         return con.execute(QUERY, params).df()

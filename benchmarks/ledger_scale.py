@@ -52,7 +52,15 @@ def generate(n: int, forbund: int, projects_per_forbund: int, seed: int) -> dict
     project_ids = np.array([f"SF{f:03d}-P{p:03d}" for f in range(forbund) for p in range(projects_per_forbund)])
     projects = pd.DataFrame({"project_id": project_ids,
                              "forbund": np.repeat([f"Samordningsförbundet {f:03d}" for f in range(forbund)],
-                                                  projects_per_forbund)})
+                                                  projects_per_forbund),
+                             # The columns the success rules' verdict reads (every project runs since 2022).
+                             "name": project_ids,
+                             "start_date": pd.Series(np.datetime64("2022-01-01"), index=range(n_projects))
+                             .astype("datetime64[s]"),
+                             "end_date": pd.Series(pd.NaT, index=range(n_projects), dtype="datetime64[s]"),
+                             "orientation": "individinriktad",
+                             "target_group": "",
+                             "target_share_work_or_studies": pd.array(np.full(n_projects, 0.3), dtype="Float64")})
     codes = np.array([s for s, _ in SUPPORT_BEFORE])
     weights = np.array([w for _, w in SUPPORT_BEFORE])
     before = codes[rng.choice(len(codes), size=n, p=weights / weights.sum())]
@@ -79,6 +87,14 @@ def generate(n: int, forbund: int, projects_per_forbund: int, seed: int) -> dict
         "source_file": pd.Series(files[rng.integers(0, len(files), size=n)], dtype="str"),
         "source_row": rng.integers(2, 60000, size=n).astype("int64"),
     })
+    # Drawn after the columns above, so those stay what they were for a seed. Enrolment in the year before exit.
+    participants["enrolled_on"] = (exited - 365).astype("datetime64[s]")
+    participants["birth_year"] = pd.array(rng.integers(1960, 2006, size=n), dtype="Int64")
+    participants["education_level"] = pd.Series(rng.choice(["forgymnasial", "gymnasial", "eftergymnasial", "okand"],
+                                                           size=n, p=[0.3, 0.45, 0.15, 0.1]), dtype="str")
+    participants["months_on_support_before"] = pd.array(rng.integers(0, 120, size=n), dtype="Int64")
+    groups = np.array(["langtidsarbetslos", "langtidssjuk", "unga_vuxna", "nyanlanda", "ovrig"])
+    projects["target_group_code"] = pd.Series(groups[rng.integers(0, len(groups), size=n_projects)], dtype="str")
     per_project = rng.integers(1, 5, size=n_projects)
     cost_project = np.repeat(project_ids, per_project)
     financier = rng.choice(["samordningsforbund", "af", "fk", "kommun", "region", "esf"], size=len(cost_project),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from dagster import (
     Definitions,
     load_asset_checks_from_package_module,
@@ -11,8 +13,9 @@ from dagster import (
 import assets
 from pipelines.alerts import run_failure_notice
 from pipelines.io_manager import ParquetIOManager, PickleIOManager
-from pipelines.jobs import executor, samverkansbokslut_job
-from pipelines.resources import SamverkanSettings
+from pipelines.jobs import samverkansbokslut_job, select_executor
+from pipelines.preload import executor_name
+from pipelines.resources import deployment_settings
 from pipelines.schedules import annual_samverkansbokslut
 from pipelines.sensors import steward_sensors
 
@@ -21,10 +24,11 @@ defs = Definitions(
     asset_checks=load_asset_checks_from_package_module(assets),
     jobs=[samverkansbokslut_job],
     schedules=[annual_samverkansbokslut],
-    executor=executor,
+    # The one choice made when the definitions load; the executor's numbers are resolved when a run starts.
+    executor=select_executor(executor_name()),
     sensors=[run_failure_notice, *steward_sensors],
     resources={
-        "settings": SamverkanSettings(),
+        "settings": deployment_settings(os.environ),
         "io_manager": ParquetIOManager(),
         # Pickles passed between the report's per-förbund steps (inputs bundle, rendered records).
         "intermediate_io_manager": PickleIOManager(),

@@ -8,11 +8,10 @@ from __future__ import annotations
 import os
 
 # Modules the forkserver imports once; every step process is forked from it and would otherwise import them
-# itself. Great Expectations: ~3 s per validating step (5 ingest steps: 32 s -> 5.5 s). Dagster's storage
-# modules, which a step imports when it reconnects to the instance, and the IO managers' upath/pyarrow.dataset:
-# ~0.27 s per step, 25 CPU seconds of the national year's 94 steps (sampled with py-spy). The forkserver skips a
-# module that fails to import, so a test imports each of them.
-PRELOAD = [
+# itself: Great Expectations for the validating steps, Dagster's storage modules, which a step imports when it
+# reconnects to the instance, and the IO managers' upath/pyarrow.dataset (benchmarks/README.md has what each
+# saves). The forkserver skips a module that fails to import, so a test imports each of them.
+PRELOAD = (
     "pipelines.definitions",
     "pipelines.run",
     "great_expectations",
@@ -21,34 +20,47 @@ PRELOAD = [
     "dagster._core.secrets.env_file",
     "upath.core",
     "pyarrow.dataset",
-]
-if os.environ.get("SAMVERKAN_INSTANCE", "").strip().lower() == "postgres":
-    PRELOAD.append("dagster_postgres")
-PRELOAD.append("pipelines.warm")  # last: resolves the job, compiles the template, freezes the heap
+)
+WARM_UP = "pipelines.warm"  # last: resolves the job, renders the demo report, freezes the heap
 # Dagster's multiprocess executor puts this first in the list it gives the forkserver (multiprocess.py).
 EXECUTOR_MODULE = "dagster._core.executor.multiprocess"
+# The Dagster release whose executor was read for that rule; with any other the early start stays off.
+DAGSTER_READ = "1.13."
 
 
 def executor_name() -> str:
-    """``SAMVERKAN_EXECUTOR`` as the jobs read it (pipelines/jobs.py): ``multiprocess`` when unset."""
+    """``SAMVERKAN_EXECUTOR``, the one setting read when the definitions load (pipelines/definitions.py):
+    ``multiprocess`` when unset."""
     return (os.environ.get("SAMVERKAN_EXECUTOR", "") or "multiprocess").strip().lower()
 
 
+def preload_modules() -> list[str]:
+    """What the forkserver preloads for a run starting now: the PostgreSQL storage too when the instance is
+    PostgreSQL (pipelines/instance.py)."""
+    postgres = os.environ.get("SAMVERKAN_INSTANCE", "").strip().lower() == "postgres"
+    return [*PRELOAD, *(["dagster_postgres"] if postgres else []), WARM_UP]
+
+
 def forkserver_preload() -> list[str]:
-    """The list exactly as the executor hands it to ``multiprocessing``: a forkserver started with another
+    """The list as Dagster 1.13's executor hands it to ``multiprocessing``: a forkserver started with another
     list would not be replaced, and its step processes would lack modules."""
-    return [EXECUTOR_MODULE, *PRELOAD]
+    return [EXECUTOR_MODULE, *preload_modules()]
 
 
 def start_step_forkserver() -> bool:
-    """Start the executor's forkserver now, so that its ~5 s of preloading (the pipeline, Great Expectations,
-    the warm-up render) overlaps the command line's own ~3 s of start-up (importing Dagster, loading the
-    definitions, opening the instance) instead of following it. The executor then finds it running and uses it.
+    """Start the executor's forkserver now, so that its preloading (the pipeline, Great Expectations, the
+    warm-up render) overlaps the command line's own start-up (importing Dagster, loading the definitions,
+    opening the instance) instead of following it. The executor then finds it running and uses it.
 
-    Only for the multiprocess executor, and only once the environment is final: step processes inherit the
-    forkserver's environment, not the caller's at the time of the run. Returns whether it was started.
+    Only for the multiprocess executor, only on the Dagster release whose preload list this copies, and only
+    once the environment is final: step processes inherit the forkserver's environment, not the caller's at
+    the time of the run. Returns whether it was started.
     """
+    from importlib.metadata import version
+
     if executor_name() != "multiprocess":
+        return False
+    if not version("dagster").startswith(DAGSTER_READ):
         return False
     import multiprocessing
     import multiprocessing.forkserver

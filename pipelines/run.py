@@ -2,8 +2,8 @@
 
 By default the run goes through Dagster's own out-of-process machinery
 (``execute_job`` on a reconstructable job), so the job's executor applies: one
-process per step, bounded by ``SAMVERKAN_WORKERS`` and by the ``pdf_render`` pool
-(see pipelines/jobs.py). Runs, events and check results land in the instance
+process per step, bounded by ``workers`` (the executor's run config) and by the
+``pdf_render`` pool (see pipelines/jobs.py). Runs, events and check results land in the instance
 chosen by ``SAMVERKAN_INSTANCE`` (pipelines/instance.py), exactly as if the UI
 had launched them. ``in_process=True`` (or an ephemeral instance, which cannot
 be shared with step processes) runs everything in this process instead.
@@ -11,8 +11,9 @@ be shared with step processes) runs everything in this process instead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dagster import DagsterInstance, JobDefinition, build_reconstructable_job, execute_job
@@ -29,8 +30,9 @@ BATCH_TAG = "samverkan/batch"
 class YearRun:
     success: bool
     run_id: str
-    failures: list[str]
+    failures: list[str]  # one line per failure: the step and its root cause
     out_dir: Path
+    tracebacks: list[str] = field(default_factory=list)  # the whole chains, for --debug
 
 
 def samverkansbokslut_job_def() -> JobDefinition:
@@ -51,17 +53,56 @@ def _check_year(year: int) -> None:
         raise ValueError(f"år {year} finns inte som partition; välj ett avslutat år {keys[0]}–{keys[-1]}")
 
 
+# Dagster wraps a failure in its own errors ("Error occurred while executing op …"); the cause is the innermost.
+_PREFIX = re.compile(r"^(?:[A-Za-z_][\w.]*(?:Error|Exception|Failure)):\s*")
+
+
+def _errors(events: Iterable) -> list[tuple[str, object, str | None]]:
+    """(where, error info, the user's own description) for every failed step or resource of a run."""
+    found = []
+    for event in events:
+        if event.is_step_failure and event.step_failure_data is not None:
+            data = event.step_failure_data
+            own = data.user_failure_data.description if data.user_failure_data else None
+            found.append((event.step_key or "körningen", data.error, own))
+        elif event.event_type_value == "RESOURCE_INIT_FAILURE" and event.event_specific_data is not None:
+            found.append((event.step_key or "körningens start", event.event_specific_data.error, None))
+    return found
+
+
+def root_cause(error: object) -> str:
+    """The innermost message of an error chain, without the exception's class name, on one line."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    message = (getattr(error, "message", "") or "").strip().splitlines()
+    return _PREFIX.sub("", message[0] if message else "okänt fel").strip()
+
+
 def _failures(events: Iterable) -> list[str]:
-    return [
-        f"{event.step_key}: {event.step_failure_data.error.message.strip() if event.step_failure_data.error else ''}"
-        for event in events
-        if event.is_step_failure and event.step_failure_data is not None
-    ]
+    """One line per failure; a description that lists several problems (the data gate's) gives one line each."""
+    lines = []
+    for where, error, own in _errors(events):
+        parts = [p.strip().removeprefix("- ") for p in (own or root_cause(error)).splitlines() if p.strip()]
+        lines += [f"{where}: {part}" for part in parts]
+    return lines
+
+
+def _tracebacks(events: Iterable) -> list[str]:
+    chains = []
+    for where, error, _ in _errors(events):
+        parts = []
+        while error is not None:
+            parts.append(f"{getattr(error, 'message', '')}{''.join(getattr(error, 'stack', []) or [])}")
+            error = getattr(error, "cause", None)
+        chains.append(f"--- {where}\n" + "\n".join(parts))
+    return chains
 
 
 def run_year(inbox: Path, year: int, out: Path, instance: DagsterInstance | None = None,
              log_level: str = "WARNING", in_process: bool = False, tags: dict[str, str] | None = None,
-             **settings: object) -> YearRun:
+             workers: int | None = None, **settings: object) -> YearRun:
+    """One year's run; ``settings`` are fields of ``SamverkanSettings``, ``workers`` the multiprocess executor's
+    steps at once (left out: its own default)."""
     _check_year(year)
     if not Path(inbox).is_dir():
         raise ValueError(f"inkorgen {inbox} finns inte eller är ingen mapp")
@@ -81,12 +122,16 @@ def run_year(inbox: Path, year: int, out: Path, instance: DagsterInstance | None
         result = samverkansbokslut_job_def().execute_in_process(
             partition_key=partition, instance=instance, run_config=run_config, tags=tags, raise_on_error=False,
         )
-        return YearRun(result.success, result.run_id, _failures(result.all_events), Path(out))
+        events = result.all_events
+        return YearRun(result.success, result.run_id, _failures(events), Path(out), _tracebacks(events))
 
+    if workers is not None:
+        run_config["execution"] = {"config": {"workers": workers}}
     job = build_reconstructable_job("pipelines.run", "samverkansbokslut_job_def")
     with execute_job(job, instance=instance, run_config=run_config,
                      tags={"dagster/partition": partition, **(tags or {})}) as result:
-        return YearRun(result.success, result.run_id, _failures(result.all_events), Path(out))
+        events = result.all_events
+        return YearRun(result.success, result.run_id, _failures(events), Path(out), _tracebacks(events))
 
 
 def run_years(inbox: Path, years: Iterable[int], out_template: str, instance: DagsterInstance | None = None,

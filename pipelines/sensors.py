@@ -56,6 +56,7 @@ def check_outcomes(instance: DagsterInstance, run_id: str) -> list[steward.Check
             dataset_errors=tuple(_value(metadata, "dataset_errors", []) or []),
             failed_expectations=tuple(_value(metadata, "failed_expectations", []) or []),
             disagreements=tuple(_value(metadata, "gx_disagreements", []) or []),
+            cascades=tuple(_value(metadata, "cascades", []) or []),
         ))
     return outcomes
 
@@ -65,7 +66,7 @@ def run_out_dir(run: DagsterRun) -> Path | None:
     if not year:
         return None
     config = ((run.run_config or {}).get("resources", {}).get("settings", {}) or {}).get("config", {}) or {}
-    template = config.get("out_dir") or SamverkanSettings().out_dir
+    template = config.get("out_dir") or os.environ.get("SAMVERKAN_OUT") or SamverkanSettings().out_dir
     return Path(template.format(year=year))
 
 

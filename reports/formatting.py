@@ -10,6 +10,7 @@ A missing value prints as a dash (``–``), so a table never shows ``nan``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from numbers import Real
 
@@ -92,6 +93,36 @@ def signed_kronor(value: object) -> str:
     return ("+" + text) if round(float(value)) > 0 else text  # type: ignore[arg-type]
 
 
+def rounded_kronor(value: object) -> str:
+    """An amount for running text, rounded as a reader takes it in: ``1 234 567`` → ``1,2 mnkr``,
+    ``234 262 978`` → ``234 mnkr``, ``912 345`` → ``912 tkr``, ``650`` → ``650 kr``. Exact kronor stay in
+    the tables."""
+    if _missing(value):
+        return DASH
+    amount = float(value)  # type: ignore[arg-type]
+    size = abs(amount)
+    # Decide the unit on the rounded figure, so that 999 960 kr is "1,0 mnkr", not "1 000 tkr".
+    if size >= 999_500:
+        millions = amount / 1e6
+        return number(millions, 0 if abs(millions) >= 99.95 else 1) + NBSP + "mnkr"
+    if size >= 999.5:
+        return number(amount / 1000) + NBSP + "tkr"
+    return number(amount) + NBSP + "kr"
+
+
+def sentence(parts: Iterable[object]) -> str:
+    """A sentence of the summary (``samverkan.report.summary``) as text: amounts rounded, shares in per cent."""
+    out = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+        elif hasattr(part, "sek"):
+            out.append(rounded_kronor(part.sek))
+        else:
+            out.append(percent(part.value))  # type: ignore[attr-defined]
+    return "".join(out)
+
+
 FILTERS = {
     "tal": number,
     "kr": kronor,
@@ -100,4 +131,6 @@ FILTERS = {
     "kvot": ratio,
     "datum": long_date,
     "kr_tecken": signed_kronor,
+    "avrundat": rounded_kronor,
+    "mening": sentence,
 }

@@ -18,7 +18,6 @@ import datetime as dt
 import functools
 import gc
 import hashlib
-import logging
 import os
 import shutil
 from collections.abc import Iterable, Iterator
@@ -36,6 +35,8 @@ from weasyprint.urls import URLFetcher
 from reports import charts as ch
 from reports.formatting import FILTERS, kronor, number, percent
 from reports.pdf_once import serialise_once
+from reports.pdf_tags import add_header_scope
+from reports.section_charts import section_charts
 from samverkan.files import write_bytes_atomic
 from samverkan.report import ReportInputs, build_report_context
 from samverkan.report.flow import Cell
@@ -47,8 +48,6 @@ FONTS = HERE / "fonts"
 TEMPLATE = "samverkansbokslut.html.j2"
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u")
 DEFAULT_PDF_VARIANT = "pdf/ua-1"
-
-LOGGER = logging.getLogger(__name__)
 
 
 class RefusedURLError(ValueError):
@@ -179,12 +178,12 @@ def build_charts(context: dict[str, Any]) -> dict[str, ch.Chart | None]:
         out["break_even"] = ch.horizontal_bar_chart(
             f"Liggande stapeldiagram, sannolikhet att gå jämnt ut per medlem: {described}.", labels,
             [ch.Series("Sannolikhet", values)], tick_label=lambda v: percent(v), fixed_range=(0.0, 1.0))
-    return out
+    return out | section_charts(context)
 
 
 def _count_text(cell: Cell) -> str:
     if cell.suppressed:
-        return "färre än fem"
+        return "uppgift dold" if cell.secondary else "färre än fem"
     return number(cell.value)
 
 
@@ -207,9 +206,7 @@ def environment() -> Environment:
 
 @functools.cache
 def report_template() -> Template:
-    """The compiled report template, once per process: compiling it costs ~0.15 s, more than rendering it.
-
-    The forkserver compiles it before forking the step processes (``pipelines.warm``)."""
+    """The compiled report template, once per process: compiling it costs more than rendering it."""
     return environment().get_template(TEMPLATE)
 
 
@@ -220,51 +217,45 @@ def report_css() -> str:
 
 
 @functools.cache
-def _report_stylesheet() -> CSS:
-    """``report_css`` parsed once per process (in the forkserver, by ``warm_up``): parsing it from each report's
-    ``<style>`` element took ~0.05 s per report."""
+def report_stylesheet() -> CSS:
+    """``report_css`` parsed once per process, for every PDF the process lays out. It counts as the user's
+    stylesheet, not the author's; with no other author style in the report the cascade comes out as from the
+    twin's ``<style>`` element, and a test checks that the PDF does, byte for byte."""
     return CSS(string=report_css(), base_url=STATIC.as_uri() + "/", url_fetcher=ReportFetcher())
 
 
-def _without_inline_stylesheet(html: str) -> tuple[str, list[CSS]]:
-    """``html`` without the report's own ``<style>`` element, and the parsed stylesheet to lay it out with
-    instead. The stylesheet then counts as the user's, not the author's; with no other author style in the
-    report the cascade comes out the same, and a test checks that the PDF does, byte for byte."""
-    element = f"<style>{report_css()}</style>"
-    if element not in html:
-        return html, []
-    return html.replace(element, "", 1), [_report_stylesheet()]
+# The template's <style> element as the PDF's markup has it: empty, the PDF gets report_stylesheet() instead.
+EMPTY_STYLE = "<style></style>"
 
 
-def render_html(context: dict[str, Any]) -> str:
-    """The report as HTML with its stylesheet inlined: the twin published next to the PDF, and what the PDF
-    is laid out from."""
+def report_markup(context: dict[str, Any]) -> str:
+    """The report's HTML without its stylesheet (an empty ``<style>`` element): what the PDF is laid out from."""
     method = context["method"]
     return report_template().render(
         **context,
         charts=build_charts(context),
-        inline_css=report_css(),
+        inline_css="",
         transfer_columns=_columns(context["ledger"].transfers, TRANSFER_LABELS),
         # One version per group, already listed under "Regler och programversion": not repeated per row.
         parameter_columns=_columns(method.parameters, PARAMETER_LABELS, hidden=("version",)),
     )
 
 
+def html_twin(markup: str) -> str:
+    """``markup`` with the stylesheet in its ``<style>`` element: the HTML published next to the PDF, one file
+    that stands alone."""
+    return markup.replace(EMPTY_STYLE, f"<style>{report_css()}</style>", 1)
+
+
+def render_html(context: dict[str, Any]) -> str:
+    """The report's HTML twin, stylesheet inlined."""
+    return html_twin(report_markup(context))
+
+
 def pdf_identifier(context: dict[str, Any], variant: str) -> bytes:
     """Fixed file identifier: the inputs' fingerprint, the förbund, the year and the variant."""
     text = f"{context['fingerprint']}|{context['forbund']}|{context['year']}|{variant}"
     return hashlib.sha256(text.encode()).hexdigest()[:32].encode()
-
-
-def render_pdf(context: dict[str, Any], *, variant: str = DEFAULT_PDF_VARIANT,
-               fetcher: ReportFetcher | None = None) -> bytes:
-    return render_pdf_pages(context, variant=variant, fetcher=fetcher)[0]
-
-
-def render_pdf_pages(context: dict[str, Any], *, variant: str = DEFAULT_PDF_VARIANT,
-                     fetcher: ReportFetcher | None = None) -> tuple[bytes, int]:
-    """The PDF and its page count, taken from WeasyPrint's laid-out document (no re-parsing of the PDF)."""
-    return _html_to_pdf_pages(render_html(context), context, variant=variant, fetcher=fetcher)
 
 
 @contextmanager
@@ -285,43 +276,8 @@ def _source_date(day: dt.date) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Keep the cyclic garbage collector off the already-loaded heap while WeasyPrint lays out.
-
-    Layout allocates hundreds of thousands of short-lived objects. With the default thresholds
-    every few hundred allocations trigger a collection, and the older generations traverse the
-    whole heap of a pipeline step (pandas, Dagster and Great Expectations modules, the report
-    inputs): about a fifth of a report's render time. Freezing the existing heap and collecting
-    the young generation less often cuts that; the collector is restored afterwards.
-    """
-    thresholds = gc.get_threshold()
-    # A step process forked from the executor's forkserver starts frozen (freeze_heap) and ends soon after
-    # the render: it stays so. Anywhere else the heap is unfrozen again. Not gc.get_freeze_count(): it
-    # walks the whole frozen heap, ~45 ms per report in a step.
-    frozen_before = _HEAP_FROZEN
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        if not frozen_before:
-            gc.unfreeze()
-
-
-_HEAP_FROZEN = False
-
-
-def freeze_heap() -> None:
-    """Move everything loaded so far to the collector's permanent generation for good (pipelines.warm):
-    processes forked afterwards never have the collector traverse it, and renders leave it frozen."""
-    global _HEAP_FROZEN
-    gc.freeze()
-    _HEAP_FROZEN = True
-
-
-_SHIPPED_FONTS: list[tuple[FontConfiguration, CSS]] = []
+# (the process that registered them, whose temporary folder holds their files; configuration; stylesheet)
+_SHIPPED_FONTS: list[tuple[int, FontConfiguration, CSS]] = []
 
 
 def shipped_fonts() -> tuple[FontConfiguration, CSS]:
@@ -329,56 +285,49 @@ def shipped_fonts() -> tuple[FontConfiguration, CSS]:
 
     ``@font-face`` rules take effect only through a FontConfiguration given both to the stylesheet
     and to the render; without one WeasyPrint silently falls back to whatever fonts the system has.
-    Kept for the process's lifetime: Pango's font caches warm up with the first report, and the
-    executor's forkserver prepares them once for every step process it forks (:func:`warm_up`).
+    Kept for the process's lifetime: Pango's font caches warm up with the first report.
     """
     if not _SHIPPED_FONTS:
         config = FontConfiguration()
-        _SHIPPED_FONTS.append((config, CSS(filename=str(STATIC / "fonts.css"), url_fetcher=ReportFetcher(),
-                                           font_config=config)))
-    return _SHIPPED_FONTS[0]
-
-
-def _leave_font_files_to_parent() -> None:
-    # WeasyPrint removes a FontConfiguration's font folder when the object is collected. A forked child
-    # shares the parent's folder, so only the process that created it may remove it.
-    for config, _ in _SHIPPED_FONTS:
-        config._folder = None
+        _SHIPPED_FONTS.append((os.getpid(), config, CSS(filename=str(STATIC / "fonts.css"),
+                                                        url_fetcher=ReportFetcher(), font_config=config)))
+    _, config, stylesheet = _SHIPPED_FONTS[0]
+    return config, stylesheet
 
 
 def _release_fonts() -> None:
     # Released while the interpreter is whole: left to shutdown, Pango's font map can be torn down after
     # the objects that still use it, and the process ends with a segmentation fault. The font folder is
-    # removed here, not left to WeasyPrint's __del__: in the forkserver the configuration sits in the
-    # frozen heap (pipelines.warm), which no collection reaches, and each run left a folder in /tmp.
-    for config, _ in _SHIPPED_FONTS:
+    # removed here, not left to WeasyPrint's __del__, which a configuration no collection reaches never runs;
+    # and only by the process that made it: a process forked from that one reads the same files.
+    for owner, config, _ in _SHIPPED_FONTS:
         folder, config._folder = config._folder, None
-        if folder is not None:
+        if folder is not None and owner == os.getpid():
             shutil.rmtree(folder, ignore_errors=True)
     _SHIPPED_FONTS.clear()
     gc.collect()
 
 
-os.register_at_fork(after_in_child=_leave_font_files_to_parent)
 atexit.register(_release_fonts)
 
 
-def warm_up() -> None:
-    """Render the shipped demo report once, in memory, so that a process forked afterwards starts with
-    the fonts loaded and WeasyPrint's and Pango's caches filled: ~0.15-0.2 CPU s less per national report
-    (measured with two forkservers side by side, so that both saw the same machine)."""
-    from reports.sample import FORBUND, sample_inputs
-
-    render_pdf(build_report_context(sample_inputs(), FORBUND))
+@dataclass(frozen=True)
+class Pdf:
+    data: bytes
+    pages: int
 
 
-def html_to_pdf(html: str, context: dict[str, Any], *, variant: str, fetcher: ReportFetcher) -> bytes:
-    return _html_to_pdf_pages(html, context, variant=variant, fetcher=fetcher)[0]
+def _finish(document: Any, pdf: Any) -> None:
+    """Header cells get their scope, then every object is serialised once (which freezes them)."""
+    add_header_scope(document, pdf)
+    serialise_once(document, pdf)
 
 
-def _html_to_pdf_pages(html: str, context: dict[str, Any], *, variant: str, fetcher: ReportFetcher | None
-                       ) -> tuple[bytes, int]:
-    """Lay out ``html`` as it is published (its stylesheet inlined, as ``render_html`` gives it)."""
+def html_to_pdf(markup: str, context: dict[str, Any], *, variant: str = DEFAULT_PDF_VARIANT,
+                fetcher: ReportFetcher | None = None) -> Pdf:
+    """Lay out ``markup`` (as :func:`report_markup` gives it) with the shipped fonts and the report's stylesheet.
+
+    The page count is taken from WeasyPrint's laid-out document (no re-parsing of the PDF)."""
     if variant not in PDF_VARIANTS:
         raise ValueError(f"okänd PDF-variant {variant!r}; välj en av {', '.join(PDF_VARIANTS)}")
     font_config, fonts = shipped_fonts()
@@ -389,11 +338,16 @@ def _html_to_pdf_pages(html: str, context: dict[str, Any], *, variant: str, fetc
         "uncompressed_pdf": False,
     }
     # The epoch must cover write_pdf too: fonts are subset (and stamped) when the PDF is written.
-    with _source_date(context["document_date"]), _fewer_collections():
-        html, report_sheets = _without_inline_stylesheet(html)
-        source = HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=fetcher or ReportFetcher())
-        document = source.render(stylesheets=[fonts, *report_sheets], font_config=font_config, **options)
-        return document.write_pdf(finisher=serialise_once, **options), len(document.pages)
+    with _source_date(context["document_date"]):
+        source = HTML(string=markup, base_url=STATIC.as_uri() + "/", url_fetcher=fetcher or ReportFetcher())
+        document = source.render(stylesheets=[fonts, report_stylesheet()], font_config=font_config, **options)
+        return Pdf(document.write_pdf(finisher=_finish, **options), len(document.pages))
+
+
+def render_pdf(context: dict[str, Any], *, variant: str = DEFAULT_PDF_VARIANT,
+               fetcher: ReportFetcher | None = None) -> bytes:
+    """The report's PDF, in memory."""
+    return html_to_pdf(report_markup(context), context, variant=variant, fetcher=fetcher).data
 
 
 @dataclass(frozen=True)
@@ -414,11 +368,11 @@ def write_report(inputs: ReportInputs, forbund: str, out_dir: Path, *, variant: 
     """Render one förbund's report and write the PDF and its HTML twin atomically."""
     context = build_report_context(inputs, forbund)
     pdf_path, html_path = report_paths(out_dir, context)
-    html = render_html(context)
-    pdf, pages = _html_to_pdf_pages(html, context, variant=variant, fetcher=None)
-    write_bytes_atomic(pdf_path, pdf)
-    write_bytes_atomic(html_path, html.encode("utf-8"))
-    return RenderedReport(forbund, pdf_path, html_path, pages)
+    markup = report_markup(context)
+    pdf = html_to_pdf(markup, context, variant=variant)
+    write_bytes_atomic(pdf_path, pdf.data)
+    write_bytes_atomic(html_path, html_twin(markup).encode("utf-8"))
+    return RenderedReport(forbund, pdf_path, html_path, pdf.pages)
 
 
 def write_reports(inputs: ReportInputs, out_dir: Path, *, variant: str = DEFAULT_PDF_VARIANT,

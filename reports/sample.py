@@ -2,17 +2,16 @@
 
 The ledger figures are the reference case of the design (ten newly arrived people whose
 introduction is shortened by four years, cumulated at 4 %), so a reader can check them.
-Run ``python -m reports.sample OUT_DIR`` to render the sample report.
+Run ``python -m reports OUT_DIR`` to render the sample report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
 
 import pandas as pd
 
+from samverkan.comparison import with_rates
 from samverkan.ledger.actors import ACTORS_WITH_TOTAL
 from samverkan.ledger.results import TRANSFER_COLUMNS, break_even_transfers
 from samverkan.report import ReportInputs
@@ -61,6 +60,45 @@ def _transfers(ledger: list[dict]) -> pd.DataFrame:
     rows = [t for (forbund, project_id), net in sorted(nets.items())
             for t in break_even_transfers(forbund, project_id, net)]
     return pd.DataFrame(rows, columns=TRANSFER_COLUMNS)
+
+
+# The outcome aggregates (as ``samverkan.report.aggregates.outcome_tables`` gives them), summing to the flow's
+# 2025 row (262 participants, 131 leavers, 59 to work or studies); a few cells are small, to show suppression.
+BREAKDOWN_COUNTS = {
+    "gender": [("Kvinnor", 140, 70, 33), ("Män", 119, 58, 24), ("Annat", 3, 3, 2)],
+    "age_band": [("16–24 år", 58, 30, 15), ("25–34 år", 80, 41, 20), ("35–44 år", 64, 31, 13),
+                 ("45–54 år", 44, 22, 8), ("55 år och äldre", 16, 7, 3)],
+    "education_level": [("Förgymnasial", 90, 46, 14), ("Gymnasial", 120, 60, 31), ("Eftergymnasial", 48, 23, 14),
+                        ("Okänd", 4, 2, 0)],
+    "support_band": [("Under 1 år", 40, 22, 14), ("1–2 år", 62, 33, 17), ("2–3 år", 55, 27, 12),
+                     ("Mer än 3 år", 105, 49, 16)],
+}
+TRANSITION_COUNTS = [
+    ("arbetssokande", "arbete", 27), ("arbetssokande", "studier", 8), ("arbetssokande", "subventionerat_arbete", 6),
+    ("arbetssokande", "arbetssokande", 39), ("ovrigt", "arbete", 7), ("ovrigt", "studier", 5),
+    ("ovrigt", "ovrigt", 30), ("ovrigt", "arbetssokande", 3), ("studier", "studier", 4), ("studier", "arbete", 2),
+]
+# (förbund, year, participants, exited, to work or studies, costs): the förbund's own years and five others.
+MEASURE_COUNTS = [
+    (FORBUND, 2021, 150, 70, 30, 9_000_000), (FORBUND, 2022, 170, 80, 36, 10_200_000),
+    (FORBUND, 2023, 190, 3, 2, 11_000_000), (FORBUND, 2024, 200, 95, 44, 12_500_000),
+    (FORBUND, 2025, 210, 100, 46, 14_000_000), (OTHER, 2025, 50, 10, 4, 2_000_000),
+    ("Samordningsförbundet Norra Kusten", 2025, 120, 60, 21, 8_000_000),
+    ("Finsam Mitt", 2025, 300, 140, 70, 12_000_000), ("Samordningsförbundet Södra Dalen", 2025, 80, 40, 12, 6_000_000),
+    ("Finsam Öst", 2025, 160, 75, 30, 9_600_000),
+]
+
+
+def _outcome_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    breakdowns = pd.DataFrame(
+        [{"forbund": FORBUND, "dimension": dimension, "category": category, "participants": n, "exited": left,
+          "to_work_or_studies": work} for dimension, rows in BREAKDOWN_COUNTS.items()
+         for category, n, left, work in rows])
+    transitions = pd.DataFrame([{"forbund": FORBUND, "before": b, "after": a, "leavers": n}
+                                for b, a, n in TRANSITION_COUNTS])
+    measures = with_rates(pd.DataFrame(MEASURE_COUNTS, columns=["forbund", "year", "participants", "exited",
+                                                                "to_work_or_studies", "cost_sek"]))
+    return breakdowns, transitions, measures
 
 
 def sample_inputs(project_name: str = "Vägen vidare") -> ReportInputs:
@@ -156,21 +194,11 @@ def sample_inputs(project_name: str = "Vägen vidare") -> ReportInputs:
         {"dataset": "participants", "file": "participants.csv", "sha256": "a" * 64, "bytes": 1000},
         {"dataset": "projects", "file": "projects.xlsx", "sha256": "b" * 64, "bytes": 2000},
     ])
+    breakdowns, transitions, measures = _outcome_tables()
     return ReportInputs(
-        year=YEAR, flow=flow, projects=projects, ledger=pd.DataFrame(ledger), ledger_uncertainty=uncertainty,
+        year=YEAR, flow=flow, projects=projects, breakdown_counts=breakdowns, transition_counts=transitions,
+        outcome_measures=measures, ledger=pd.DataFrame(ledger), ledger_uncertainty=uncertainty,
         transfers=transfers, success_levels=levels, prerequisite_profiles=profiles,
         quality_summary=quality_summary, quality_problems=problems, parameters=parameters, unit_costs=unit_costs,
         input_files=files, rules_version="rules-2025.1", data_date=dt.date(2026, 1, 15), software_version="0.1.0",
     )
-
-
-def main(argv: list[str] | None = None) -> None:
-    from reports.render import write_reports
-
-    out = Path((argv or sys.argv[1:] or ["out/sample"])[0])
-    for report in write_reports(sample_inputs(), out, forbund=FORBUND_NAMES):
-        print(report.pdf)
-
-
-if __name__ == "__main__":
-    main()

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from samverkan.contract import EXIT_REASON_MISREGISTERED, WORK_OR_STUDIES
-from samverkan.suppression import Cell, suppress_frame, total_cell
+from samverkan.flow import LONG_SUPPORT_MONTHS
+from samverkan.suppression import Cell, protected, suppress_frame, total_cell
 
 COUNT_COLUMNS = ("participants", "exited", "to_work_or_studies")
 DIMENSIONS = ("gender", "age_band", "education_level", "support_band")
@@ -35,8 +36,9 @@ CATEGORY_LABELS = {
 # (label, lowest age, highest age); None: open.
 AGE_BANDS = (("16–24 år", None, 24), ("25–34 år", 25, 34), ("35–44 år", 35, 44), ("45–54 år", 45, 54),
              ("55 år och äldre", 55, None))
-# (label, fewer than this many months); the last band is everything above three years.
-SUPPORT_BANDS = (("Under 1 år", 12), ("1–2 år", 24), ("2–3 år", 36), ("Mer än 3 år", None))
+# (label, at most this many months); the last band is more than three years, the flow's long-term measure
+# (``flow.LONG_SUPPORT_MONTHS``), so that band and the flow's count agree.
+SUPPORT_BANDS = (("Under 1 år", 11), ("1–2 år", 23), ("2–3 år", LONG_SUPPORT_MONTHS), ("Mer än 3 år", None))
 UNKNOWN = "Okänt"
 
 
@@ -55,6 +57,8 @@ class Breakdown:
     label: str
     rows: tuple[BreakdownRow, ...]
     total: BreakdownRow
+    # No row is shown: even with every cell of a column hidden, its total would give a small count away.
+    withheld: bool = False
 
     @property
     def any_suppressed(self) -> bool:
@@ -78,7 +82,7 @@ def support_band(months: pd.Series) -> pd.Series:
     known = months.notna()
     below = pd.Series(False, index=months.index)
     for label, limit in SUPPORT_BANDS:
-        inside = known & ~below if limit is None else known & ~below & (months < limit)
+        inside = known & ~below if limit is None else known & ~below & (months <= limit)
         labels[inside.fillna(False).astype(bool)] = label
         below |= inside.fillna(False).astype(bool)
     return labels
@@ -124,19 +128,44 @@ def _row(category: str, cells: dict[str, Cell]) -> BreakdownRow:
     return BreakdownRow(category, cells["participants"], exited, to_work, share)
 
 
-def breakdowns(participants: pd.DataFrame, year: int) -> list[Breakdown]:
-    """One breakdown per dimension for the given episodes (one förbund's, or one project's) and report year."""
+def breakdown_counts(participants: pd.DataFrame, year: int, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Unsuppressed counts per group of ``by`` (e.g. ``("forbund",)``), dimension and category, in the
+    categories' order: ``*by, dimension, category, participants, exited, to_work_or_studies``.
+
+    An aggregate for the report's inputs; it is published only through :func:`breakdowns_from_counts`.
+    """
+    columns = [*by, "dimension", "category", *COUNT_COLUMNS]
     episodes = participants[participants["exit_reason"].fillna("") != EXIT_REASON_MISREGISTERED]
+    if episodes.empty:
+        return pd.DataFrame(columns=columns)
     flags = year_flags(episodes, year)
     categories = _categories(episodes, year)
+    keys = [episodes[c].astype("str") for c in by]
+    parts = []
+    for dimension in DIMENSIONS:
+        counts = flags.groupby([*keys, categories[dimension].rename("category")], sort=True).sum().reset_index()
+        counts = counts[counts["participants"] + counts["exited"] > 0]
+        rank = {c: i for i, c in enumerate(_order(dimension, list(counts["category"].unique())))}
+        counts = counts.assign(dimension=dimension, _rank=counts["category"].map(rank))
+        parts.append(counts.sort_values([*by, "_rank"], kind="stable"))
+    return pd.concat(parts, ignore_index=True)[columns]
+
+
+def breakdowns_from_counts(counts: pd.DataFrame) -> list[Breakdown]:
+    """One suppressed breakdown per dimension from one group's rows of :func:`breakdown_counts`."""
     out = []
     for dimension in DIMENSIONS:
-        counts = flags.groupby(categories[dimension], sort=False).sum()
-        counts = counts[counts["participants"] + counts["exited"] > 0]
-        counts = counts.reindex(_order(dimension, list(counts.index)))
-        columns = suppress_frame(counts, list(COUNT_COLUMNS))
+        rows_in = counts[counts["dimension"] == dimension]
+        columns = suppress_frame(rows_in, list(COUNT_COLUMNS))
         rows = tuple(_row(str(cat), {c: columns[c][i] for c in COUNT_COLUMNS})
-                     for i, cat in enumerate(counts.index))
-        total = _row("Totalt", {c: total_cell(int(counts[c].sum())) for c in COUNT_COLUMNS})
-        out.append(Breakdown(dimension, DIMENSION_LABELS[dimension], rows, total))
+                     for i, cat in enumerate(rows_in["category"]))
+        total = _row("Totalt", {c: total_cell(int(rows_in[c].sum())) for c in COUNT_COLUMNS})
+        withheld = not all(protected(columns[c], getattr(total, c).value) for c in COUNT_COLUMNS
+                           if not getattr(total, c).suppressed)
+        out.append(Breakdown(dimension, DIMENSION_LABELS[dimension], () if withheld else rows, total, withheld))
     return out
+
+
+def breakdowns(participants: pd.DataFrame, year: int) -> list[Breakdown]:
+    """One breakdown per dimension for the given episodes (one förbund's, or one project's) and report year."""
+    return breakdowns_from_counts(breakdown_counts(participants, year))

@@ -9,6 +9,7 @@ Markdown summary (``comparison.md``) and a few lines to print.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,10 +52,20 @@ class Comparison:
 
 
 def _read(folder: Path, name: str) -> pd.DataFrame | None:
+    """An extract as text; the separator from its header, so folders written before the Swedish-Excel format
+    (comma, decimal point) compare with today's (semicolon, decimal comma)."""
     path = folder / name
     if not path.is_file():
         return None
-    return pd.read_csv(path, dtype="str", keep_default_na=False, encoding="utf-8-sig")
+    text = path.read_bytes().decode("utf-8-sig")
+    sep = ";" if ";" in text.split("\n", 1)[0] else ","
+    return pd.read_csv(io.StringIO(text), sep=sep, dtype="str", keep_default_na=False)
+
+
+def _number(text: object) -> float:
+    # Numeric columns hold no thousands separator, so a comma is always the decimal comma.
+    value = pd.to_numeric(str(text).replace(",", "."), errors="coerce")
+    return float("nan") if pd.isna(value) else float(value)
 
 
 def _rows(section: str, measure: str, a: object, b: object, note: str = "", **keys: str) -> dict:
@@ -103,8 +114,7 @@ def _ledger(a: pd.DataFrame | None, b: pd.DataFrame | None) -> list[dict]:
     for row in merged.itertuples(index=False):
         keys = dict(zip(LEDGER_KEYS, (row[0], row[1], row[2]), strict=True))
         for i, measure in enumerate(LEDGER_MEASURES):
-            va = pd.to_numeric(pd.Series([row[3 + i]]), errors="coerce").iloc[0]
-            vb = pd.to_numeric(pd.Series([row[3 + len(LEDGER_MEASURES) + i]]), errors="coerce").iloc[0]
+            va, vb = _number(row[3 + i]), _number(row[3 + len(LEDGER_MEASURES) + i])
             tolerance = RATIO_TOLERANCE if measure == "return_ratio" else AMOUNT_TOLERANCE
             if np.isnan(va) and np.isnan(vb):
                 continue
@@ -221,7 +231,7 @@ def comparison_lines(comparison: Comparison) -> list[str]:
 
 
 def write_comparison(comparison: Comparison, out: Path | str) -> tuple[Path, Path]:
-    """``comparison.csv`` and ``comparison.md`` in ``out``, written as every other extract is."""
+    """``comparison.csv`` (as every other extract: ``write_csv_atomic``) and ``comparison.md`` in ``out``."""
     out = Path(out)
     csv = write_csv_atomic(comparison.frame, out / "comparison.csv")
     md = write_bytes_atomic(out / "comparison.md", comparison_markdown(comparison).encode("utf-8"))

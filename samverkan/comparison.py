@@ -12,7 +12,8 @@ count or cost per head, so they are not comparable on these measures.
 
 The percentile is the mid-rank: the share of förbund with a lower value plus half of those with the same value,
 so the median förbund is at 50 whatever the ties. With fewer than ``MIN_FORBUND`` förbund in the year no
-percentile is given (it would describe the inbox, not the country).
+percentile and no median are given (it would describe the inbox, not the country, and beside the förbund's own
+value the median of two gives the other's away).
 """
 
 from __future__ import annotations
@@ -70,12 +71,19 @@ def yearly_measures(participants: pd.DataFrame, projects: pd.DataFrame, costs: p
         rows.append(counts.reset_index())
     frame = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
         columns=["forbund", "year", "participants", "exited", "to_work_or_studies", "cost_sek"])
+    return with_rates(frame).sort_values(["forbund", "year"], ignore_index=True)
+
+
+def with_rates(counts: pd.DataFrame) -> pd.DataFrame:
+    """Counts per förbund and year (participants, exited, to_work_or_studies, cost_sek) with the share to work
+    or studies and the cost per participant."""
+    frame = counts.copy()
     frame["share_work_or_studies"] = (frame["to_work_or_studies"] / frame["exited"].where(frame["exited"] > 0))
     frame["cost_per_participant"] = frame["cost_sek"] / frame["participants"].where(frame["participants"] > 0)
     # A share of fewer than five leavers, or a cost over fewer than five people, tells about individuals.
     frame.loc[frame["exited"] < SMALL_COUNT_LIMIT, "share_work_or_studies"] = np.nan
     frame.loc[frame["participants"] < SMALL_COUNT_LIMIT, "cost_per_participant"] = np.nan
-    return frame.sort_values(["forbund", "year"], ignore_index=True)
+    return frame
 
 
 def mid_rank_percentile(values: pd.Series, value: float) -> float:
@@ -103,7 +111,8 @@ def standings(measures: pd.DataFrame, returns: pd.Series, forbund: str, year: in
         percentile = None
         if value is not None and compared >= MIN_FORBUND:
             percentile = mid_rank_percentile(column, value)
-        median = float(column.median()) if compared else None
+        # The median of two förbund is their mean: beside one's own value it gives the other's away.
+        median = float(column.median()) if compared >= MIN_FORBUND else None
         out.append(Standing(measure, label, value, percentile, median, compared))
     return out
 

@@ -3,7 +3,11 @@
 ``conform`` never drops a row: it returns the typed frame (invalid cells become
 missing) and one problem row per failed cell, each with the file, row, column, a
 rule name and a Swedish message a data steward can act on. Values that look
-like a personnummer are masked in both the frame and the messages.
+like a personnummer are masked in both the frame and the messages (in identifier
+and text columns also a 9-digit number that lost its leading zero in a
+spreadsheet), and every message passes the detector once more on its way out.
+Numbers that are not finite (``inf``, ``1e400``, ``NaN``) are refused: they would
+overflow every sum they enter.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import pandas as pd
 
 from samverkan import validation_rules as rules
 from samverkan.contract import Column, Dataset
-from samverkan.privacy import mask_personal_numbers, personal_number_mask
+from samverkan.privacy import mask_personal_numbers, mask_series, personal_number_mask
 from samverkan.readers import SOURCE_PROBLEM
 from samverkan.support import parse_support
 
@@ -34,6 +38,11 @@ DTYPES = {
     "date": "datetime64[s]",
 }
 MAX_SHOWN = 60
+# Column types that hold identifiers or text: a bare number in them may be a personnummer whose leading zero a
+# spreadsheet dropped. Numeric columns are amounts and counts, never checked that way.
+RESTORE_LEADING_ZERO = {"text", "code", "support"}
+# Whole numbers beyond this are not exact in a float and overflow the ledger's integer columns.
+MAX_EXACT_INTEGER = 2**53
 
 
 @dataclass
@@ -74,6 +83,12 @@ def parse_date(text: pd.Series) -> pd.Series:
     return parsed.astype("datetime64[s]")
 
 
+def _not_finite(number: pd.Series, text: pd.Series) -> pd.Series:
+    """Cells written as a number that is not finite: ``inf``, ``-Infinity``, ``1e400`` (overflows), ``NaN``."""
+    written_nan = text.str.strip().str.fullmatch(r"[+-]?nan", case=False).fillna(False).astype(bool)
+    return pd.Series(np.isinf(number.astype("float64").fillna(0.0)), index=text.index) | written_nan
+
+
 def _convert(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series, str]:
     """Typed values, a mask of unparseable non-empty cells, and the rule name for them."""
     present = text != ""
@@ -88,11 +103,13 @@ def _convert(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series, str
         return normalised.where(present), pd.Series(False, index=text.index), rules.SUPPORT_CODE.name
     if column.type == "integer":
         number = parse_decimal(text)
-        whole = number.notna() & (np.floor(number) == number)
+        finite = ~_not_finite(number, text) & (number.abs() < MAX_EXACT_INTEGER)
+        whole = number.notna() & finite & (np.floor(number.where(finite, 0.0)) == number)
         return number.where(whole).astype("Int64"), present & ~whole, rules.TYPE.name
     if column.type == "decimal":
         number = parse_decimal(text)
-        return number.astype("Float64"), present & number.isna(), rules.TYPE.name
+        usable = number.notna() & ~_not_finite(number, text)
+        return number.where(usable).astype("Float64"), present & ~usable, rules.TYPE.name
     if column.type == "boolean":
         lower = text.str.lower()
         value = pd.Series(pd.NA, index=text.index, dtype="boolean")
@@ -113,6 +130,12 @@ def _type_message(column: Column, rule: str, value: str) -> str:
         return f"okänd kod {shown!r}; tillåtna: {', '.join(column.codes)}"
     if rule == rules.DATE_FORMAT.name:
         return f"datum ska skrivas ÅÅÅÅ-MM-DD, fick {shown!r}"
+    if column.type in ("integer", "decimal"):
+        number = parse_decimal(pd.Series([value], dtype="str"))
+        if _not_finite(number, pd.Series([value], dtype="str")).iloc[0]:
+            return f"talet {shown!r} är inte ändligt (oändligt, för stort eller NaN) och tas inte emot"
+        if column.type == "integer" and abs(number.iloc[0]) >= MAX_EXACT_INTEGER:
+            return f"talet {shown!r} är för stort för ett heltal"
     if column.type == "integer":
         return f"ska vara ett heltal, fick {shown!r}"
     if column.type == "decimal":
@@ -128,7 +151,9 @@ def problem_rows(frame: pd.DataFrame, mask: pd.Series, dataset: str, column: str
     hit = frame.loc[mask]
     if hit.empty:
         return pd.DataFrame(columns=PROBLEM_COLUMNS)
-    message = messages[mask].to_numpy() if isinstance(messages, pd.Series) else messages
+    # Messages quote values from the files: whatever a rule quotes, a personnummer in it is masked here.
+    message = mask_series(messages[mask]).to_numpy() if isinstance(messages, pd.Series) \
+        else mask_personal_numbers(messages)
     return pd.DataFrame(
         {
             "dataset": dataset,
@@ -163,12 +188,14 @@ def conform(raw: pd.DataFrame, dataset: Dataset) -> Conformed:
             typed[column.name] = pd.Series(pd.NA, index=raw.index, dtype=DTYPES[column.type])
             continue
         text = raw[column.name].fillna("").astype("str").str.strip()
-        personal = personal_number_mask(text)
+        restore = column.type in RESTORE_LEADING_ZERO
+        personal = personal_number_mask(text, restore_leading_zero=restore)
         if personal.any():
+            masked = text[personal].map(lambda v, r=restore: mask_personal_numbers(v, restore_leading_zero=r))
             found.append(problem_rows(raw, personal, dataset.name, column.name, rules.PERSONNUMMER.name,
-                                   "värdet ser ut som ett personnummer eller samordningsnummer och tas inte emot"
-                                   + text.map(lambda v: f" ({mask_personal_numbers(v)[:MAX_SHOWN]})")))
-            text = text.mask(personal, text[personal].map(mask_personal_numbers))
+                                   "värdet ser ut som ett personnummer eller samordningsnummer och tas inte emot ("
+                                   + masked.str.slice(0, MAX_SHOWN).reindex(text.index, fill_value="") + ")"))
+            text = text.mask(personal, masked)
         values, bad, rule = _convert(column, text)
         bad = bad & ~personal
         if bad.any():

@@ -1,4 +1,4 @@
-"""The data contract, version 1: one schema per input dataset.
+"""The data contract, version 1.1: one schema per input dataset.
 
 Readers, type conversion, Great Expectations suites and the documentation all
 read these definitions, so a column is described in exactly one place.
@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-CONTRACT_VERSION = "1"
+CONTRACT_VERSION = "1.1"
+# 1.1 (additive): projects.target_group_code, a code for the target group the ledger prices with.
 
 ColumnType = Literal["text", "code", "integer", "decimal", "date", "boolean", "support"]
 
@@ -20,6 +21,8 @@ GENDER = ("K", "M", "X", "okand")
 OCCUPATION = ("arbete", "subventionerat_arbete", "studier", "arbetssokande", "ovrigt")
 WORK_OR_STUDIES = ("arbete", "subventionerat_arbete", "studier")
 EDUCATION_LEVEL = ("forgymnasial", "gymnasial", "eftergymnasial", "okand")
+# Target groups of the ledger's catalogue; a participant's own data decides first, the project's code second.
+TARGET_GROUP = ("langtidsarbetslos", "langtidssjuk", "unga_vuxna", "nyanlanda", "ovrig")
 EXIT_REASON = (
     "arbete",
     "studier",
@@ -106,6 +109,11 @@ PROJECTS = Dataset(
         Column("start_date", "date", True, "First day of the project.", "2021-01-01"),
         Column("end_date", "date", False, "Last day; empty while the project is ongoing.", "2023-12-31"),
         Column("target_group", "text", False, "Who the project is for, in words.", "Unga 16-29 utan sysselsättning"),
+        Column("target_group_code", "code", False,
+               "The target group as a code: långtidsarbetslösa (often on försörjningsstöd), långtidssjuka "
+               "(sjukpenning, sjuk- or aktivitetsersättning), unga vuxna utanför arbete och studier, nyanlända, "
+               "övriga. The ledger uses it for participants whose own data name no group; a `target_group` "
+               "that is itself one of these codes counts the same.", "unga_vuxna", codes=TARGET_GROUP),
         Column("orientation", "code", True, "Individual-oriented or structural project.", "individinriktad",
                codes=ORIENTATION),
         Column("planned_participants", "integer", False, "Participants planned over the project's life.", "60",

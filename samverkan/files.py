@@ -1,4 +1,5 @@
-"""Writing files so that a crash never leaves half a file and a spreadsheet never runs a cell."""
+"""Writing files so that a crash never leaves half a file, a spreadsheet never runs a cell, and a CSV extract
+never carries a personnummer (every one passes ``privacy.last_gate_frame``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+from samverkan.privacy import last_gate_frame
 
 # A cell starting with one of these is run as a formula by Excel and LibreOffice.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -95,7 +98,21 @@ def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# The way Swedish Excel and LibreOffice open a double-clicked CSV: a BOM so UTF-8 is recognised, semicolons
+# (the Swedish list separator) and a decimal comma. ``read_csv_extract`` reads them back.
+CSV_ENCODING = "utf-8-sig"
+CSV_SEPARATOR = ";"
+CSV_DECIMAL = ","
+
+
 def write_csv_atomic(frame: pd.DataFrame, path: Path) -> Path:
-    """CSV in UTF-8 with a header, decimal point, empty cells for missing values."""
-    data = formula_safe(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
-    return write_bytes_atomic(path, data)
+    """CSV for Swedish Excel: UTF-8 with BOM, semicolons, decimal comma, a header, empty cells for missing values;
+    personnummer masked (the last gate) and formula-like cells made inert."""
+    text = formula_safe(last_gate_frame(frame)).to_csv(index=False, lineterminator="\n", sep=CSV_SEPARATOR,
+                                                       decimal=CSV_DECIMAL)
+    return write_bytes_atomic(path, text.encode(CSV_ENCODING))
+
+
+def read_csv_extract(path: Path, **options: object) -> pd.DataFrame:
+    """An extract written by ``write_csv_atomic``, read back with the same encoding, separator and decimal."""
+    return pd.read_csv(path, sep=CSV_SEPARATOR, decimal=CSV_DECIMAL, encoding=CSV_ENCODING, **options)

@@ -14,6 +14,11 @@ projects or no acceptable row at all, and more than half of the rows in
 quarantine. ``IngestResult.verdict`` is that outcome as the one-row frame the
 data gate reads.
 
+Every quarantine row carries, in ``as_read``, its row's cells as they were read (masked, JSON), so the
+steward workbook can show the row as the file has it. A row of another dataset whose project is only unknown
+because the project's own row is in quarantine gets ``project_in_quarantine`` naming that row instead of
+``unknown_project``, and ``IngestResult.cascades`` counts such rows per cause.
+
 ``validation_frame`` is what Great Expectations sees: every row read, typed,
 personnummer masked, unknown codes kept as written (masked) so the suite can
 name them, and the quarantine verdict per row. The quarantine is final when
@@ -24,7 +29,7 @@ that the rules here accepted is reported as a disagreement, never patched in.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,12 +39,16 @@ from samverkan import quality
 from samverkan import validation_rules as rules
 from samverkan.conform import PROBLEM_COLUMNS, conform
 from samverkan.contract import DATASETS
-from samverkan.privacy import mask_personal_numbers, personal_number_mask
+from samverkan.physical import file_sha256
+from samverkan.privacy import mask_personal_numbers, personal_number_mask, shown_file_name
 from samverkan.readers import SOURCE_PROBLEM, ReadError, dataset_files, read_file
 
 # source_row of a quarantine row that concerns a whole file rather than one of its rows.
 WHOLE_FILE = 0
 QUARANTINED = "quarantined"
+# The quarantine's column with the row's cells as read (masked, a JSON object); "" for a whole-file problem.
+AS_READ = quality.AS_READ
+QUARANTINE_COLUMNS = [*PROBLEM_COLUMNS, AS_READ]
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,8 @@ class IngestResult:
     dataset_errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     validation: pd.DataFrame | None = None
+    # Rows quarantined only because their project's row is in quarantine, per that row ("projects.xlsx rad 15").
+    cascades: dict[str, int] = field(default_factory=dict)
 
     @property
     def quarantined_rows(self) -> int:
@@ -83,11 +94,8 @@ class IngestResult:
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    # Never opens a link or a pipe (empty then); the reader refuses those by name.
+    return file_sha256(path)
 
 
 def _file_problem(dataset: str, file: str, row: int, column: str, rule: str, message: str) -> pd.DataFrame:
@@ -110,7 +118,8 @@ def _missing_column_problems(dataset: str, raw: pd.DataFrame, missing: list[str]
 
 
 def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None = None,
-                   today: dt.date | None = None) -> IngestResult:
+                   today: dt.date | None = None, projects_quarantine: pd.DataFrame | None = None) -> IngestResult:
+    """Read, type and check every file of ``name``; ``projects_quarantine`` lets an unknown project name its cause."""
     spec = DATASETS[name]
     frames: list[pd.DataFrame] = []
     files: list[InputFile] = []
@@ -123,10 +132,10 @@ def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None =
             raw = read_file(path, name)
         except ReadError as exc:
             errors.append(rules.UNREADABLE_FILE.text("file", reason=exc))
-            found.append(_file_problem(name, path.name, exc.row or WHOLE_FILE, exc.column or "",
+            found.append(_file_problem(name, exc.file, exc.row or WHOLE_FILE, exc.column or "",
                                        rules.UNREADABLE_FILE.name,
                                        rules.UNREADABLE_FILE.text(reason=mask_personal_numbers(exc.reason))))
-            files.append(InputFile(path.name, sha256_of(path), 0, usable=False))
+            files.append(InputFile(exc.file, sha256_of(path), 0, usable=False))
             continue
         columns = tuple(c for c in raw.columns if c not in ("source_file", "source_row", SOURCE_PROBLEM))
         missing = [c for c in spec.required_columns if c not in raw.columns]
@@ -140,7 +149,8 @@ def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None =
             if len(raw):
                 found.append(_missing_column_problems(name, raw, missing))
         frames.append(raw)
-        files.append(InputFile(path.name, sha256_of(path), len(raw), usable=not missing, columns=columns))
+        files.append(InputFile(shown_file_name(path.name), sha256_of(path), len(raw), usable=not missing,
+                               columns=columns))
     raw = pd.concat(frames, ignore_index=True).fillna("") if frames else _empty_raw(name)
     conformed = conform(raw, spec)
     typed = conformed.rows
@@ -148,18 +158,84 @@ def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None =
     problem_frame = pd.concat([p for p in found if not p.empty] or [pd.DataFrame(columns=PROBLEM_COLUMNS)],
                               ignore_index=True)
     problem_frame["source_row"] = problem_frame["source_row"].astype("int64")
+    problem_frame = _name_quarantined_projects(problem_frame, typed, quarantined_projects(projects_quarantine))
     is_bad = _rows_in(typed, problem_frame)
     accepted = typed.loc[~is_bad].reset_index(drop=True)
     quarantine = _sorted(problem_frame)
+    quarantine[AS_READ] = _as_read(raw, quarantine, {f.name: f.columns for f in files})
 
     errors += _dataset_problems(name, files, len(typed), len(accepted), notes)
 
     # Headers and reader messages come from the files themselves: mask them like every value.
     errors = [mask_personal_numbers(e) for e in errors]
     notes = [mask_personal_numbers(n) for n in notes]
-    result = IngestResult(name, accepted, quarantine, len(typed), files, errors, notes)
+    result = IngestResult(name, accepted, quarantine, len(typed), files, errors, notes, cascades=cascades(quarantine))
     result.validation = validation_frame(raw, typed, is_bad, sorted(missing_anywhere))
     return result
+
+
+def quarantined_projects(projects_quarantine: pd.DataFrame | None) -> dict[str, str]:
+    """Project id -> its first quarantined row ("projects.xlsx rad 15"), from the projects quarantine."""
+    if projects_quarantine is None or projects_quarantine.empty or AS_READ not in projects_quarantine.columns:
+        return {}
+    causes: dict[str, str] = {}
+    rows = projects_quarantine.drop_duplicates(["source_file", "source_row"])
+    for file, row, as_read in zip(rows["source_file"], rows["source_row"], rows[AS_READ], strict=True):
+        project = str(json.loads(as_read).get("project_id", "")).strip() if as_read else ""
+        if project:
+            causes.setdefault(project, f"{file} rad {int(row)}")
+    return causes
+
+
+def _name_quarantined_projects(problems: pd.DataFrame, typed: pd.DataFrame, causes: dict[str, str]) -> pd.DataFrame:
+    """An unknown project whose own row is in quarantine is a consequence of that row: say which."""
+    unknown = problems["rule"] == rules.UNKNOWN_PROJECT.name
+    if not causes or not unknown.any():
+        return problems
+    ids = typed.set_index(["source_file", "source_row"])["project_id"]
+    keys = pd.MultiIndex.from_frame(problems.loc[unknown, ["source_file", "source_row"]])
+    cause = pd.Series(ids.reindex(keys).to_numpy(), index=problems.index[unknown]).map(causes).dropna()
+    out = problems.copy()
+    out.loc[cause.index, "rule"] = rules.PROJECT_IN_QUARANTINE.name
+    out.loc[cause.index, "message"] = rules.PROJECT_IN_QUARANTINE.text(cause=cause)
+    return out
+
+
+def cascades(quarantine: pd.DataFrame) -> dict[str, int]:
+    """Rows whose only problem is a project in quarantine, counted per the project row that caused them."""
+    if quarantine.empty:
+        return {}
+    cascaded = quarantine["rule"] == rules.PROJECT_IN_QUARANTINE.name
+    only = cascaded.groupby([quarantine["source_file"], quarantine["source_row"]]).transform("all")
+    rows = quarantine.loc[only & cascaded]
+    prefix = len(rules.PROJECT_IN_QUARANTINE.text(cause=""))
+    counts = rows["message"].str.slice(prefix).value_counts()
+    return {cause: int(counts[cause]) for cause in sorted(counts.index)}
+
+
+def _as_read(raw: pd.DataFrame, quarantine: pd.DataFrame, columns: dict[str, tuple[str, ...]]) -> pd.Series:
+    """Each quarantine row's cells as its file has them, masked, as a JSON object in the file's column order."""
+    if quarantine.empty:
+        return pd.Series("", index=quarantine.index, dtype="str")
+    keys = quarantine[["source_file", "source_row"]].drop_duplicates()
+    hit = raw.merge(keys, on=["source_file", "source_row"], how="inner")
+    text: dict[tuple[str, int], str] = {}
+    for record in hit.to_dict("records"):
+        file = str(record["source_file"])
+        # Headers come from the file as well: a personnummer typed as a header is masked like a value.
+        cells = {mask_personal_numbers(c): mask_personal_numbers(_cell(record.get(c))) for c in columns.get(file, ())}
+        text[(file, int(record["source_row"]))] = json.dumps(cells, ensure_ascii=False)
+    found = [text.get((str(f), int(r)), "") for f, r in zip(quarantine["source_file"], quarantine["source_row"],
+                                                            strict=True)]
+    return pd.Series(found, index=quarantine.index, dtype="str")
+
+
+def _cell(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:.0f}"
+    return str(value)
 
 
 def _dataset_problems(name: str, files: list[InputFile], rows: int, accepted: int, notes: list[str]) -> list[str]:
@@ -207,12 +283,12 @@ def validation_frame(raw: pd.DataFrame, typed: pd.DataFrame, is_bad: pd.Series,
             lost = frame[column].isna() & (written != "")
             if lost.any():
                 # conform() already masked what it flagged; mask again so nothing raw can slip through.
-                frame.loc[lost, column] = written[lost].map(mask_personal_numbers)
+                frame.loc[lost, column] = written[lost].map(lambda v: mask_personal_numbers(v, True))
     for column in spec_columns:
         if frame[column].dtype == "str":
-            personal = personal_number_mask(frame[column].fillna(""))
+            personal = personal_number_mask(frame[column].fillna(""), restore_leading_zero=True)
             if personal.any():
-                frame.loc[personal, column] = frame.loc[personal, column].map(mask_personal_numbers)
+                frame.loc[personal, column] = frame.loc[personal, column].map(lambda v: mask_personal_numbers(v, True))
     frame = frame.drop(columns=[c for c in missing_required if c in frame.columns])
     frame[QUARANTINED] = is_bad.to_numpy()
     return _numpy_comparable(frame)

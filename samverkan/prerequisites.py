@@ -89,7 +89,10 @@ def dimension_profile(profiles: pd.DataFrame) -> pd.DataFrame:
     scored has no mean.
     """
     columns = ["forbund", "year", "dimension", "criteria", "scores", "mean_score"]
-    scored = profiles.assign(dimension=profiles["criterion"].map(DIMENSION_OF))
+    # Criteria may come back from a CSV or a hand-made table as text ("3"): the mapping is by number.
+    criterion = pd.to_numeric(profiles["criterion"], errors="coerce")
+    scored = profiles.assign(dimension=criterion.map(DIMENSION_OF),
+                             score=pd.to_numeric(profiles["score"], errors="coerce"))
     rows = []
     for (forbund, year), group in scored.groupby(["forbund", "year"], sort=True):
         for dimension in DIMENSIONS:

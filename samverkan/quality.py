@@ -10,14 +10,15 @@ is written once and both the quarantine and the suite follow it.
 Every ingest step leaves, beside its accepted rows, its quarantine and a
 one-row verdict (rows in, accepted, quarantined, usable, errors). The steward
 extracts (``quality.csv``, ``quality_summary.csv``) are combined from those for
-every dataset, and ``gate_message`` says in Swedish which datasets stop the
-ledger and the report.
+every dataset, ``quality.xlsx`` beside them shows the rows as read, and
+``gate_message`` says in Swedish which datasets stop the ledger and the report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -25,7 +26,8 @@ import pandas as pd
 from samverkan import validation_rules as rules
 from samverkan.conform import PROBLEM_COLUMNS, problem_rows
 from samverkan.contract import DATASETS, Dataset
-from samverkan.files import write_csv_atomic
+from samverkan.files import write_bytes_atomic, write_csv_atomic
+from samverkan.steward_workbook import quality_workbook
 
 # (earlier, later): the later date may not be before the earlier one.
 DATE_ORDER: dict[str, tuple[tuple[str, str], ...]] = {
@@ -51,6 +53,11 @@ SUMMARY_COLUMNS = ["dataset", "rows_in", "accepted", "quarantined"]
 VERDICT_COLUMNS = [*SUMMARY_COLUMNS, "usable", "errors"]
 QUALITY_FILE = "quality.csv"
 SUMMARY_FILE = "quality_summary.csv"
+WORKBOOK_FILE = "quality.xlsx"
+# quality.csv: the problem columns with the rule's Swedish label beside its code.
+EXTRACT_COLUMNS = [*PROBLEM_COLUMNS[:5], "rule_label", PROBLEM_COLUMNS[5]]
+# The quarantine column with each row's cells as read, a JSON object (written by samverkan.ingest).
+AS_READ = "as_read"
 
 
 def _iso(values: pd.Series) -> pd.Series:
@@ -153,16 +160,36 @@ def combine(quarantines: Mapping[str, pd.DataFrame], verdicts: Mapping[str, pd.D
             ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every dataset's quarantine rows and counts (``quality.csv``, ``quality_summary.csv``), in contract order."""
     problems = _in_contract_order(quarantines, PROBLEM_COLUMNS).astype({"source_row": "int64"})
+    problems.insert(5, "rule_label", problems["rule"].map(rules.rule_label).astype("str"))
     summary = _in_contract_order(verdicts, SUMMARY_COLUMNS).astype(
         {c: "int64" for c in ("rows_in", "accepted", "quarantined")})
     return problems, summary
 
 
-def write_extracts(out_dir: Path, problems: pd.DataFrame, summary: pd.DataFrame) -> tuple[Path, Path]:
-    """``quality.csv`` and ``quality_summary.csv`` of the year."""
-    problems_path = write_csv_atomic(problems, Path(out_dir) / QUALITY_FILE)
+def rows_as_read(quarantines: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Per dataset, each quarantined row once with its cells as read (``source_file``, ``source_row``, the file's
+    columns as text, masked), from the quarantines' ``as_read`` column."""
+    out: dict[str, pd.DataFrame] = {}
+    for name, quarantine in quarantines.items():
+        if quarantine.empty or AS_READ not in quarantine.columns:
+            continue
+        rows = quarantine.drop_duplicates(["source_file", "source_row"])
+        records = [{"source_file": f, "source_row": int(r), **(json.loads(a) if a else {})}
+                   for f, r, a in zip(rows["source_file"], rows["source_row"], rows[AS_READ], strict=True)]
+        out[name] = pd.DataFrame.from_records(records)
+    return out
+
+
+def write_extracts(out_dir: Path, problems: pd.DataFrame, summary: pd.DataFrame,
+                   rows: Mapping[str, pd.DataFrame] | None = None,
+                   dataset_label: Callable[[str], str] = str) -> tuple[Path, Path, Path]:
+    """``quality.csv``, ``quality_summary.csv`` and the stewards' ``quality.xlsx`` (sheets named by
+    ``dataset_label``) of the year."""
+    problems_path = write_csv_atomic(problems.reindex(columns=EXTRACT_COLUMNS), Path(out_dir) / QUALITY_FILE)
     summary_path = write_csv_atomic(summary, Path(out_dir) / SUMMARY_FILE)
-    return problems_path, summary_path
+    workbook = quality_workbook(summary, problems, rows or {}, rules.rule_label, dataset_label)
+    workbook_path = write_bytes_atomic(Path(out_dir) / WORKBOOK_FILE, workbook)
+    return problems_path, summary_path, workbook_path
 
 
 def gate_message(verdicts: pd.DataFrame) -> str | None:

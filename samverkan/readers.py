@@ -5,45 +5,52 @@ Parquet dates become ISO dates, whole numbers lose Excel's trailing ``.0``), so
 that type conversion and validation happen in one place with one set of error
 messages. Every row carries ``source_file`` and ``source_row``: the file's name
 and the row number a person sees when opening it (the header is row 1 in CSV and
-XLSX; Parquet rows are numbered from 1).
+XLSX; Parquet rows are numbered from 1). A file name is shown with any
+personnummer in it masked, here and everywhere after.
+
+Nothing is merged or dropped silently. The records of each file are counted
+apart from the parser (``samverkan.physical``) and reconciled with the rows
+read; a difference refuses the file. A row the reader could only partly read (a
+record wider or narrower than the header, a cell beyond the header in XLSX, a
+cell longer than Excel allows, the records after a quote that never closes)
+is kept with a note in ``source_problem`` and quarantined with rule
+``row_shape``; a file that cannot be read at all (a link, a pipe, too large,
+UTF-16 without a byte-order mark, a column name twice in any casing) raises
+``ReadError``. Excel's ``sep=;`` first line sets the delimiter and is not a
+record: rows are numbered as Excel shows them, the header being row 1.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import datetime as dt
 import io
 import re
-import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
 
 from samverkan.contract import DATASETS
+from samverkan.physical import count_csv_records
+from samverkan.privacy import shown_file_name
+from samverkan.sheets import read_parquet, read_xlsx
+from samverkan.source_rows import (
+    SOURCE,
+    SOURCE_PROBLEM,
+    ReadError,
+    bytes_of,
+    normalise_header,
+    reconcile,
+    with_source,
+)
+
+__all__ = ["SOURCE_PROBLEM", "SUFFIXES", "ReadError", "dataset_files", "normalise_header", "read_csv",
+           "read_dataset", "read_file", "read_parquet", "read_xlsx"]
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
-# A reader's note on a row it could only partly read (e.g. too many fields); empty when fine.
-SOURCE_PROBLEM = "source_problem"
-
-
-class ReadError(Exception):
-    """A file that cannot be read at all; the message names file, row and column where known."""
-
-    def __init__(self, file: str, message: str, row: int | None = None, column: str | None = None):
-        self.file = file
-        self.row = row
-        self.column = column
-        self.reason = message
-        where = file
-        if row is not None:
-            where += f", rad {row}"
-        if column is not None:
-            where += f", kolumn {column!r}"
-        super().__init__(f"{where}: {message}")
 
 
 def dataset_files(inbox: Path, dataset: str) -> list[Path]:
@@ -51,20 +58,28 @@ def dataset_files(inbox: Path, dataset: str) -> list[Path]:
     if dataset not in DATASETS:
         raise KeyError(f"unknown dataset {dataset!r}")
     pattern = re.compile(rf"^{re.escape(dataset)}([_\-. ].*)?$", re.IGNORECASE)
+    # Links, folders and pipes with a dataset's name are listed too, so that reading refuses them by name
+    # instead of skipping them unseen.
     found = [
         p
         for p in Path(inbox).iterdir()
-        if p.is_file() and p.suffix.lower() in SUFFIXES and pattern.match(p.stem) and not p.name.startswith("~$")
+        if p.suffix.lower() in SUFFIXES and pattern.match(p.stem) and not p.name.startswith("~$")
     ]
     return sorted(found, key=lambda p: p.name)
 
 
-def normalise_header(name: object) -> str:
-    text = "" if name is None else str(name)
-    return text.replace("\ufeff", "").strip().lower()
-
-
 def _decode(raw: bytes, file: str) -> str:
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise ReadError(file, "filen är sparad som UTF-32; spara den som CSV UTF-8")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text" is UTF-16 with a byte-order mark: read it.
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ReadError(file, "filen är sparad som UTF-16 men är avkortad eller skadad") from exc
+    if raw[:4096].count(b"\x00") * 4 > len(raw[:4096]):
+        raise ReadError(file, "filen verkar vara sparad som UTF-16 utan byte-ordningsmärke; "
+                              "spara den som CSV UTF-8")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -81,22 +96,78 @@ def _sniff_delimiter(header_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
+_EXCEL_SEP = re.compile(r"sep=(.)[ \t]*(?:\r\n|\n|\r|$)", re.IGNORECASE)
+
+
+def _excel_delimiter(text: str) -> tuple[str, str | None]:
+    """Excel's ``sep=;`` first line: the text without it and the delimiter it names."""
+    match = _EXCEL_SEP.match(text.lstrip("\ufeff"))
+    if match is None:
+        return text, None
+    return text.lstrip("\ufeff")[match.end():], match.group(1)
+
+
 def read_csv(path: Path) -> pd.DataFrame:
-    file = path.name
-    text = _decode(path.read_bytes(), file)
+    file = shown_file_name(path.name)
+    text, delimiter = _excel_delimiter(_decode(bytes_of(path, file), file))
     if not text.strip():
         raise ReadError(file, "filen är tom")
-    header_line = text.splitlines()[0]
-    delimiter = _sniff_delimiter(header_line)
+    # One kind of line break, so that the record count and every parser agree on where records end.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    delimiter = delimiter or _sniff_delimiter(text.split("\n", 1)[0])
+    count = count_csv_records(text, delimiter)
+    if count.open_quote_record == 1:
+        raise ReadError(file, "ett citattecken i rubrikraden stängs aldrig", row=1)
+    head = text if count.open_quote_offset is None else text[: count.open_quote_offset]
+    frame, seen = _read_csv_text(head, delimiter, file)
+    if count.open_quote_offset is not None:
+        tail, tail_records = _unclosed_quote_rows(text[count.open_quote_offset:], delimiter,
+                                                  [c for c in frame.columns if c not in SOURCE],
+                                                  count.open_quote_record, file)
+        frame = pd.concat([frame, tail], ignore_index=True)
+        seen += tail_records
+        physical = count.open_quote_record - 1 + tail_records
+    else:
+        physical = count.records
+    reconcile(file, physical, seen)
+    return frame
+
+
+def _unclosed_quote_rows(tail: str, delimiter: str, header: list[str], first: int,
+                         file: str) -> tuple[pd.DataFrame, int]:
+    """The records from a quote that never closes to the end of the file, one per line, each quarantined: the
+    csv module would read them all as one cell."""
+    lines = tail.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    width = len(header)
+    body, numbers, problems = [], [], []
+    for offset, line in enumerate(lines):
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+        if not any(c.strip() for c in cells):
+            continue
+        body.append((cells + [""] * width)[:width])
+        numbers.append(first + offset)
+        problems.append(f"ett citattecken på rad {first} stängs aldrig; raderna {first}–{first + len(lines) - 1} "
+                        "kan inte tolkas säkert")
+    frame = pd.DataFrame(body, columns=header, dtype="str") if body else pd.DataFrame(columns=header, dtype="str")
+    return with_source(frame, file, numbers, problems), len(lines)
+
+
+def _read_csv_text(text: str, delimiter: str, file: str) -> tuple[pd.DataFrame, int]:
+    """The rows of a CSV text whose quotes all close, and the number of records the parser saw."""
     plain = _read_plain_csv(text, delimiter)
     if plain is not None:
-        frame, row_numbers, problems = plain
-        return _with_source(frame, file, row_numbers, problems)
+        frame, row_numbers, problems, seen = plain
+        return with_source(frame, file, row_numbers, problems), seen
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         rows = list(reader)
     except csv.Error as exc:
-        raise ReadError(file, f"CSV kan inte tolkas: {exc}", row=reader.line_num) from exc
+        reason = str(exc)
+        if "field larger than field limit" in reason:
+            reason = f"en cell är längre än {csv.field_size_limit():,} tecken".replace(",", " ")
+        raise ReadError(file, f"CSV-filen kan inte tolkas: {reason}", row=reader.line_num) from exc
     header = [normalise_header(h) for h in rows[0]]
     if not any(header):
         raise ReadError(file, "rubrikraden saknas", row=1)
@@ -116,7 +187,7 @@ def read_csv(path: Path) -> pd.DataFrame:
         row_numbers.append(number)
         problems.append(problem)
     frame = pd.DataFrame(body, columns=header, dtype="str") if body else pd.DataFrame(columns=header, dtype="str")
-    return _with_source(frame, file, row_numbers, problems)
+    return with_source(frame, file, row_numbers, problems), len(rows)
 
 
 # Characters that make a file more than "fields split by a delimiter, records by line breaks": quoting,
@@ -124,11 +195,11 @@ def read_csv(path: Path) -> pd.DataFrame:
 _NOT_PLAIN = re.compile(r'["\x00\x1c-\x1f]')
 
 
-def _read_plain_csv(text: str, delimiter: str) -> tuple[pd.DataFrame, list[int], list[str]] | None:
+def _read_plain_csv(text: str, delimiter: str) -> tuple[pd.DataFrame, list[int], list[str], int] | None:
     """Arrow's multi-threaded reader for a plain file, the usual export: no quotes and every record as wide as
     the header. It gives what the row-by-row reader gives (frame, row numbers counting skipped blank records, no
-    row notes) in a fraction of the time: a national participants ingest (8 files, 200 000 rows) 3.2 -> 2.35 s,
-    on the critical path before any report. None for any other file: the row-by-row reader then reads it,
+    row notes, records seen) in a fraction of the time (benchmarks/README.md), on the critical path before any
+    report. None for any other file: the row-by-row reader then reads it,
     keeps every row and says what is wrong with it."""
     if _NOT_PLAIN.search(text):
         return None
@@ -159,95 +230,7 @@ def _read_plain_csv(text: str, delimiter: str) -> tuple[pd.DataFrame, list[int],
     keep = pc.invert(blank)
     frame = body.filter(keep).to_pandas()
     frame = frame.astype("str") if not frame.empty else pd.DataFrame(columns=header, dtype="str")
-    return frame, numbers.filter(keep).to_pylist(), [""] * len(frame)
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if value != value:  # NaN
-            return ""
-        if value.is_integer():
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, pd.Timestamp):
-        return _cell_text(value.to_pydatetime())
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def read_xlsx(path: Path, dataset: str) -> pd.DataFrame:
-    from openpyxl import load_workbook
-
-    file = path.name
-    try:
-        # data_only=False: a formula cell comes back as its formula text, so it is quarantined as a formula
-        # instead of silently becoming empty (exports rarely carry cached values).
-        workbook = load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ReadError(file, f"XLSX-filen är skadad eller inte en Excel-arbetsbok ({type(exc).__name__})") from exc
-    try:
-        names = {n.lower(): n for n in workbook.sheetnames}
-        sheet = workbook[names[dataset]] if dataset in names else workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        try:
-            header_cells = next(rows)
-        except StopIteration:
-            raise ReadError(file, f"bladet {sheet.title!r} är tomt") from None
-        header = [normalise_header(h) for h in header_cells]
-        while header and not header[-1]:
-            header.pop()
-        width = len(header)
-        body: list[list[str]] = []
-        row_numbers: list[int] = []
-        for number, cells in enumerate(rows, start=2):
-            texts = [_cell_text(c) for c in cells[:width]]
-            if not any(t.strip() for t in texts):
-                continue
-            body.append(texts + [""] * (width - len(texts)))
-            row_numbers.append(number)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise ReadError(file, f"XLSX-filen är avkortad eller skadad ({type(exc).__name__})") from exc
-    finally:
-        workbook.close()
-    frame = pd.DataFrame(body, columns=header, dtype="str") if body else pd.DataFrame(columns=header, dtype="str")
-    return _with_source(frame, file, row_numbers)
-
-
-def _arrow_column_text(column: pa.ChunkedArray) -> list[str]:
-    return [_cell_text(v) for v in column.to_pylist()]
-
-
-def read_parquet(path: Path) -> pd.DataFrame:
-    file = path.name
-    try:
-        table = pq.read_table(path)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise ReadError(file, f"Parquet-filen kan inte läsas: {exc}") from exc
-    data = {normalise_header(name): _arrow_column_text(table.column(i)) for i, name in enumerate(table.column_names)}
-    frame = pd.DataFrame(data, dtype="str")
-    return _with_source(frame, file, list(range(1, table.num_rows + 1)))
-
-
-def _with_source(
-    frame: pd.DataFrame, file: str, row_numbers: list[int], problems: list[str] | None = None
-) -> pd.DataFrame:
-    duplicated = frame.columns[frame.columns.duplicated()].tolist()
-    if duplicated:
-        raise ReadError(file, f"kolumnen förekommer flera gånger: {', '.join(duplicated)}", row=1)
-    frame = frame.fillna("")
-    frame["source_file"] = pd.Series([file] * len(frame), dtype="str", index=frame.index)
-    frame["source_row"] = pd.Series(row_numbers, dtype="int64", index=frame.index)
-    frame[SOURCE_PROBLEM] = pd.Series(problems or [""] * len(frame), dtype="str", index=frame.index)
-    return frame
+    return frame, numbers.filter(keep).to_pylist(), [""] * len(frame), table.num_rows
 
 
 def read_file(path: Path, dataset: str) -> pd.DataFrame:
@@ -258,7 +241,7 @@ def read_file(path: Path, dataset: str) -> pd.DataFrame:
         return read_xlsx(path, dataset)
     if suffix == ".parquet":
         return read_parquet(path)
-    raise ReadError(path.name, f"okänt filformat {suffix!r}; använd .csv, .xlsx eller .parquet")
+    raise ReadError(shown_file_name(path.name), f"okänt filformat {suffix!r}; använd .csv, .xlsx eller .parquet")
 
 
 def read_dataset(inbox: Path, dataset: str) -> pd.DataFrame:

@@ -11,6 +11,9 @@ environment:
 - ``SAMVERKAN_SMTP_STARTTLS`` (``1``), ``SAMVERKAN_SMTP_USER`` / ``SAMVERKAN_SMTP_PASSWORD`` when the server
   wants them.
 
+A row quarantined only because its project's row is in quarantine (rule ``project_in_quarantine``) is
+counted under that project row, its cause, and not as a problem of its own dataset.
+
 Every text that goes out is masked for personnummer once more, whatever its source.
 """
 
@@ -25,7 +28,7 @@ from pathlib import Path
 
 from samverkan.files import write_bytes_atomic
 from samverkan.privacy import mask_personal_numbers
-from samverkan.quality import QUALITY_FILE, SUMMARY_FILE
+from samverkan.quality import QUALITY_FILE, SUMMARY_FILE, WORKBOOK_FILE
 
 NOTICE_FILE = "steward_notice.md"
 SENT_MARKER = ".steward_notice_sent"
@@ -44,6 +47,17 @@ class CheckOutcome:
     failed_expectations: tuple[dict, ...] = field(default_factory=tuple)
     # Where Great Expectations and the row rules disagree: a fault of the program, not of the file.
     disagreements: tuple[str, ...] = ()
+    # Rows quarantined only because their project's row is: {"cause": "projects.xlsx rad 15", "rows": n}.
+    cascades: tuple[dict, ...] = ()
+
+    @property
+    def cascaded(self) -> int:
+        return sum(int(c.get("rows", 0)) for c in self.cascades)
+
+    @property
+    def own_problems(self) -> int:
+        """Quarantined rows with a fault of their own, not only one inherited from a project row."""
+        return self.quarantined - self.cascaded
 
     @property
     def blocking(self) -> bool:
@@ -59,8 +73,24 @@ def subject(year: str, outcomes: list[CheckOutcome]) -> str:
     blocked = [o.dataset for o in outcomes if o.blocking]
     if blocked:
         return f"[samverkansbokslut] {year}: {', '.join(blocked)} kan inte användas – åtgärd krävs"
-    rows = sum(o.quarantined for o in outcomes)
+    rows = sum(o.own_problems for o in outcomes)
     return f"[samverkansbokslut] {year}: {rows} rader i karantän att granska"
+
+
+def cascade_lines(outcomes: list[CheckOutcome]) -> list[str]:
+    """One line per project row in quarantine that took rows of other datasets with it."""
+    by_cause: dict[str, dict[str, int]] = {}
+    for outcome in outcomes:
+        for cascade in outcome.cascades:
+            counts = by_cause.setdefault(str(cascade.get("cause", "")), {})
+            counts[outcome.dataset] = counts.get(outcome.dataset, 0) + int(cascade.get("rows", 0))
+    lines = []
+    for cause in sorted(by_cause):
+        counts = by_cause[cause]
+        where = ", ".join(f"{dataset} {n}" for dataset, n in counts.items())
+        lines.append(f"- {cause}: {sum(counts.values())} rader ({where}) ligger i karantän bara för att "
+                     "projektet gör det")
+    return lines
 
 
 def notice_markdown(year: str, run_id: str, outcomes: list[CheckOutcome], out_dir: Path,
@@ -90,14 +120,21 @@ def notice_markdown(year: str, run_id: str, outcomes: list[CheckOutcome], out_di
                   "Great Expectations och radreglerna är oense om raderna nedan. Det är inte filens fel: meddela "
                   "den som driftar samverkansbokslutet.", ""]
         lines += [f"- {o.dataset}: {d}" for o in disagreeing for d in o.disagreements] + [""]
+    cascades = cascade_lines(outcomes)
+    if cascades:
+        lines += ["## Projekt i karantän som tar med sig andra rader", "",
+                  "Raderna nedan har inget eget fel: deras projekt ligger i karantän. Rätta projektraden så följer "
+                  "de med; de räknas inte som egna fel i tabellen nedan.", "", *cascades, ""]
     lines += ["## Per dataset", "", "| dataset | status | rader in | godkända | karantän |", "|---|---|---|---|---|"]
     for o in outcomes:
         status = "OK" if o.passed else ("FEL (stoppar)" if o.blocking else "fel" if o.disagreements else "varning")
-        lines.append(f"| {o.dataset} | {status} | {o.rows_in} | {o.accepted} | {o.quarantined} |")
+        quarantined = f"{o.own_problems} (+{o.cascaded} via projekt)" if o.cascaded else f"{o.quarantined}"
+        lines.append(f"| {o.dataset} | {status} | {o.rows_in} | {o.accepted} | {quarantined} |")
     lines += ["", "## Vad du gör nu", ""]
-    lines.append(f"1. Öppna `{Path(out_dir) / QUALITY_FILE}`: en rad per fel med fil, radnummer, kolumn, regel och "
-                 "vad som är fel. Rader i karantän är inte med i bokslutet.")
-    lines.append(f"2. `{Path(out_dir) / SUMMARY_FILE}` visar antalen per dataset.")
+    lines.append(f"1. Öppna `{Path(out_dir) / WORKBOOK_FILE}` i Excel: ett blad per dataset med raderna som de "
+                 "lästes, felet markerat och meddelandet bredvid. Rader i karantän är inte med i bokslutet.")
+    lines.append(f"2. `{Path(out_dir) / QUALITY_FILE}` har en rad per fel med fil, radnummer, kolumn, regel och vad "
+                 f"som är fel; `{Path(out_dir) / SUMMARY_FILE}` visar antalen per dataset.")
     if data_docs:
         lines.append(f"3. Great Expectations Data Docs (öppna i en webbläsare): `{data_docs}`")
     lines.append("")

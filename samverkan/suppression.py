@@ -4,12 +4,14 @@ Primary suppression hides every count from 1 to 4 (``privacy.SMALL_COUNT_LIMIT``
 table whose total is published (the breakdowns' totals are the participant flow's): one hidden cell is the total
 minus the cells shown, and two hidden cells that must add up to 2 are both 1. So a column gets complementary
 cells, smallest first, until every hidden small count has at least two values that agree with the total and the
-cells shown. A share is hidden when either of its counts is.
+cells shown. Where even hiding every cell is not enough (:func:`protected`), the line is withheld. A share is hidden
+when either of its counts is.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -63,6 +65,19 @@ def _complete(counts: list[int], hidden: list[bool], secondary: list[bool]) -> b
         hidden[index] = secondary[index] = True
         added = True
     return added
+
+
+def protected(cells: Sequence[Cell], total: int) -> bool:
+    """Whether a reader who sees the shown cells, which hidden cells are small and the line's total can work out
+    no small count. Complementary cells fail when everything is hidden and the total still decides the cells
+    (two small cells that add up to 8 are both 4): such a line must not be published at all."""
+    hidden = [c.suppressed for c in cells]
+    if not any(hidden):
+        return True
+    counts = [0 if c.suppressed else int(c.value or 0) for c in cells]
+    # Only the hidden cells' sum matters to the reader: put it in the first hidden cell.
+    counts[hidden.index(True)] = total - sum(counts)
+    return all(len(values) >= 2 for values in _feasible_values(counts, hidden, [c.secondary for c in cells]))
 
 
 def suppress_column(counts: list[int]) -> list[Cell]:

@@ -84,6 +84,12 @@ FUTURE_DATE = Rule("future_date", "datum i framtiden", "datumet {date} ligger ef
 FORMULA = Rule("formula", "text som ser ut som kalkylbladsformel",
                "texten ser ut som en kalkylbladsformel och tas inte emot: {start}")
 TOO_LONG = Rule("too_long", "för lång text", "texten har {length} tecken; högst {limit} tas emot")
+# ------------------------------------------------------------------ consequences: quarantined because another row is
+
+# An unknown project whose own row is in quarantine: the steward fixes that row, not this one.
+PROJECT_IN_QUARANTINE = Rule("project_in_quarantine", "projektet ligger i karantän",
+                             "projektet är i karantän: {cause}")
+
 # Not a rule of its own: GX's summary expectation that every row passed all the rules above.
 QUARANTINED = Rule("quarantined", "raden ligger i karantän", "raden bryter mot minst en regel")
 
@@ -110,7 +116,7 @@ QUARANTINE_SHARE = Rule(
 
 RULES: dict[str, Rule] = {rule.name: rule for rule in (
     ROW_SHAPE, PERSONNUMMER, TYPE, REQUIRED, ALLOWED_CODES, SUPPORT_CODE, DATE_FORMAT, RANGE, UNKNOWN_PROJECT,
-    DUPLICATE_KEY, DATE_ORDER, NEEDS_VALUE, FUTURE_DATE, FORMULA, TOO_LONG, QUARANTINED,
+    DUPLICATE_KEY, DATE_ORDER, NEEDS_VALUE, FUTURE_DATE, FORMULA, TOO_LONG, QUARANTINED, PROJECT_IN_QUARANTINE,
     UNREADABLE_FILE, MISSING_COLUMN, NO_ROWS, QUARANTINE_SHARE,
 )}
 RULE_LABELS: dict[str, str] = {name: rule.label for name, rule in RULES.items()}

@@ -58,8 +58,9 @@ def test_a_single_small_cell_gets_a_complement_and_zeros_are_not_complements():
 def test_bands():
     assert list(age_band(pd.Series([16, 24, 25, 54, 55, 70, None]))) == [
         "16–24 år", "16–24 år", "25–34 år", "45–54 år", "55 år och äldre", "55 år och äldre", "Okänt"]
+    # Exactly three years is not more than three years, as in the flow's long_support_before.
     assert list(support_band(pd.Series([0, 11, 12, 35, 36, 37, 120, None]))) == [
-        "Under 1 år", "Under 1 år", "1–2 år", "2–3 år", "Mer än 3 år", "Mer än 3 år", "Mer än 3 år", "Okänt"]
+        "Under 1 år", "Under 1 år", "1–2 år", "2–3 år", "2–3 år", "Mer än 3 år", "Mer än 3 år", "Okänt"]
 
 
 def test_counts_by_gender_with_felregistrering_left_out_and_small_cells_hidden():
@@ -92,3 +93,14 @@ def test_age_and_support_bands_are_counted_from_the_report_year():
         ("16–24 år", 5), ("55 år och äldre", 5)]
     assert [(r.category, r.participants.value) for r in got["support_band"].rows] == [
         ("Under 1 år", 5), ("Mer än 3 år", 5)]
+
+
+def test_a_column_whose_total_decides_every_hidden_cell_is_withheld():
+    # Two groups of four: both hidden, and still 8 = 4 + 4 gives them away; the table is not shown.
+    rows = [{"gender": "K"}] * 4 + [{"gender": "M"}] * 4
+    gender = {b.dimension: b for b in breakdowns(_episodes(rows), 2024)}["gender"]
+    assert gender.withheld and gender.rows == () and gender.total.participants.value == 8
+    # Three and four: 7 = 3 + 4 = 4 + 3, nothing is decided, so the table is shown with both hidden.
+    rows = [{"gender": "K"}] * 3 + [{"gender": "M"}] * 4
+    gender = {b.dimension: b for b in breakdowns(_episodes(rows), 2024)}["gender"]
+    assert not gender.withheld and [r.participants.suppressed for r in gender.rows] == [True, True]

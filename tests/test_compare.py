@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from samverkan.compare import CompareError, compare_command, compare_outputs, comparison_lines
+from samverkan.files import read_csv_extract, write_csv_atomic
 
 LEDGER_HEADER = ("forbund,project_id,actor,investment_sek,effect_pv_sek,net_sek,return_ratio,payback_year,"
                  "effect_real_pv_sek,effect_transfer_pv_sek,society_return_ratio,participant_effect_established,"
@@ -43,6 +44,13 @@ def write_run(folder: Path, rate: str, version: str, net_a: int, level_p2: str, 
 def runs(tmp_path: Path) -> tuple[Path, Path]:
     a = write_run(tmp_path / "a", "0.04 (0.03–0.05)", "2026.1 (parameters.yaml 0ac56e92)", 500, "0", "för få avslut")
     b = write_run(tmp_path / "b", "0.03 (0.03–0.05)", "2026.1+88d661cf", 620, "1", "andelen över p0")
+    # B as today's runs write it (semicolons, decimal comma, BOM), A as runs did before: both compare.
+    for extract in b.iterdir():
+        frame = pd.read_csv(extract, dtype="str", keep_default_na=False)
+        if extract.name == "ledger.csv":
+            frame = frame.astype({"investment_sek": "int64", "effect_pv_sek": "int64", "return_ratio": "float64"})
+        write_csv_atomic(frame, extract)
+    assert (b / "ledger.csv").read_bytes().startswith(b"\xef\xbb\xbfforbund;")
     return a, b
 
 
@@ -76,8 +84,8 @@ def test_written_files_and_printed_lines(runs: tuple[Path, Path], tmp_path: Path
     assert lines[0].endswith("versioner 1, parametrar och regler 1, bokslut 2, framgångsnivåer 1")
     assert "  netto Förbund A: 500\u00a0kr → 620\u00a0kr" in lines
     assert "  1 insatser har ändrad framgångsnivå" in lines
-    written = pd.read_csv(tmp_path / "jmf" / "comparison.csv", dtype={"a": "str", "b": "str"},
-                          keep_default_na=False)
+    written = read_csv_extract(tmp_path / "jmf" / "comparison.csv", dtype={"a": "str", "b": "str"},
+                               keep_default_na=False)
     assert len(written) == 5 and list(written.columns)[:5] == ["section", "forbund", "project_id", "actor",
                                                                  "measure"]
     markdown = (tmp_path / "jmf" / "comparison.md").read_text(encoding="utf-8")
@@ -88,7 +96,7 @@ def test_written_files_and_printed_lines(runs: tuple[Path, Path], tmp_path: Path
 def test_a_row_in_one_run_only_and_a_missing_extract(runs: tuple[Path, Path]) -> None:
     a, b = runs
     with (b / "ledger.csv").open("a", encoding="utf-8") as handle:
-        handle.write(ledger_row("Förbund C", "ALL", "Summa", 10, 30, "3"))
+        handle.write(ledger_row("Förbund C", "ALL", "Summa", 10, 30, "3").replace(",", ";"))
     (a / "success_rules.csv").unlink()
     comparison = compare_outputs(a, b)
     only_b = comparison.section("ledger").query("forbund == 'Förbund C'")

@@ -58,36 +58,92 @@ def test_render_steps_are_limited_by_the_executor_as_well_as_by_the_pool(monkeyp
     config = multiprocess_config()
     assert config["max_concurrent"] == 5 == worker_count()
     assert config["tag_concurrency_limits"] == [{"key": RENDER_TAG, "value": "pdf", "limit": 3}] and render_slots() == 3
+    # The run's own config wins over the environment.
+    config = multiprocess_config({"workers": 2, "render_slots": 1})
+    assert config["max_concurrent"] == 2 and config["tag_concurrency_limits"][0]["limit"] == 1
     monkeypatch.setenv("SAMVERKAN_WORKERS", "")
     assert worker_count() >= 2  # the cores plus one
     monkeypatch.setenv("SAMVERKAN_RENDER_SLOTS", "två")
     with pytest.raises(ValueError, match="SAMVERKAN_RENDER_SLOTS ska vara ett heltal"):
         render_slots()
+    with pytest.raises(ValueError, match="negativt"):
+        worker_count(-1)
+
+
+def test_executor_settings_are_resolved_when_a_run_starts(monkeypatch) -> None:
+    """The definitions are already loaded (top of this file); what the environment and the run config say when a
+    run starts is what the executor gets."""
+    from dagster._core.system_config.objects import ResolvedRunConfig
+
+    job = defs.resolve_job_def("samverkansbokslut")
+    assert job.executor_def.name == "samverkan_multiprocess"
+    monkeypatch.setenv("SAMVERKAN_WORKERS", "7")
+    monkeypatch.setenv("SAMVERKAN_RENDER_SLOTS", "2")
+    config = ResolvedRunConfig.build(job, {}).execution.execution_engine_config
+    assert config["max_concurrent"] == 7 and config["tag_concurrency_limits"][0]["limit"] == 2
+    config = ResolvedRunConfig.build(job, {"execution": {"config": {"workers": 3}}}).execution.execution_engine_config
+    assert config["max_concurrent"] == 3 and config["tag_concurrency_limits"][0]["limit"] == 2
+    assert config["start_method"]["forkserver"]["preload_modules"][-1] == "pipelines.warm"
+
+
+def test_deployment_settings_are_env_vars_resolved_at_launch(monkeypatch) -> None:
+    from dagster import asset, materialize
+
+    from pipelines.resources import SamverkanSettings, deployment_settings
+
+    @asset
+    def where(settings: SamverkanSettings) -> tuple[str, str, str]:
+        return settings.inbox_dir, settings.out_dir, settings.pdf_variant
+
+    monkeypatch.delenv("SAMVERKAN_INBOX", raising=False)
+    resource = deployment_settings({"SAMVERKAN_OUT": "/data/out/{year}", "SAMVERKAN_INBOX": ""})
+    monkeypatch.setenv("SAMVERKAN_OUT", "/srv/ut/{year}")  # after the definitions were built: launch time counts
+    result = materialize([where], resources={"settings": resource})
+    assert result.output_for_node("where") == ("var/demo-inbox", "/srv/ut/{year}", "pdf/ua-1")
+    overridden = materialize([where], resources={"settings": resource},
+                             run_config={"resources": {"settings": {"config": {"out_dir": "ut/{year}"}}}})
+    assert overridden.output_for_node("where")[1] == "ut/{year}"
+
+
+def test_asset_modules_import_whatever_the_executor_setting() -> None:
+    """Importing an asset module builds no executor: with ``SAMVERKAN_EXECUTOR=k8s`` and no dagster-k8s, the
+    assets import, and only loading the definitions fails, saying in Swedish what is missing."""
+    script = (
+        "import os, sys\n"
+        "os.environ['SAMVERKAN_EXECUTOR'] = 'k8s'\n"
+        "sys.modules['dagster_k8s'] = None  # as if not installed\n"
+        "import assets.flow, assets.ingest, assets.ledger, assets.quality, assets.report, assets.success\n"
+        "import pipelines.jobs\n"
+        "try:\n"
+        "    import pipelines.definitions\n"
+        "except ImportError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "kräver paketet dagster-k8s" in done.stdout
 
 
 def test_every_forkserver_preload_module_imports() -> None:
     """The forkserver skips a preload module that fails to import: a renamed one would just slow every step.
 
-    In a fresh interpreter, as the forkserver does it: the last module freezes the heap, which the test
-    process should not inherit."""
-    import subprocess
-    import sys
+    In a fresh interpreter, as the forkserver does it: the last module prepares the process (pipelines/runtime.py),
+    which the test process should not inherit."""
+    from pipelines.preload import preload_modules
 
-    from pipelines.jobs import PRELOAD
-
-    assert PRELOAD[-1] == "pipelines.warm"
+    modules = preload_modules()
+    assert modules[-1] == "pipelines.warm"
     script = (
         "import gc, importlib, sys\n"
-        f"for name in {PRELOAD!r}:\n"
+        f"for name in {modules!r}:\n"
         "    importlib.import_module(name)\n"
         "from pipelines.run import samverkansbokslut_job_def\n"
-        "from reports.render import report_template\n"
-        "assert report_template.cache_info().currsize == 1\n"
+        "from pipelines.runtime import STEP_COLLECTOR_THRESHOLDS\n"
+        "from reports.render import report_stylesheet, report_template\n"
+        "assert report_template.cache_info().currsize == 1 and report_stylesheet.cache_info().currsize == 1\n"
         "frozen = gc.get_freeze_count()\n"
         "assert frozen > 100_000, frozen\n"
-        "from reports.render import warm_up\n"
-        "warm_up()  # a render in a process forked from here leaves the preloaded heap frozen\n"
-        "assert gc.get_freeze_count() >= frozen, (gc.get_freeze_count(), frozen)\n"
+        "assert gc.get_threshold() == STEP_COLLECTOR_THRESHOLDS, gc.get_threshold()\n"
         "print(samverkansbokslut_job_def().name)\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
@@ -95,21 +151,45 @@ def test_every_forkserver_preload_module_imports() -> None:
     assert done.stdout.strip() == "samverkansbokslut"
 
 
+def test_postgres_instances_preload_their_storage(monkeypatch) -> None:
+    from pipelines.preload import PRELOAD, preload_modules
+
+    monkeypatch.setenv("SAMVERKAN_INSTANCE", "postgres")
+    assert preload_modules() == [*PRELOAD, "dagster_postgres", "pipelines.warm"]
+    monkeypatch.setenv("SAMVERKAN_INSTANCE", "")
+    assert preload_modules() == [*PRELOAD, "pipelines.warm"]
+
+
+def test_no_early_forkserver_on_another_dagster(monkeypatch) -> None:
+    import importlib.metadata
+    import multiprocessing.forkserver
+
+    from pipelines.preload import start_step_forkserver
+
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "1.14.0")
+    before = multiprocessing.forkserver._forkserver._forkserver_pid
+    assert start_step_forkserver() is False
+    assert multiprocessing.forkserver._forkserver._forkserver_pid == before
+
+
 def test_the_command_line_starts_the_forkserver_the_executor_would(tmp_path: Path) -> None:
     """``samverkan run`` starts the forkserver before importing the pipeline (pipelines/preload.py). The
     executor then reuses it whatever list it would have given, so the lists must be the same, and a process
     forked from it must find the pipeline loaded and the instance's home in its environment."""
+    import importlib.metadata
     import inspect
 
     from dagster._core.executor.multiprocess import MultiprocessExecutor
 
     from pipelines.jobs import multiprocess_config
-    from pipelines.preload import EXECUTOR_MODULE, PRELOAD, forkserver_preload
+    from pipelines.preload import DAGSTER_READ, EXECUTOR_MODULE, forkserver_preload, preload_modules
 
+    # The rule copied, on the Dagster release it was read from (the early start stays off on any other).
+    assert importlib.metadata.version("dagster").startswith(DAGSTER_READ)
     executor_source = inspect.getsource(MultiprocessExecutor.execute)
     assert f'preload = ["{EXECUTOR_MODULE}", *preload]' in executor_source  # Dagster's own prefix
-    assert multiprocess_config()["start_method"]["forkserver"]["preload_modules"] is PRELOAD
-    assert forkserver_preload() == [EXECUTOR_MODULE, *PRELOAD]
+    assert multiprocess_config()["start_method"]["forkserver"]["preload_modules"] == preload_modules()
+    assert forkserver_preload() == [EXECUTOR_MODULE, *preload_modules()]
     script = (
         "import multiprocessing, os, sys\n"
         "def child(queue):\n"

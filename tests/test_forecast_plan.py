@@ -93,3 +93,15 @@ def test_odd_inputs_get_a_line_not_a_traceback(tmp_path, change, expected):
     with pytest.raises(PlanError) as caught:
         load_plan(path)
     assert any(expected in p for p in caught.value.problems), caught.value.problems
+
+
+def test_a_plan_may_name_the_project_it_became(tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text(GOOD + "project_id: SF01-P003\n", encoding="utf-8")
+    assert load_plan(path).project_id == "SF01-P003"
+    path.write_text(GOOD, encoding="utf-8")
+    assert load_plan(path).project_id == ""
+    path.write_text(GOOD + "project_id: [a, b]\n", encoding="utf-8")
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert caught.value.problems == ["plan.yaml: project_id ska vara en text, fick \"['a', 'b']\""]

@@ -432,10 +432,22 @@ def test_shipped_catalogue_and_indexing() -> None:
     assert bistand["kommun_sek"] == "75045" and bistand["price_year"] == 2024
     assert bistand["kommun_sek_2024"] == 75045
     assert load_catalogue(2025).rows.loc[bistand.name, "kommun_sek_2025"] == pytest.approx(75045 * 58800 / 57300)
-    # The wage row (2023 prices) is carried to 2024 by the prisbasbelopp.
-    lon = rows_[(rows_["support_code"] == "lon") & (rows_["occupation"] == "")].iloc[0]
-    assert lon["produktionsvarde_sek_2024"] == pytest.approx(629239 * 57300 / 52500)
-    assert round(39900 * 12 * 1.3142) == 629239
+    # Entry wages by education level (2024 prices): wage × 12 × (1 + 31.42 %), taxes 20.67 % / 11.70 %.
+    lon = rows_[(rows_["support_code"] == "lon") & (rows_["occupation"] == "")].set_index("education_level")
+    assert lon["produktionsvarde_sek_2024"].to_dict() == {
+        "": 449456, "forgymnasial": 410030, "gymnasial": 449456, "eftergymnasial": 520423}
+    assert round(26000 * 12 * 1.3142) == 410030 and round(33000 * 12 * 0.2067) == 81853
+    assert lon.loc["eftergymnasial", "kommun_sek_2024"] == -81853
+    assert load_catalogue(2025).rows.loc[0, "produktionsvarde_sek_2025"] == \
+        pytest.approx(449456 * 58800 / 57300)
+    # Every target group has the same eight real items, each with a reduction in work below or at one.
+    groups = rows_[rows_["target_group"] != ""]
+    assert set(groups["target_group"]) == {"langtidsarbetslos", "langtidssjuk", "unga_vuxna", "nyanlanda", "ovrig"}
+    assert (groups.groupby("target_group")["item"].nunique() == 8).all()
+    assert (groups["kind"] == "real").all() and groups["reduction_in_work"].between(0.1, 1.0).all()
+    assert (groups.loc[groups["item"] != "arbetsmarknadsprogram", "reduction_in_work"] < 1).all()
+    assert groups["source"].str.contains("Eget antagande").all() and (groups["confidence"] == "low").all()
+    assert catalogue.version.startswith("2026.2 (unit_costs.csv ")
     series = load_prisbasbelopp()
     assert series.set_index("year").loc[[2024, 2025], "prisbasbelopp_sek"].tolist() == [57300, 58800]
 

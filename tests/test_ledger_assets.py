@@ -10,6 +10,7 @@ from dagster import AssetKey, DagsterInstance, materialize
 
 from assets.ingest import ingest_assets
 from assets.ledger import ledger, ledger_contributions, ledger_uncertainty
+from samverkan.files import read_csv_extract
 from samverkan.ledger.actors import MEMBERS
 from samverkan.ledger.results import LEDGER_COLUMNS, break_even_transfers
 
@@ -23,21 +24,21 @@ def test_materialise_ledger_2024(small_inbox: Path, tmp_path: Path, pipeline_res
     )
     assert result.success
     out = tmp_path / "out" / "2024"
-    table = pd.read_csv(out / "ledger.csv")
+    table = read_csv_extract(out / "ledger.csv")
     assert list(table.columns) == LEDGER_COLUMNS
     # Effects split into real resources and transfers, to the krona.
     assert (table["effect_real_pv_sek"] + table["effect_transfer_pv_sek"] == table["effect_pv_sek"]).all()
     summa = table[table["actor"] == "Summa"]
     assert summa["society_return_ratio"].notna().any() and table.loc[table["actor"] != "Summa",
                                                                     "society_return_ratio"].isna().all()
-    by_year = pd.read_csv(out / "ledger_by_year.csv")
+    by_year = read_csv_extract(out / "ledger_by_year.csv")
     assert list(by_year.columns) == ["forbund", "project_id", "actor", *[f"year_{n}" for n in range(1, 6)]]
     assert (by_year["year_5"] == table["effect_pv_sek"]).all()
-    uncertainty = pd.read_csv(out / "ledger_uncertainty.csv")
+    uncertainty = read_csv_extract(out / "ledger_uncertainty.csv")
     assert list(uncertainty.columns) == ["forbund", "project_id", "actor", "p_break_even", "npv_p05", "npv_p50",
                                          "npv_p95"]
     assert uncertainty[["forbund", "project_id", "actor"]].equals(table[["forbund", "project_id", "actor"]])
-    transfers = pd.read_csv(out / "ledger_transfers.csv")
+    transfers = read_csv_extract(out / "ledger_transfers.csv")
     assert list(transfers.columns) == ["forbund", "project_id", "payer", "payer_net_sek", "receiver",
                                        "receiver_net_sek", "amount_sek"]
     for name in ("ledger_parameters.csv", "ledger_catalogue.csv"):
@@ -87,7 +88,7 @@ def test_other_parameters_file_changes_the_run(small_inbox: Path, tmp_path: Path
         resources=pipeline_resources(small_inbox, parameters_file=str(changed)),
     )
     assert result.success
-    by_year = pd.read_csv(tmp_path / "out" / "2024" / "ledger_by_year.csv")
+    by_year = read_csv_extract(tmp_path / "out" / "2024" / "ledger_by_year.csv")
     assert list(by_year.columns)[-1] == "year_3"
     contributions = result.output_for_node("ledger_contributions")
     # The shipped version and the file's hash: an evaluator's file is never mistaken for the shipped one.

@@ -66,7 +66,7 @@ def test_reference_table_by_function(tmp_path: Path) -> None:
 def test_reference_table_by_cli(tmp_path: Path) -> None:
     flows = tmp_path / "flows.csv"
     flows.write_text(REFERENCE_FLOWS, encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "samverkan.cli", "ledger", "--flows", str(flows), "--rate", "0.04",
+    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "ledger", "--flows", str(flows), "--rate", "0.04",
                            "--years", "4"], capture_output=True, text=True, cwd=ROOT, check=True)
     assert_reference(done.stdout)
 
@@ -136,7 +136,7 @@ def test_excel_style_flows(tmp_path: Path) -> None:
 
 
 def test_run_flags_validate_the_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from samverkan.cli import build_parser
+    from pipelines.cli import build_parser
 
     bad = tmp_path / "bad.csv"
     bad.write_text("support_code,occupation\nlon,\n", encoding="utf-8")

@@ -142,35 +142,38 @@ def test_bad_rules_give_every_line(tmp_path: Path) -> None:
     ]
 
 
-OVERRIDE = "support_code;occupation;kind;kommun_sek;source\naktivitetsstod;;real;5;egen mätning\nlon;;;-90000;\n"
+OVERRIDE = ("support_code;occupation;education_level;kind;kommun_sek;source\n"
+            "sjukpenning;;;;5;egen mätning\nlon;;;transfer;-90000;\n")
 
 
 def test_a_catalogue_override_replaces_only_its_rows(tmp_path: Path) -> None:
     shipped = load_catalogue(2024)
     catalogue = load_catalogue(2024, write(tmp_path / "k.csv", OVERRIDE, "cp1252"))
     assert len(catalogue.rows) == len(shipped.rows)
-    key = ["support_code", "occupation", "kind"]
+    key = ["support_code", "occupation", "education_level", "kind"]
     rows = catalogue.rows.set_index(key)
     before = shipped.rows.set_index(key)
-    assert rows.loc[("aktivitetsstod", "", "real"), "kommun_sek"] == "5"
-    assert rows.loc[("aktivitetsstod", "", "real"), "source"] == "egen mätning"
-    # An empty kind is the transfer row, as in the catalogue itself; no source given: the evaluator's mark.
-    assert rows.loc[("lon", "", "transfer"), "kommun_sek"] == "-90000"
-    assert rows.loc[("lon", "", "transfer"), "source"].startswith(EVALUATOR_BASIS + " (tidigare källa: SCB")
+    assert rows.loc[("sjukpenning", "", "", "transfer"), "kommun_sek"] == "5"
+    assert rows.loc[("sjukpenning", "", "", "transfer"), "source"] == "egen mätning"
+    # An empty kind is the transfer row, as in the catalogue itself; no source given: the evaluator's mark;
+    # the general lon row only (an empty education_level given), not the rows per education level.
+    assert rows.loc[("lon", "", "", "transfer"), "kommun_sek"] == "-90000"
+    lon = rows.loc[("lon", "", "", "transfer"), "source"]
+    assert lon.startswith(EVALUATOR_BASIS + " (tidigare källa: Eget antagande: ingångslön")
     # The amount is indexed from the row's own price year, as before.
-    assert rows.loc[("lon", "", "transfer"), "price_year"] == before.loc[("lon", "", "transfer"), "price_year"]
+    assert rows.loc[("lon", "", "", "transfer"), "price_year"] == before.loc[("lon", "", "", "transfer"), "price_year"]
     untouched = [c for c in rows.columns if c != "version"]
-    assert rows.drop(index=[("aktivitetsstod", "", "real"), ("lon", "", "transfer")])[untouched].equals(
-        before.drop(index=[("aktivitetsstod", "", "real"), ("lon", "", "transfer")])[untouched])
-    assert re.match(r"2026\.1\+[0-9a-f]{8} ", catalogue.version)
+    assert rows.drop(index=[("sjukpenning", "", "", "transfer"), ("lon", "", "", "transfer")])[untouched].equals(
+        before.drop(index=[("sjukpenning", "", "", "transfer"), ("lon", "", "", "transfer")])[untouched])
+    assert re.match(r"2026\.2\+[0-9a-f]{8} ", catalogue.version)
 
 
 def test_a_catalogue_override_that_names_no_row_or_two(tmp_path: Path) -> None:
-    path = write(tmp_path / "k.csv", "support_code,occupation,kommun_sek,pris\naktivitetsstod,,5,1\nbogus,,1,1\n")
+    path = write(tmp_path / "k.csv", "support_code,occupation,kommun_sek,pris\nlon,,5,1\nbogus,,1,1\n")
     lines = lines_of(load_catalogue, 2024, path)
     assert lines[0].startswith("k.csv: okänd kolumn pris (tillåtna: support_code, occupation, ")
     assert lines[1:] == [
-        "k.csv: rad 2 (support_code=aktivitetsstod, occupation=): matchar 2 rader; ange också kind",
+        "k.csv: rad 2 (support_code=lon, occupation=): matchar 4 rader; ange också education_level",
         "k.csv: rad 3 (support_code=bogus, occupation=): finns inte i katalogen; en ny rad kräver en hel katalogfil",
     ]
 

@@ -5,12 +5,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from dagster import DagsterInstance, materialize
 
 from assets.flow import participant_flow
 from assets.ingest import ingest_assets
+from samverkan.files import read_csv_extract
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,7 +46,7 @@ def test_materialise_2024(tmp_path: Path, pipeline_resources) -> None:
         resources=pipeline_resources(inbox),
     )
     assert result.success
-    flow = pd.read_csv(tmp_path / "out" / "2024" / "participant_flow.csv")
+    flow = read_csv_extract(tmp_path / "out" / "2024" / "participant_flow.csv")
     assert list(flow.columns) == ["forbund", "year", "participants", "enrolled", "exited", "to_work_or_studies",
                                   "share_work_or_studies", "long_support_before", "share_long_support_before",
                                   "median_days_in_effort"]
@@ -74,7 +74,7 @@ def test_samverkan_run_on_a_synthetic_inbox(tmp_path: Path, small_inbox: Path) -
         assert first.returncode == 0, first.stderr
         # WeasyPrint's font folders (one per process that renders, the forkserver's included) are all removed.
         assert not list(Path(scratch).glob("weasyprint-*"))
-    flow = pd.read_csv(out / "participant_flow.csv")
+    flow = read_csv_extract(out / "participant_flow.csv")
     assert set(flow["year"]) == {2020, 2021, 2022, 2023, 2024}
     assert (flow["participants"] >= flow["exited"]).all()
     assert (tmp_path / "home" / "dagster.yaml").exists()  # the configured instance was used
@@ -87,3 +87,27 @@ def test_run_refuses_an_unfinished_year(tmp_path: Path, small_inbox: Path) -> No
 
     with pytest.raises(ValueError, match="finns inte som partition"):
         run_year(small_inbox, 2099, tmp_path, instance=DagsterInstance.ephemeral())
+
+
+def test_the_command_line_hands_workers_to_the_run_not_to_the_environment(monkeypatch, tmp_path: Path) -> None:
+    """``--workers`` becomes the executor's run config for that run (pipelines/run.py); nothing is set in the
+    environment for the pipeline to read when it is imported."""
+    import os
+
+    import pipelines.cli as cli
+    import pipelines.run as run
+
+    seen: dict = {}
+
+    def fake_run_year(inbox: Path, year: int, out: Path, **kwargs: object) -> run.YearRun:
+        seen.update(kwargs, year=year)
+        return run.YearRun(True, "körning", [], out)
+
+    monkeypatch.delenv("SAMVERKAN_WORKERS", raising=False)
+    monkeypatch.setattr(run, "run_year", fake_run_year)
+    monkeypatch.setattr(cli, "_start_workers_early", lambda args: None)
+    monkeypatch.setattr(cli, "_steward_view", lambda run_id, out: None)
+    argv = ["run", "--inbox", str(tmp_path), "--year", "2024", "--out", str(tmp_path / "ut"), "--workers", "3"]
+    assert cli.main(argv) == 0
+    assert seen == {"year": 2024, "in_process": False, "workers": 3}
+    assert "SAMVERKAN_WORKERS" not in os.environ

@@ -93,13 +93,17 @@ def test_extracts_combine_every_dataset_in_contract_order(tmp_path: Path) -> Non
     # Given in the order the steps might finish in; the extracts are in contract order.
     verdicts = {"participants": quality.verdict("participants", 10, 9, []),
                 "projects": quality.verdict("projects", 2, 2, [])}
-    problems_path, summary_path = quality.write_extracts(tmp_path, *quality.combine(quarantines, verdicts))
-    assert problems_path.read_text().splitlines() == [
-        "dataset,source_file,source_row,column,rule,message",
-        "participants,p.csv,3,gender,allowed_codes,okänd kod",
+    problems_path, summary_path, workbook_path = quality.write_extracts(tmp_path,
+                                                                        *quality.combine(quarantines, verdicts))
+    # For Swedish Excel: a BOM, semicolons, and the rule's Swedish label beside its code.
+    assert problems_path.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert problems_path.read_text(encoding="utf-8-sig").splitlines() == [
+        "dataset;source_file;source_row;column;rule;rule_label;message",
+        "participants;p.csv;3;gender;allowed_codes;okänd kod;okänd kod",
     ]
-    assert summary_path.read_text().splitlines() == [
-        "dataset,rows_in,accepted,quarantined", "projects,2,2,0", "participants,10,9,1"]
+    assert summary_path.read_text(encoding="utf-8-sig").splitlines() == [
+        "dataset;rows_in;accepted;quarantined", "projects;2;2;0", "participants;10;9;1"]
+    assert workbook_path == tmp_path / "quality.xlsx" and workbook_path.read_bytes().startswith(b"PK")
 
 
 def test_gate_names_every_unusable_dataset_and_why() -> None:

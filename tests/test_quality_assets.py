@@ -31,6 +31,7 @@ from pipelines.resources import SamverkanSettings
 from pipelines.sensors import notify_steward, run_out_dir, steward_notice_after_failure, steward_notice_after_success
 from samverkan import steward
 from samverkan.contract import DATASETS
+from samverkan.files import read_csv_extract
 
 PARTICIPANTS_HEADER = ("participant_id;project_id;gender;birth_year;enrolled_on;exited_on;support_before;"
                        "support_after;occupation_before;occupation_after;exit_reason")
@@ -102,9 +103,12 @@ def test_checks_per_partition_and_extracts(tmp_path: Path, spoiled_inbox: Path) 
         assert m["rows_in"].value == m["accepted"].value + m["quarantined"].value
 
     out = tmp_path / "out" / "2024"
-    problems = pd.read_csv(out / "quality.csv")
-    summary = pd.read_csv(out / "quality_summary.csv")
-    assert list(problems.columns) == ["dataset", "source_file", "source_row", "column", "rule", "message"]
+    problems = read_csv_extract(out / "quality.csv")
+    summary = read_csv_extract(out / "quality_summary.csv")
+    assert list(problems.columns) == ["dataset", "source_file", "source_row", "column", "rule", "rule_label",
+                                      "message"]
+    assert set(problems.loc[problems["rule"] == "date_order", "rule_label"]) == {"datum i fel ordning"}
+    assert (out / "quality.xlsx").exists()
     assert list(summary.columns) == ["dataset", "rows_in", "accepted", "quarantined"]
     assert (summary["rows_in"] == summary["accepted"] + summary["quarantined"]).all()
     row = summary.set_index("dataset").loc["participants"]
@@ -172,7 +176,7 @@ def test_unusable_dataset_blocks_downstream_and_steward_is_told(tmp_path: Path, 
     assert "participants" in notice and "kan inte användas" not in notice.split("## Per dataset")[1]
     assert "Stoppar årets bokslut" in notice and "gender" in notice and "participants_2024.csv" in notice
     # quality.csv came through the graph, from the quarantine assets, although the run failed.
-    problems = pd.read_csv(out / "quality.csv")
+    problems = read_csv_extract(out / "quality.csv")
     assert problems[["dataset", "source_file", "source_row", "rule"]].values.tolist() == [
         ["participants", "participants_2024.csv", 2, "missing_column"]]
     assert len(handler.messages) == 1
@@ -196,7 +200,7 @@ def test_no_notice_when_every_check_passes(tmp_path: Path, small_inbox: Path) ->
     assert all(e.passed for e in result.get_asset_check_evaluations())
     assert notify_steward(instance, instance.get_run_by_id(result.run_id), env={}) is None
     assert not (tmp_path / "out" / "2024" / steward.NOTICE_FILE).exists()
-    assert pd.read_csv(tmp_path / "out" / "2024" / "quality_summary.csv")["quarantined"].sum() == 0
+    assert read_csv_extract(tmp_path / "out" / "2024" / "quality_summary.csv")["quarantined"].sum() == 0
 
 
 def test_unusable_projects_still_let_every_dataset_be_validated(tmp_path: Path, spoiled_inbox: Path) -> None:
@@ -211,7 +215,7 @@ def test_unusable_projects_still_let_every_dataset_be_validated(tmp_path: Path, 
     found = checks(result)
     assert set(found) == {"projects", "project_costs", "participants", "project_events", "project_assessments"}
     assert found["projects"].severity == AssetCheckSeverity.ERROR and not found["projects"].passed
-    summary = pd.read_csv(tmp_path / "out" / "2024" / "quality_summary.csv")
+    summary = read_csv_extract(tmp_path / "out" / "2024" / "quality_summary.csv")
     assert summary["dataset"].tolist() == list(DATASETS)
     # No project was accepted, so every participant row names an unknown project.
     participants = summary.set_index("dataset").loc["participants"]
@@ -225,7 +229,7 @@ def test_the_gate_stands_in_front_of_everything_that_must_stop() -> None:
     gate = AssetKey("data_gate")
     assert graph.get(gate).parent_keys == {AssetKey(f"{name}_verdict") for name in DATASETS}
     gated = {"ledger_contributions", "ledger_uncertainty", "success_levels", "participant_flow",
-             "prerequisite_profiles"}
+             "prerequisite_profiles", "ledger_lifetime"}
     assert {k.to_user_string() for k in graph.get(gate).child_keys} == gated
     # The report and the ledger come after the gated assets, so a failed gate skips them too.
     report = graph.get(AssetKey("samverkansbokslut_reports"))

@@ -1,4 +1,6 @@
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -175,3 +177,230 @@ def test_read_dataset_stacks_files_in_every_format(small_inbox: Path) -> None:
     assert len(read_dataset(small_inbox, "projects")) > 0  # xlsx
     assert len(read_dataset(small_inbox, "project_costs")) > 0  # cp1252 semicolon csv
     assert len(read_dataset(small_inbox, "project_events")) > 0  # parquet
+
+
+# ------------------------------------------------------------------ hostile files: counted, never silently merged
+
+COSTS_HEADER = "project_id;year;financier;amount_sek;in_kind\n"
+TEN_COSTS = "".join(f"SF01-P001;2022;af;{i};nej\n" for i in range(1, 11))
+
+
+def test_unclosed_quote_quarantines_every_record_it_would_swallow(tmp_path: Path) -> None:
+    # The csv module alone reads rows 3-12 as one cell of row 3: a 10-row file counted as 2.
+    path = tmp_path / "project_costs.csv"
+    path.write_text(COSTS_HEADER + 'SF01-P001;2022;af;0;"nej\n' + TEN_COSTS, encoding="utf-8")
+    frame = read_file(path, "project_costs")
+    assert frame["source_row"].tolist() == list(range(2, 13))
+    assert (frame["source_problem"] == "ett citattecken på rad 2 stängs aldrig; raderna 2–12 kan inte tolkas säkert"
+            ).all()
+    assert frame["amount_sek"].tolist() == [str(i) for i in range(11)]
+
+
+def test_rows_before_an_unclosed_quote_are_read_normally(tmp_path: Path) -> None:
+    path = tmp_path / "project_costs.csv"
+    path.write_text(COSTS_HEADER + TEN_COSTS + 'SF01-P001;2022;"af;0;nej\n', encoding="utf-8")
+    frame = read_file(path, "project_costs")
+    assert frame["source_row"].tolist() == list(range(2, 13))
+    assert (frame["source_problem"].iloc[:10] == "").all()
+    assert "rad 12 stängs aldrig" in frame["source_problem"].iloc[10]
+
+
+def test_unclosed_quote_in_the_header_is_a_read_error(tmp_path: Path) -> None:
+    path = tmp_path / "project_costs.csv"
+    path.write_text('"project_id;year\n1;2\n', encoding="utf-8")
+    with pytest.raises(ReadError, match=r"project_costs\.csv, rad 1: ett citattecken i rubrikraden"):
+        read_file(path, "project_costs")
+
+
+def test_a_quoted_line_break_is_one_record(tmp_path: Path) -> None:
+    path = tmp_path / "project_costs.csv"
+    path.write_text(COSTS_HEADER + 'SF01-P001;2022;"a\nb";1;nej\n' + TEN_COSTS, encoding="utf-8")
+    frame = read_file(path, "project_costs")
+    assert len(frame) == 11 and frame.loc[0, "financier"] == "a\nb"
+    assert (frame["source_problem"] == "").all()
+
+
+def test_a_parser_that_loses_records_is_caught(tmp_path: Path, monkeypatch) -> None:
+    from samverkan import readers
+    from samverkan.physical import CsvCount
+
+    path = tmp_path / "project_costs.csv"
+    path.write_text(COSTS_HEADER + TEN_COSTS, encoding="utf-8")
+    monkeypatch.setattr(readers, "count_csv_records", lambda text, delimiter: CsvCount(12))
+    with pytest.raises(ReadError, match="filen har 12 poster men 11 lästes"):
+        read_file(path, "project_costs")
+
+
+@pytest.mark.parametrize("line_break", ["\n", "\r\n"])
+def test_excel_sep_line_sets_the_delimiter(tmp_path: Path, line_break: str) -> None:
+    path = tmp_path / "project_costs.csv"
+    body = (COSTS_HEADER + TEN_COSTS).replace(";", ",").replace("\n", line_break)
+    path.write_text(f"sep=,{line_break}" + body, encoding="utf-8", newline="")
+    frame = read_file(path, "project_costs")
+    assert list(frame.columns[:5]) == HEADER
+    # Excel hides the sep line: the header is row 1 as the steward sees it.
+    assert frame["source_row"].tolist() == list(range(2, 12))
+
+
+def test_utf16_with_byte_order_mark_is_read_and_without_it_refused(tmp_path: Path) -> None:
+    path = tmp_path / "project_costs.csv"
+    path.write_bytes((COSTS_HEADER + TEN_COSTS).replace(";", "\t").encode("utf-16"))
+    assert read_file(path, "project_costs")["amount_sek"].tolist() == [str(i) for i in range(1, 11)]
+    path.write_bytes((COSTS_HEADER + TEN_COSTS).encode("utf-16-le"))
+    with pytest.raises(ReadError, match="UTF-16 utan byte-ordningsmärke"):
+        read_file(path, "project_costs")
+
+
+def test_links_and_pipes_are_refused_by_name(tmp_path: Path) -> None:
+    import os
+
+    target = tmp_path / "elsewhere.csv"
+    target.write_text(COSTS_HEADER + TEN_COSTS, encoding="utf-8")
+    (tmp_path / "project_costs.csv").symlink_to(target)
+    os.mkfifo(tmp_path / "project_costs_2.csv")
+    (tmp_path / "project_costs_3.csv").mkdir()
+    found = dataset_files(tmp_path, "project_costs")
+    assert [p.name for p in found] == ["project_costs.csv", "project_costs_2.csv", "project_costs_3.csv"]
+    with pytest.raises(ReadError, match=r"^project_costs\.csv: filen är en symbolisk länk"):
+        read_file(found[0], "project_costs")
+    for path in found[1:]:
+        with pytest.raises(ReadError, match="ingen vanlig fil"):
+            read_file(path, "project_costs")
+
+
+def test_a_file_above_the_size_limit_is_refused_before_it_is_read(tmp_path: Path, monkeypatch) -> None:
+    from samverkan import physical
+
+    monkeypatch.setattr(physical, "MAX_FILE_BYTES", 100)
+    path = tmp_path / "project_costs.csv"
+    path.write_text(COSTS_HEADER + TEN_COSTS, encoding="utf-8")
+    with pytest.raises(ReadError, match="högst 0 MB läses"):
+        read_file(path, "project_costs")
+
+
+def test_an_xlsx_that_unpacks_too_large_is_refused_before_openpyxl(tmp_path: Path, monkeypatch) -> None:
+    from samverkan import physical
+
+    path = tmp_path / "projects.xlsx"
+    pd.DataFrame({"project_id": ["P1"] * 50}).to_excel(path, index=False)
+    monkeypatch.setattr(physical, "MAX_UNCOMPRESSED_BYTES", 1000)
+    monkeypatch.setattr("openpyxl.load_workbook", lambda *a, **k: pytest.fail("openpyxl must not be reached"))
+    with pytest.raises(ReadError, match="XLSX-filen packas upp till"):
+        read_file(path, "projects")
+
+
+def test_cells_longer_than_excel_allows_are_cut_and_noted(tmp_path: Path) -> None:
+    from samverkan.physical import MAX_CELL_CHARS
+
+    path = tmp_path / "project_costs.csv"
+    path.write_text(COSTS_HEADER + f"SF01-P001;2022;{'a' * (MAX_CELL_CHARS + 5)};1;nej\n" + TEN_COSTS,
+                    encoding="utf-8")
+    frame = read_file(path, "project_costs")
+    assert len(frame.loc[0, "financier"]) == MAX_CELL_CHARS
+    assert frame.loc[0, "source_problem"] == f"cellen i 'financier' har {MAX_CELL_CHARS + 5} tecken; högst " \
+                                             f"{MAX_CELL_CHARS} läses"
+    assert (frame["source_problem"].iloc[1:] == "").all()
+
+
+def test_a_csv_cell_beyond_the_csv_module_limit_is_a_swedish_error(tmp_path: Path) -> None:
+    path = tmp_path / "project_costs.csv"
+    path.write_text(COSTS_HEADER + f'SF01-P001;2022;"{"a" * 200_000}";1;nej\n', encoding="utf-8")
+    with pytest.raises(ReadError, match="en cell är längre än 131 072 tecken"):
+        read_file(path, "project_costs")
+
+
+def _costs_workbook(path: Path, *rows: list) -> Path:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "project_costs"
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_xlsx_cell_beyond_the_header_keeps_the_row_with_a_reason(tmp_path: Path) -> None:
+    path = _costs_workbook(tmp_path / "project_costs.xlsx", ["SF01-P001", 2022, "af", 5, "nej", None, "extra"],
+                           [None] * 6 + ["bara här"], ["SF01-P001", 2022, "af", 6, "nej"])
+    frame = read_file(path, "project_costs")
+    assert frame["source_row"].tolist() == [2, 3, 4]
+    assert frame["source_problem"].tolist() == ["raden har ett värde i kolumn G, utanför rubrikens 5 kolumner"] * 2 \
+        + [""]
+
+
+def test_xlsx_with_a_lying_size_is_read_whole(tmp_path: Path) -> None:
+    # Read-only openpyxl trusts <dimension>: a sheet claiming A1:B2 would lose rows and columns.
+    import zipfile
+
+    good = _costs_workbook(tmp_path / "good.xlsx", *[["SF01-P001", 2022, "af", i, "nej"] for i in range(5)])
+    lying = tmp_path / "project_costs.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(lying, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"A1:E6", b"A1:B2")
+                assert b"A1:B2" in data
+            dst.writestr(item, data)
+    frame = read_file(lying, "project_costs")
+    assert frame["amount_sek"].tolist() == ["0", "1", "2", "3", "4"]
+
+
+def test_xlsx_rows_openpyxl_would_drop_are_caught(tmp_path: Path) -> None:
+    # Two <row r="2"> elements: openpyxl yields the first only; the worksheet XML says there were two.
+    import zipfile
+
+    good = _costs_workbook(tmp_path / "good.xlsx", ["SF01-P001", 2022, "af", 1, "nej"],
+                           ["SF01-P001", 2022, "af", 2, "nej"])
+    bad = tmp_path / "project_costs.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<row r="3"', b'<row r="2"').replace(b'r="A3"', b'r="A2"')
+            dst.writestr(item, data)
+    with pytest.raises(ReadError, match="filen har 3 poster men 2 lästes"):
+        read_file(bad, "project_costs")
+
+
+@pytest.mark.parametrize("names", [("gender", "Gender"), ("gender", "GENDER "), ("gender", "gen\u200bder")])
+def test_a_column_twice_in_any_casing_is_refused(tmp_path: Path, names: tuple[str, str]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "participants.parquet"
+    pq.write_table(pa.table({names[0]: ["K"], names[1]: ["M"]}), path)
+    with pytest.raises(ReadError, match="kolumnen förekommer flera gånger: gender"):
+        read_file(path, "participants")
+    csv_path = tmp_path / "participants.csv"
+    csv_path.write_text(f"{names[0]};{names[1]}\nK;M\n", encoding="utf-8")
+    with pytest.raises(ReadError, match="kolumnen förekommer flera gånger: gender"):
+        read_file(csv_path, "participants")
+
+
+def test_a_personnummer_in_a_file_name_is_masked_in_source_file(tmp_path: Path) -> None:
+    path = tmp_path / "project_costs_811218 9876.csv"
+    path.write_text(COSTS_HEADER + TEN_COSTS, encoding="utf-8")
+    assert set(read_file(path, "project_costs")["source_file"]) == {"project_costs_XXXXXX-XXXX.csv"}
+    with pytest.raises(ReadError, match=r"^project_costs_XXXXXX-XXXX\.csv: filen är tom"):
+        path.write_bytes(b"")
+        read_file(path, "project_costs")
+
+
+@pytest.mark.parametrize(("text", "records", "open_at"), [
+    ("a;b\n1;2\n", 2, None),
+    ("a;b\n1;2", 2, None),
+    ("a;b\n\n1;2\n", 3, None),
+    ('a;b\n"x\ny";2\n', 2, None),  # a quoted line break is inside the record
+    ('a;b\n1;"2""3"\n', 2, None),  # a doubled quote is a quote
+    ('a;b\nab"c;d\n', 2, None),  # a quote inside a field is an ordinary character
+    ('a;b\n1;2\n4;"open\n5;6\n', 3, 3),  # the open record runs to the end
+])
+def test_records_are_counted_with_quoting_understood(text: str, records: int, open_at: int | None) -> None:
+    from samverkan.physical import count_csv_records
+
+    count = count_csv_records(text, ";")
+    assert (count.records, count.open_quote_record) == (records, open_at)
+    assert len(list(csv.reader(io.StringIO(text), delimiter=";"))) == records or open_at

@@ -12,11 +12,13 @@ from assets.report import forbund_in_year, largest_first, samverkansbokslut_repo
 from pipelines.partitions import yearly_partitions
 from reports.formatting import kronor
 from reports.sample import FORBUND, OTHER, sample_inputs
+from samverkan.files import read_csv_extract
 from samverkan.report import slugify
 
 SLUG = "samordningsforbundet-ostra-alvdalen"
-UPSTREAM = ("participant_flow", "projects", "participants", "project_events", "ledger", "ledger_transfers",
-            "ledger_uncertainty", "success_levels", "prerequisite_profiles", "quality_summary", "quality_problems")
+UPSTREAM = ("participant_flow", "projects", "participants", "project_costs", "project_events", "ledger",
+            "ledger_transfers", "ledger_uncertainty", "success_levels", "prerequisite_profiles", "quality_summary",
+            "quality_problems")
 # A transfer the sample's ledger does not imply: the report prints what the ledger step published.
 PUBLISHED_TRANSFER = {"forbund": FORBUND, "project_id": "ALL", "payer": "Region", "payer_net_sek": 2_253_400,
                       "receiver": "Kommun", "receiver_net_sek": 3_445_385, "amount_sek": 123_457}
@@ -26,13 +28,21 @@ def seed_storage(storage: Path, year: str) -> None:
     """Upstream assets as the Parquet IO manager stores them, from the hand-made sample tables."""
     sample = sample_inputs()
     transfers = pd.concat([sample.transfers, pd.DataFrame([PUBLISHED_TRANSFER])], ignore_index=True)
-    participants = pd.DataFrame({"participant_id": ["x1", "x2"], "project_id": ["P-001", "P-001"],
-                                 "enrolled_on": pd.to_datetime(["2024-03-01", "2025-02-01"]),
-                                 "exited_on": pd.to_datetime(["2025-11-30", pd.NaT])})
+    # Seven leavers of 2025 in P-001 (two of them men) and one still taking part; a cost of the year.
+    participants = pd.DataFrame({"participant_id": [f"x{i}" for i in range(8)], "project_id": ["P-001"] * 8,
+                                 "gender": ["K"] * 5 + ["M"] * 3, "birth_year": [1990] * 8,
+                                 "enrolled_on": pd.to_datetime(["2024-03-01"] * 7 + ["2025-02-01"]),
+                                 "exited_on": pd.to_datetime(["2025-11-30"] * 7 + [pd.NaT]),
+                                 "occupation_before": ["arbetssokande"] * 8,
+                                 "occupation_after": ["arbete"] * 4 + ["arbetssokande"] * 3 + [None],
+                                 "exit_reason": [None] * 8})
+    costs = pd.DataFrame({"project_id": ["P-001"], "year": [2025], "financier": ["kommun"],
+                          "amount_sek": [800_000.0], "in_kind": [False]})
     events = pd.DataFrame({"project_id": ["P-001"], "date": pd.to_datetime(["2025-12-15"]),
                            "kind": ["method_documented"]})
     tables = {
         "participant_flow": sample.flow, "projects": sample.projects, "participants": participants,
+        "project_costs": costs,
         "project_events": events, "ledger": sample.ledger, "ledger_transfers": transfers,
         "ledger_uncertainty": sample.ledger_uncertainty,
         "success_levels": sample.success_levels, "prerequisite_profiles": sample.prerequisite_profiles,
@@ -79,7 +89,7 @@ def test_asset_writes_one_report_per_forbund(tmp_path: Path, inbox: Path) -> Non
     pdf = out / SLUG / f"samverkansbokslut-{SLUG}-2025.pdf"
     assert pdf.exists() and (out / SLUG / f"samverkansbokslut-{SLUG}-2025.html").exists()
     assert (out / "finsam-vast" / "samverkansbokslut-finsam-vast-2025.pdf").exists()
-    index = pd.read_csv(out / "reports.csv")
+    index = read_csv_extract(out / "reports.csv")
     assert sorted(index["forbund"]) == sorted([FORBUND, OTHER])
     reader = PdfReader(io.BytesIO(pdf.read_bytes()))
     text = "\n".join(p.extract_text() for p in reader.pages)
@@ -91,6 +101,19 @@ def test_asset_writes_one_report_per_forbund(tmp_path: Path, inbox: Path) -> Non
     materialization = result.asset_materializations_for_node("samverkansbokslut_reports")[0]
     assert materialization.asset_key == AssetKey("samverkansbokslut_reports")
     assert materialization.metadata["reports"].value == 2
+    # The outcome chapters come from the aggregates computed in the run, and their extracts are suppressed too.
+    assert "Vilka som deltog" in text and "7 deltagare avslutade under året" in text
+    breakdowns = read_csv_extract(out / "breakdowns.csv", keep_default_na=False)
+    gender = breakdowns[(breakdowns["forbund"] == FORBUND) & (breakdowns["dimension"] == "gender")]
+    assert list(gender["category"]) == ["Kvinnor", "Män", "Totalt"]
+    men = gender[gender["category"] == "Män"].iloc[0]
+    assert (men["participants"], men["exited"], men["hidden"]) == ("", "", "liten")  # 3 men, 2 leavers
+    assert gender[gender["category"] == "Totalt"].iloc[0]["participants"] == "8"
+    # 4 to work and 3 still seeking work, all seeking work before: both cells small, and 7 = 3 + 4 = 4 + 3.
+    transitions = read_csv_extract(out / "transitions.csv", keep_default_na=False)
+    assert list(zip(transitions["after"], transitions["leavers"], transitions["hidden"], strict=True)) == [
+        ("Arbete", "", "liten"), ("Arbetssökande", "", "liten")]
+    assert {"measure", "percentile"} <= set(read_csv_extract(out / "comparison.csv").columns)
 
 
 @pytest.mark.slow
@@ -116,10 +139,10 @@ def test_report_figures_match_the_extracts(small_inbox: Path, pipeline_resources
                          resources=pipeline_resources(small_inbox))
     assert result.success
     out = tmp_path / "out" / "2024"
-    flow = pd.read_csv(out / "participant_flow.csv")
-    ledger = pd.read_csv(out / "ledger.csv")
-    success = pd.read_csv(out / "success.csv")
-    index = pd.read_csv(out / "reports.csv")
+    flow = read_csv_extract(out / "participant_flow.csv")
+    ledger = read_csv_extract(out / "ledger.csv")
+    success = read_csv_extract(out / "success.csv")
+    index = read_csv_extract(out / "reports.csv")
     assert sorted(index["forbund"]) == sorted(flow["forbund"].unique())
     for forbund in index["forbund"]:
         slug = slugify(forbund)

@@ -131,7 +131,10 @@ def test_key_figures(context):
     figures = {f.label: f for f in context["key_figures"]}
     assert figures["Deltagare under året"].value == 262
     assert figures["Andel till arbete eller studier"].value == 0.45
-    assert figures["Nettoeffekt"].value == 16_866_933
+    # One year and the medium term side by side (the sample's ledger runs four years, so four is its longest).
+    assert figures["Effekt i nuvärde efter ett år"].value == 5_501_042
+    assert figures["Effekt i nuvärde efter fyra år"].value == 20_766_933
+    assert figures["Netto efter fyra år"].value == 16_866_933
     assert figures["Insatser i rapporten"].value == 2
     assert figures["Insatser på framgångsnivå 1–3"].value == 1
 
@@ -204,3 +207,45 @@ def test_a_ledger_table_with_its_year_columns_gives_figures_and_cumulative_value
         ("Summa", 200, "vinnare", [250, 500])]
     assert table.years == [1, 2] and table.winners == ["Kommun"] and table.losers == ["Region"]
     assert table.transfers == [] and table.transfers_available is False
+
+
+def test_flow_years_are_linked_so_a_hidden_count_cannot_be_worked_out():
+    """participants(y+1) = participants(y) − exited(y) + enrolled(y+1): two leavers in 2022 are hidden, and so is
+    another count of that equation, or 28 − 33 + 7 would give them away."""
+    import itertools
+
+    from samverkan.report.flow import flow_section
+
+    flow = pd.DataFrame([
+        {"forbund": "F", "year": 2022, "participants": 28, "enrolled": 6, "exited": 2, "to_work_or_studies": 2,
+         "share_work_or_studies": 1.0},
+        {"forbund": "F", "year": 2023, "participants": 33, "enrolled": 7, "exited": 0, "to_work_or_studies": 0,
+         "share_work_or_studies": None},
+    ])
+    rows = flow_section(flow, "F", 2023).rows
+    cells = [(0, "participants"), (0, "exited"), (1, "enrolled"), (1, "participants")]
+    hidden = [(r, c) for r, c in cells if getattr(rows[r], c).suppressed]
+    assert (0, "exited") in hidden and len(hidden) >= 2
+    secondary = [getattr(rows[r], c) for r, c in hidden if getattr(rows[r], c).secondary]
+    assert secondary
+    # A reader who knows the equation and the shown cells cannot pin the leavers down.
+    shown = {(r, c): getattr(rows[r], c).value for r, c in cells if (r, c) not in hidden}
+    readings = set()
+    for values in itertools.product(range(0, 60), repeat=len(hidden)):
+        filled = {**shown, **dict(zip(hidden, values, strict=True))}
+        if any(not 0 < filled[k] < 5 for k in hidden if not getattr(rows[k[0]], k[1]).secondary):
+            continue
+        if filled[(1, "participants")] == filled[(0, "participants")] - filled[(0, "exited")] + filled[(1, "enrolled")]:
+            readings.add(filled[(0, "exited")])
+    assert len(readings) >= 2
+
+
+def test_a_project_with_one_to_four_leavers_shows_no_ledger_per_actor():
+    inputs = sample_inputs()
+    project = str(inputs.projects.loc[inputs.projects["forbund"] == FORBUND, "project_id"].iloc[0])
+    inputs.project_leavers = pd.DataFrame([{"forbund": FORBUND, "project_id": project, "leavers": 3}])
+    page = next(p for p in build_report_context(inputs, FORBUND)["projects"] if p.project_id == project)
+    assert page.ledger_withheld and not page.ledger.available and page.net_sek is None and page.break_even == []
+    inputs.project_leavers = pd.DataFrame([{"forbund": FORBUND, "project_id": project, "leavers": 5}])
+    page = next(p for p in build_report_context(inputs, FORBUND)["projects"] if p.project_id == project)
+    assert not page.ledger_withheld and page.ledger.available

@@ -67,3 +67,21 @@ def test_charts_are_deterministic_escaped_svg_with_title():
     assert "–" in first.svg  # the missing value is marked
     assert line_chart("t", ["År 1", "År 2", "År 3"], series).svg.count("<polyline") == 2
     assert horizontal_bar_chart("t", ["x", "y", "z"], series).svg.count("<rect") >= 5
+
+
+@pytest.mark.parametrize("value, expected", [
+    (234_262_978, "234\u00a0mnkr"), (20_766_933, "20,8\u00a0mnkr"), (1_250_000, "1,3\u00a0mnkr"),
+    (999_960, "1,0\u00a0mnkr"), (912_345, "912\u00a0tkr"), (1_499, "1\u00a0tkr"), (650, "650\u00a0kr"),
+    (-239_359, "\u2212239\u00a0tkr"), (99_960_000, "100\u00a0mnkr"), (None, "–"),
+])
+def test_rounded_kronor_for_running_text(value, expected):
+    from reports.formatting import rounded_kronor
+
+    assert rounded_kronor(value) == expected
+
+
+def test_a_summary_sentence_writes_amounts_rounded_and_shares_in_per_cent():
+    from reports.formatting import sentence
+    from samverkan.report.summary import Amount, Share
+
+    assert sentence(("Kommun ", Amount(3_445_385), " (", Share(0.97), ").")) == "Kommun 3,4\u00a0mnkr (97\u00a0%)."

@@ -71,8 +71,10 @@ def test_table_of_contents_gives_each_chapters_first_page(pdf):
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
     assert pages[1].lstrip().startswith("Innehåll")  # its own page, right after the cover
     entries = re.findall(r"^([^.\n]+?) [. ]+ (\d+)$", pages[1], re.MULTILINE)
-    assert [title for title, _ in entries] == ["Sammanfattning", "Deltagarflöde", "Socioekonomiskt bokslut per aktör",
-                                               "Insatser och framgångsnivåer", "Datakvalitet", "Metodbilaga"]
+    assert [title for title, _ in entries] == ["Sammanfattning", "Deltagarflöde", "Vilka som deltog",
+                                               "Vart deltagarna gick", "Jämförelser",
+                                               "Socioekonomiskt bokslut per aktör", "Insatser och framgångsnivåer",
+                                               "Datakvalitet", "Metodbilaga"]
     for title, page in entries:
         assert pages[int(page) - 1].lstrip().startswith(title), (title, page)
 
@@ -160,9 +162,10 @@ def test_tagged_pdf_ua_with_language_title_and_alt_text(pdf):
                 walk(kid, depth + 1)
 
     walk(root["/StructTreeRoot"])
-    assert len(figures) == 4  # flow, ledger, members, break-even
+    assert len(figures) == 5  # flow, where people went, ledger, members, break-even
     assert all(str(f.get("/Alt", "")).strip() for f in figures)
     assert any("Stapeldiagram, deltagarflöde 2021–2025" in str(f["/Alt"]) for f in figures)
+    assert any("Flödesdiagram, sysselsättning före och efter insatsen" in str(f["/Alt"]) for f in figures)
 
 
 def test_only_shipped_fonts_are_embedded(pdf):
@@ -219,9 +222,24 @@ def test_same_inputs_give_identical_bytes(pdf):
     assert reader.metadata["/CreationDate"].startswith("D:20260115")
 
 
-def test_render_restores_the_collector_of_a_process_that_did_not_freeze_its_heap(context):
-    # Renders hold the collector back (reports.render._fewer_collections); outside a step process
-    # forked from the frozen forkserver, the collector must be as it was afterwards.
+def test_reports_leave_the_process_alone():
+    """Tuning the process (collector, heap, forks) is pipelines/runtime.py's business, not the renderer's."""
+    import ast
+
+    for path in sorted((ROOT / "reports").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        calls = {f"{node.func.value.id}.{node.func.attr}" for node in ast.walk(tree)
+                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                 and isinstance(node.func.value, ast.Name)}
+        imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)
+                    for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])}
+        assert not calls & {"gc.freeze", "gc.unfreeze", "gc.set_threshold", "gc.disable", "os.register_at_fork",
+                            "os.fork"}, path.name
+        assert not imported & {"multiprocessing", "pipelines", "dagster"}, path.name
+        assert "forkserver" not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_render_leaves_the_collector_as_it_was(context):
     import gc
 
     thresholds, frozen = gc.get_threshold(), gc.get_freeze_count()
@@ -240,16 +258,39 @@ def test_objects_serialised_once_give_the_same_file(pdf, context, monkeypatch):
     assert PdfReader(io.BytesIO(pdf)).trailer["/ID"][0] != PdfReader(io.BytesIO(pdf)).trailer["/ID"][1]
 
 
+def test_serialise_once_steps_aside_for_another_pydyf(pdf, context, monkeypatch, caplog):
+    import pydyf
+
+    import reports.pdf_once as pdf_once
+
+    assert pdf_once.written_for(pydyf.__version__)  # the pinned version: the test above covers it
+    assert pdf_once.written_for("0.13.2") and not pdf_once.written_for("0.14.0")
+    assert not pdf_once.written_for("1.13.0")
+    monkeypatch.setattr(pydyf, "__version__", "0.14.0")
+    monkeypatch.setattr(pdf_once, "_WARNED", set())
+    objects = [pydyf.Dictionary({"Type": "/Test"})]
+    document = type("Document", (), {"objects": objects})()
+    with caplog.at_level("WARNING", logger="reports.pdf_once"):
+        pdf_once.serialise_once(None, document)
+        assert document.objects == objects and type(document.objects[0]) is pydyf.Dictionary
+        assert render_pdf(context) == pdf  # pydyf left to itself: the same file here, only slower
+    warnings = [r for r in caplog.records if r.name == "reports.pdf_once"]
+    assert len(warnings) == 1 and "0.14.0" in warnings[0].getMessage()
+
+
 def test_stylesheet_parsed_once_gives_the_same_file(pdf, context, monkeypatch):
-    # The PDF is laid out with the report's stylesheet parsed once per process instead of from the HTML's
-    # <style> element (reports.render._without_inline_stylesheet); the file must not change by a byte.
+    # The PDF is laid out from markup with an empty <style> element and the stylesheet parsed once per process;
+    # the twin carries the stylesheet in that element. Laying out the twin by its own <style> instead must
+    # give the same file, byte for byte.
+    from weasyprint import CSS
+
     import reports.render as render_module
 
-    html = render_html(context)
-    stripped, sheets = render_module._without_inline_stylesheet(html)
-    assert len(sheets) == 1 and "<style>" not in stripped and "<style>" in html
-    monkeypatch.setattr(render_module, "_without_inline_stylesheet", lambda html: (html, []))
-    assert render_pdf(context) == pdf
+    markup, twin = render_module.report_markup(context), render_html(context)
+    assert markup.count("<style></style>") == 1 and twin == render_module.html_twin(markup)
+    assert f"<style>{render_module.report_css()}</style>" in twin and "<style></style>" not in twin
+    monkeypatch.setattr(render_module, "report_stylesheet", lambda: CSS(string=""))
+    assert render_module.html_to_pdf(twin, context).data == pdf
 
 
 def test_archival_variant_is_pdf_a_3u_and_deterministic(context):
@@ -295,7 +336,7 @@ def test_fetcher_refuses_remote_and_outside_files(context, tmp_path):
     html = (f'<html lang="sv"><head><title>t</title></head><body><p>x</p><img alt="a" src="{secret.as_uri()}">'
             '<img alt="b" src="http://127.0.0.1:9/x.png"><img alt="c" src="file:///etc/passwd"></body></html>')
     fetcher = ReportFetcher()
-    pdf = html_to_pdf(html, context, variant="pdf/ua-1", fetcher=fetcher)
+    pdf = html_to_pdf(html, context, variant="pdf/ua-1", fetcher=fetcher).data
     assert "HEMLIGT" not in _text(pdf)
     assert set(fetcher.refused) == {secret.as_uri(), "http://127.0.0.1:9/x.png", "file:///etc/passwd"}
 

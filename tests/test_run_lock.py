@@ -5,10 +5,16 @@ from __future__ import annotations
 import time
 
 import pytest
-from dagster import DagsterInstance, DagsterRunStatus
+from dagster import DagsterInstance, DagsterRunStatus, asset, materialize
 from dagster._core.test_utils import create_run_for_test
 
+from pipelines.resources import SamverkanSettings
 from pipelines.run_lock import HOLDER_TAG, REFUSED, RunLockError, claim
+
+
+@asset
+def probe(settings: SamverkanSettings) -> int:
+    return 1
 
 
 def _run(instance: DagsterInstance, year: str = "2024", status=DagsterRunStatus.STARTED, **tags: str):
@@ -74,3 +80,18 @@ def test_a_re_executed_run_does_not_inherit_the_lock_from_its_parent():
     retry = _run(instance, **{HOLDER_TAG: holder})  # re-execution copies the parent's tags
     with pytest.raises(RunLockError):
         claim(instance, retry)
+
+
+def test_every_step_with_the_settings_claims_the_year(tmp_path):
+    """Through Dagster: a second run of the same year fails in its first step while the first is in progress."""
+    instance = DagsterInstance.ephemeral()
+    holder = _run(instance)
+    claim(instance, holder)
+    result = materialize([probe], instance=instance, resources={"settings": SamverkanSettings()},
+                         tags={"dagster/partition": "2024"}, raise_on_error=False)
+    assert not result.success
+    failures = [str(e.event_specific_data) for e in result.all_events if "FAILURE" in e.event_type_value]
+    assert any("året 2024 körs redan" in text for text in failures)
+    instance.report_run_failed(instance.get_run_by_id(holder))
+    assert materialize([probe], instance=instance, resources={"settings": SamverkanSettings()},
+                       tags={"dagster/partition": "2024"}).success

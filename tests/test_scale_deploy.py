@@ -63,9 +63,11 @@ def test_code_location_loads_with_the_k8s_executor(monkeypatch) -> None:
     from dagster_k8s import k8s_job_executor
 
     from pipelines.jobs import select_executor
+    from pipelines.preload import executor_name
 
     monkeypatch.setenv("SAMVERKAN_EXECUTOR", "k8s")
-    executor = select_executor()
+    assert executor_name() == "k8s"
+    executor = select_executor(executor_name())
     assert executor.name == "samverkan_k8s" and executor.executor_creation_fn is k8s_job_executor.executor_creation_fn
     assert select_executor("multiprocess").name == "samverkan_multiprocess"
     with pytest.raises(ValueError, match="okänt"):

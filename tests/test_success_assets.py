@@ -13,7 +13,8 @@ from dagster import DagsterInstance, materialize
 from assets.ingest import ingest_assets
 from assets.ledger import ledger_contributions
 from assets.success import prerequisite_profiles, success_levels
-from samverkan.cli import build_parser
+from pipelines.cli import build_parser
+from samverkan.files import read_csv_extract
 from samverkan.ingest import ingest_dataset
 from samverkan.prerequisites import PREREQUISITES
 from samverkan.prerequisites import prerequisite_profiles as profiles_core
@@ -33,7 +34,7 @@ def test_materialise_success_levels_2024(tmp_path: Path, small_inbox: Path, pipe
     result = materialise(small_inbox, pipeline_resources(small_inbox))
     assert result.success
     out = tmp_path / "out" / "2024"
-    success = pd.read_csv(out / "success.csv", dtype={"level": "str"})
+    success = read_csv_extract(out / "success.csv", dtype={"level": "str"})
     assert success.columns.tolist() == SUCCESS_COLUMNS
     assert success["project_id"].is_unique and (success["year"] == 2024).all()
     assert set(success["level"]) <= set(LEVEL_ORDER)
@@ -51,9 +52,9 @@ def test_materialise_success_levels_2024(tmp_path: Path, small_inbox: Path, pipe
     metadata = result.asset_materializations_for_node("success_levels")[0].metadata
     assert metadata["rules_version"].value == "2026.2"
     assert "| skenbar | Skenbar framgång |" in metadata["levels"].value
-    rules = pd.read_csv(out / "success_rules.csv").set_index("parameter")
+    rules = read_csv_extract(out / "success_rules.csv").set_index("parameter")
     assert rules.loc["rules_version", "value"] == "2026.2"
-    profiles = pd.read_csv(out / "prerequisites.csv")
+    profiles = read_csv_extract(out / "prerequisites.csv")
     assert profiles.columns.tolist() == ["forbund", "project_id", "year", "criterion", "name", "score", "comment"]
     assert (profiles.groupby("project_id").size() == 12).all() and len(profiles) > 0
     assert set(profiles["name"]) == set(PREREQUISITES.values())
@@ -146,8 +147,8 @@ def test_samverkan_run_with_rules(tmp_path: Path, small_inbox: Path) -> None:
                "--out", str(out), "--rules", str(strict), "--in-process"]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    success = pd.read_csv(out / "success.csv", dtype={"level": "str"})
+    success = read_csv_extract(out / "success.csv", dtype={"level": "str"})
     # Nobody reaches 100 000 exits: no level rests on outcomes, so none is "1" without a method.
     assert "de 100000 som krävs" in " ".join(success["reasons"])
-    rules = pd.read_csv(out / "success_rules.csv").set_index("parameter")
+    rules = read_csv_extract(out / "success_rules.csv").set_index("parameter")
     assert rules.loc["rules_version", "value"].startswith("s-2+")

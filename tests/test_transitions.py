@@ -65,3 +65,10 @@ def test_flow_diagram_labels_every_block_with_its_count_and_draws_only_shown_lin
     for label in ("Arbetssökande 20", "Övrigt 11", "Arbete 12", "Studier 6", "Övrigt –"):
         assert f">{label}</text>" in chart.svg
     assert chart.svg == flow_diagram("Före och efter insatsen", before, after, [(0, 0, 12), (1, 1, 6)]).svg
+
+
+def test_a_cross_table_whose_totals_decide_its_hidden_cells_is_withheld():
+    # 4 + 4 leavers from one occupation before: the side's total 8 decides both hidden links.
+    flows = transitions(_leavers([("ovrigt", "arbete", 4), ("ovrigt", "studier", 4)]), 2024)
+    assert flows.withheld and flows.links == () and flows.before == () and flows.leavers.value == 8
+    assert "visas inte" in describe(flows) and "4" not in describe(flows)

@@ -24,7 +24,8 @@ SCENARIO_NAMES = ("projekt", "1", "2", "3")
 FIRST_YEAR, LAST_YEAR = 2004, 2100
 DEFAULT_SUCCESS = {"occupation": "arbete", "support": "lon:100"}
 KEYS = ("forbund", "name", "start_date", "end_date", "participants", "expected_share", "support_before",
-        "occupation_before", "education_level", "target_group", "costs", "success", "prerequisites", "scenarios")
+        "occupation_before", "education_level", "target_group", "costs", "success", "prerequisites", "scenarios",
+        "project_id")
 REQUIRED = ("forbund", "name", "start_date", "end_date", "participants", "expected_share", "support_before",
             "costs")
 
@@ -63,6 +64,7 @@ class Plan:
     success_support: str = DEFAULT_SUCCESS["support"]
     prerequisites: dict[int, int] = field(default_factory=dict)
     scenarios: dict[str, dict[str, Any]] = field(default_factory=dict)
+    project_id: str = ""  # the project in projects the plan became, for plan against outcome
 
     @property
     def years(self) -> int:
@@ -201,6 +203,8 @@ def parse_plan(document: Any, source: str) -> Plan:
     success_support = _support(success.get("support", DEFAULT_SUCCESS["support"]), "success.support", problems,
                                where)
     prerequisites = _prerequisites(document.get("prerequisites"), problems, where)
+    project_id = document.get("project_id")
+    project_id = "" if project_id in (None, "") else _text(project_id, "project_id", problems, where)
     scenarios = document.get("scenarios") or {}
     names = [str(k) for k in scenarios] if isinstance(scenarios, dict) else []
     if (not isinstance(scenarios, dict) or set(names) - set(SCENARIO_NAMES) or len(set(names)) != len(names)
@@ -220,7 +224,7 @@ def parse_plan(document: Any, source: str) -> Plan:
                 support_before=support_before, occupation_before=occupation, education_level=education,
                 target_group=str(document.get("target_group") or "").strip(), costs=costs,
                 success_occupation=success_occupation, success_support=success_support,
-                prerequisites=prerequisites,
+                prerequisites=prerequisites, project_id=project_id,
                 scenarios={str(k): dict(v or {}) for k, v in scenarios.items()})
 
 

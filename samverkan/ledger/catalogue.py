@@ -1,11 +1,15 @@
-"""The unit-cost catalogue: annual cost per actor and production value per support code.
+"""The unit-cost catalogue: annual cost per actor and production value per support code and target group.
 
-One row per support code, optionally per occupation (a row with an occupation
-replaces the code's general row for people in that occupation), plus situation
-rows with an empty support code that apply once per person in an occupation. The
-actor columns are costs per full-time year (negative = income, e.g. tax on a
-wage); ``produktionsvarde_sek`` is the value produced. Every amount is indexed
-from its ``price_year`` to the report year with the prisbasbelopp series.
+Item rows have a support code and are weighted by its extent; they may also name
+an occupation, a target group and an education level, and for each kind the most
+specific matching row replaces the general ones (occupation first, then target
+group, then education level: ``lon`` by education level is the entry wage).
+Whole-person rows have an empty support code and apply once per person whose
+occupation and target group they match; their cost falls by ``reduction_in_work``
+(a share, 0 when empty) while the person is in work or studies. The actor
+columns are costs per full-time year (negative = income, e.g. tax on a wage);
+``produktionsvarde_sek`` is the value produced. Every amount is indexed from its
+``price_year`` to the report year with the prisbasbelopp series.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from samverkan.contract import OCCUPATION, SUPPORT_CODES
+from samverkan.contract import EDUCATION_LEVEL, OCCUPATION, SUPPORT_CODES, TARGET_GROUP
 from samverkan.ledger.actors import ACTOR_CODES, ACTORS
 from samverkan.ledger.parameters import CONFIDENCE
 from samverkan.overrides import EVALUATOR_BASIS, RunFileError, short_hash
@@ -29,6 +33,8 @@ TEXT_COLUMNS = ("source", "note")
 REQUIRED_COLUMNS = ("support_code", "occupation", *AMOUNT_COLUMNS, "price_year", "confidence", "source")
 PRODUCTION_INDEX = ACTORS.index("Produktionsvärde")
 KINDS = ("real", "transfer")
+# Optional key columns (empty = any); a catalogue without them works as before.
+KEY_COLUMNS = ("support_code", "occupation", "target_group", "education_level", "item", "kind")
 
 
 def _data_file(name: str) -> Path:
@@ -84,21 +90,22 @@ class Catalogue:
     report_year: int
     note: str
 
-    def item_rows(self) -> dict[tuple[str, str], list[int]]:
-        """(support code, occupation or '') → row numbers (one per kind)."""
+    def item_rows(self) -> dict[tuple[str, str, str, str, str], list[int]]:
+        """(support code, occupation, target group, education level, kind; '' = any) → row numbers."""
         items = self.rows[self.rows["support_code"] != ""]
-        out: dict[tuple[str, str], list[int]] = {}
-        for i, c, o in zip(items.index, items["support_code"], items["occupation"], strict=True):
-            out.setdefault((c, o), []).append(int(i))
+        out: dict[tuple[str, str, str, str, str], list[int]] = {}
+        keys = zip(items.index, items["support_code"], items["occupation"], items["target_group"],
+                   items["education_level"], items["kind"], strict=True)
+        for i, c, o, g, e, k in keys:
+            out.setdefault((c, o, g, e, k), []).append(int(i))
         return out
 
-    def situation_rows(self) -> dict[str, list[int]]:
-        """occupation → row numbers of the whole-person rows."""
+    def situation_rows(self) -> pd.DataFrame:
+        """The whole-person rows: ``row, occupation, target_group, reduction`` ('' = any)."""
         sit = self.rows[self.rows["support_code"] == ""]
-        out: dict[str, list[int]] = {}
-        for i, o in zip(sit.index, sit["occupation"], strict=True):
-            out.setdefault(o, []).append(int(i))
-        return out
+        return pd.DataFrame({"row": sit.index.to_numpy(dtype="int64"), "occupation": sit["occupation"].to_numpy(),
+                             "target_group": sit["target_group"].to_numpy(),
+                             "reduction": sit["reduction_in_work"].to_numpy(dtype="float64")})
 
     def confidence(self) -> np.ndarray:
         return self.rows["confidence"].to_numpy()
@@ -115,16 +122,16 @@ def _read_rows(raw: bytes) -> pd.DataFrame:
     return frame
 
 
-# What an override row may replace; every other column of the shipped catalogue (support_code, occupation,
-# kind and any column added later, such as a target group) identifies the row.
-OVERRIDE_VALUES = (*AMOUNT_COLUMNS, "price_year", "confidence", "source", "note")
+def _override_values(columns: list[str]) -> list[str]:
+    """What an override row may replace: every column but the version and the keys that identify a row."""
+    return [c for c in columns if c not in KEY_COLUMNS and c != "version"]
 
 
 def is_override(frame: pd.DataFrame) -> bool:
     """A file with the key columns and some values, but not every required column, holds only the values to
     change (one with no value column is a broken catalogue, refused for its missing columns)."""
     columns = set(frame.columns)
-    return ({"support_code", "occupation"} <= columns and bool(columns & set(OVERRIDE_VALUES))
+    return ({"support_code", "occupation"} <= columns and bool(_override_values(list(frame.columns)))
             and not set(REQUIRED_COLUMNS) <= columns)
 
 
@@ -136,9 +143,10 @@ def apply_catalogue_override(override: pd.DataFrame, raw: bytes, name: str) -> p
     every row's version becomes ``<version>+<hash of the override>``.
     """
     base = _read_rows(default_catalogue_file().read_bytes())
-    keys = [c for c in base.columns if c not in OVERRIDE_VALUES and c != "version"]
-    unknown = [c for c in override.columns if c not in keys and c not in OVERRIDE_VALUES and c != "version"]
-    problems = [f"{name}: okänd kolumn {c} (tillåtna: {', '.join([*keys, *OVERRIDE_VALUES])})" for c in unknown]
+    keys = [c for c in KEY_COLUMNS if c in base.columns]
+    replaceable = _override_values(list(base.columns))
+    unknown = [c for c in override.columns if c not in keys and c not in replaceable and c != "version"]
+    problems = [f"{name}: okänd kolumn {c} (tillåtna: {', '.join([*keys, *replaceable])})" for c in unknown]
     normal = {c: base[c].str.strip().str.lower() for c in keys}
     if "kind" in normal:
         normal["kind"] = normal["kind"].replace("", "transfer")
@@ -156,7 +164,7 @@ def apply_catalogue_override(override: pd.DataFrame, raw: bytes, name: str) -> p
             problems.append(f"{where}: matchar {int(mask.sum())} rader; ange också {', '.join(differ)}")
             continue
         j = int(np.flatnonzero(mask)[0])
-        values = [c for c in OVERRIDE_VALUES if c in override.columns and str(row[c]).strip() != ""]
+        values = [c for c in replaceable if c in override.columns and str(row[c]).strip() != ""]
         for column in values:
             out.loc[j, column] = str(row[column])
         if "source" not in values and any(c in values for c in AMOUNT_COLUMNS):
@@ -180,28 +188,36 @@ def load_catalogue(report_year: int, path: Path | str | None = None,
     if missing:
         raise RunFileError(f"{path.name}: kolumner saknas: {', '.join(missing)}")
     frame = frame[(frame[list(REQUIRED_COLUMNS)] != "").any(axis=1)].reset_index(drop=True)
-    if "kind" not in frame.columns:
-        frame["kind"] = "transfer"
-    for column in ("support_code", "occupation", "confidence", "kind"):
+    for column in ("kind", "target_group", "education_level", "item", "reduction_in_work"):
+        if column not in frame.columns:
+            frame[column] = ""
+    for column in ("support_code", "occupation", "confidence", "kind", "target_group", "education_level", "item"):
         frame[column] = frame[column].str.strip().str.lower()
     frame["kind"] = frame["kind"].replace("", "transfer")
     problems = []
     bad_code = ~frame["support_code"].isin([*SUPPORT_CODES, ""])
     bad_occ = ~frame["occupation"].isin([*OCCUPATION, ""])
-    both_empty = (frame["support_code"] == "") & (frame["occupation"] == "")
+    bad_group = ~frame["target_group"].isin([*TARGET_GROUP, ""])
+    bad_edu = ~frame["education_level"].isin([*EDUCATION_LEVEL, ""])
+    reduction = pd.to_numeric(frame["reduction_in_work"].str.strip().str.replace(",", ".", regex=False)
+                              .replace("", "0"), errors="coerce")
+    bad_reduction = ~reduction.between(0.0, 1.0)
+    both_empty = (frame["support_code"] == "") & (frame["occupation"] == "") & (frame["target_group"] == "")
     bad_conf = ~frame["confidence"].isin(CONFIDENCE)
     no_source = frame["source"].str.strip() == ""
     bad_kind = ~frame["kind"].isin(KINDS)
     for mask, message in ((bad_code, "okänd stödkod"), (bad_occ, "okänd sysselsättning"),
+                          (bad_group, "okänd målgrupp"), (bad_edu, "okänd utbildningsnivå"),
+                          (bad_reduction, "reduction_in_work ska vara en andel mellan 0 och 1"),
                           (bad_kind, "kind ska vara real eller transfer"),
-                          (both_empty, "stödkod eller sysselsättning måste anges"),
+                          (both_empty, "stödkod, sysselsättning eller målgrupp måste anges"),
                           (bad_conf, "confidence ska vara high, medium eller low"),
                           (no_source, "källa saknas")):
         for i in np.flatnonzero(mask.to_numpy()):
             problems.append(f"rad {i + 2}: {message}")
-    duplicated = frame.duplicated(["support_code", "occupation", "kind"], keep=False)
+    duplicated = frame.duplicated(list(KEY_COLUMNS), keep=False)
     for i in np.flatnonzero(duplicated.to_numpy()):
-        problems.append(f"rad {i + 2}: stödkod, sysselsättning och kind förekommer flera gånger")
+        problems.append(f"rad {i + 2}: samma {', '.join(KEY_COLUMNS)} förekommer flera gånger")
     amounts = frame[list(AMOUNT_COLUMNS)].apply(
         lambda s: pd.to_numeric(s.str.replace(r"[\s\u00a0]", "", regex=True).str.replace(",", ".", regex=False)
                                 .replace("", "0"), errors="coerce"))
@@ -221,6 +237,7 @@ def load_catalogue(report_year: int, path: Path | str | None = None,
     real[:, PRODUCTION_INDEX] = costs[:, PRODUCTION_INDEX]
     rows = frame.copy()
     rows["price_year"] = price_year.astype("int64")
+    rows["reduction_in_work"] = reduction.to_numpy(dtype="float64")
     rows["price_factor"] = factors
     for j, column in enumerate(AMOUNT_COLUMNS):
         rows[f"{column}_{report_year}"] = indexed[:, j]

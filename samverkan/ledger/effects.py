@@ -3,7 +3,8 @@
 The cohort of report year Y is every episode that exited during Y, except
 ``felregistrering``, in a project known to ``projects``. For each episode the
 situation before (``support_before`` + ``occupation_before``) and after
-(``support_after`` + ``occupation_after``) is priced with the catalogue; the
+(``support_after`` + ``occupation_after``), each with the person's target group
+(``target_groups``) and education level, is priced with the catalogue; the
 gross yearly effect per actor is cost before − cost after (production value:
 after − before). It is then adjusted for the counterfactual and attribution;
 drop-off and discounting act through the cumulative factors.
@@ -28,9 +29,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from samverkan.contract import EXIT_REASON_MISREGISTERED, WORK_OR_STUDIES
-from samverkan.ledger.catalogue import Catalogue
+from samverkan.contract import EDUCATION_LEVEL, EXIT_REASON_MISREGISTERED, TARGET_GROUP, WORK_OR_STUDIES
+from samverkan.ledger.catalogue import KINDS, Catalogue
 from samverkan.ledger.parameters import OUTCOMES, LedgerParameters
+from samverkan.ledger.target_groups import target_groups
 from samverkan.support import explode_support
 
 AFTER_FROM_OCCUPATION = {"arbete": "lon", "subventionerat_arbete": "lon", "studier": "studiemedel"}
@@ -83,12 +85,18 @@ class Situations:
     after: np.ndarray
     support: list[str]  # per situation
     occupation: list[str]  # per situation ('' = unknown)
+    target_group: list[str]  # per situation ('' = none)
+    education: list[str]  # per situation ('' = unknown)
     occupation_after: np.ndarray  # occupation used after, per episode ('' = unknown)
     after_basis: np.ndarray  # index into AFTER_BASIS per episode
 
 
-def situations(episodes: pd.DataFrame) -> Situations:
-    """Resolve the situation after exit (see the module docstring) and number the distinct situations."""
+def situations(episodes: pd.DataFrame, groups: np.ndarray | None = None) -> Situations:
+    """Resolve the situation after exit (see the module docstring) and number the distinct situations.
+
+    A situation is support + occupation + the person's target group (``groups``: index into
+    ``TARGET_GROUP`` per episode; none when empty) + education level.
+    """
     support_codes, support_values = _codes(pd.concat([episodes["support_before"], episodes["support_after"]],
                                                      ignore_index=True))
     n = len(episodes)
@@ -112,48 +120,77 @@ def situations(episodes: pd.DataFrame) -> Situations:
     occ_after = np.where(unchanged | (oa < 0), ob, oa)
     basis = np.where(recorded, 0, np.where(from_occupation, 1, 2)).astype("int8")
     n_occ = len(occ_values) + 1  # the extra value is 'unknown'
-    pair = np.concatenate([sb * n_occ + np.where(ob < 0, n_occ - 1, ob),
-                           support_after * n_occ + np.where(occ_after < 0, n_occ - 1, occ_after)])
-    numbers, distinct = pd.factorize(pair)
+    n_group, n_edu = len(TARGET_GROUP) + 1, len(EDUCATION_LEVEL) + 1  # the last slot: none
+    group = np.full(n, n_group - 1, dtype="int64") if groups is None else np.asarray(groups, dtype="int64")
+    edu = (pd.Index(EDUCATION_LEVEL).get_indexer(episodes["education_level"].astype("str"))
+           if "education_level" in episodes else np.full(n, -1))
+    edu = np.where(edu < 0, n_edu - 1, edu).astype("int64")
+    person = group * n_edu + edu  # the target group and education level are the same before and after
+
+    def key(support: np.ndarray, occ: np.ndarray) -> np.ndarray:
+        return ((support + 1) * n_occ + np.where(occ < 0, n_occ - 1, occ)) * n_group * n_edu + person
+
+    numbers, distinct = pd.factorize(np.concatenate([key(sb, ob), key(support_after, occ_after)]))
     occ_names = np.array([*occ_values, ""], dtype=object)
-    support_names = np.array([*support_values, ""], dtype=object)  # support code -1 → ''
-    distinct_support = np.where(distinct // n_occ >= 0, distinct // n_occ, len(support_values))
+    support_names = np.array(["", *support_values], dtype=object)  # slot 0: no support code
+    group_names = np.array([*TARGET_GROUP, ""], dtype=object)
+    edu_names = np.array([*EDUCATION_LEVEL, ""], dtype=object)
+    pair, rest = np.divmod(distinct, n_group * n_edu)
     return Situations(
         before=numbers[:n], after=numbers[n:],
-        support=list(support_names[distinct_support]), occupation=list(occ_names[distinct % n_occ]),
+        support=list(support_names[pair // n_occ]), occupation=list(occ_names[pair % n_occ]),
+        target_group=list(group_names[rest // n_edu]), education=list(edu_names[rest % n_edu]),
         occupation_after=occ_names[np.where(occ_after < 0, n_occ - 1, occ_after)],
         after_basis=basis,
     )
 
 
-def situation_weights(support: list[str], occupation: list[str], catalogue: Catalogue
+def situation_weights(support: list[str], occupation: list[str], catalogue: Catalogue,
+                      target_group: list[str] | None = None, education: list[str] | None = None
                       ) -> tuple[np.ndarray, list[str]]:
     """Price every distinct situation once.
 
     Returns ``weights[s, r]``, the full-time-year weight of catalogue row r in situation s
-    (the extent / 100 for support items, 1 for the whole-person row of the occupation), and
-    the support codes the catalogue has no row for (priced at zero).
+    (the extent / 100 for support items, for each kind the most specific row; for a whole-person
+    row 1, or 1 − its ``reduction_in_work`` in work or studies), and the support codes the catalogue
+    has no row for (priced at zero). ``target_group`` and ``education`` ('' = none) default to none.
     """
-    n_rows = len(catalogue.rows)
-    weights = np.zeros((len(support), n_rows), dtype="float64")
+    n_sit, n_rows = len(support), len(catalogue.rows)
+    target_group = target_group if target_group is not None else [""] * n_sit
+    education = education if education is not None else [""] * n_sit
+    weights = np.zeros((n_sit, n_rows), dtype="float64")
     items = explode_support(pd.Series(support, dtype="str"))
     item_rows = catalogue.item_rows()
     unmatched: set[str] = set()
-    occupation_array = np.asarray(occupation, dtype=object)
-    if len(items):
-        occ_of_item = occupation_array[items["row"].to_numpy()]
-        found = [item_rows.get((c, o), item_rows.get((c, ""), []))
-                 for c, o in zip(items["code"], occ_of_item, strict=True)]
-        per_item = np.array([len(f) for f in found], dtype="int64")
-        unmatched = set(items["code"].to_numpy()[per_item == 0])
-        rows = np.array([r for f in found for r in f], dtype="int64")
-        np.add.at(weights, (np.repeat(items["row"].to_numpy(), per_item), rows),
-                  np.repeat(items["extent"].to_numpy() / 100.0, per_item))
-    situation = catalogue.situation_rows()
-    for s, occ in enumerate(occupation_array):
-        for r in situation.get(occ, []):
-            weights[s, r] += 1.0
+    found: dict[tuple[str, str, str, str], list[int]] = {}
+    for s, code, extent in zip(items["row"], items["code"], items["extent"], strict=True):
+        person = (code, occupation[s], target_group[s], education[s])
+        if person not in found:
+            found[person] = _most_specific(item_rows, *person)
+        if not found[person]:
+            unmatched.add(code)
+        weights[s, found[person]] += extent / 100.0
+    whole = catalogue.situation_rows()
+    working = np.isin(np.asarray(occupation, dtype=object), WORK_OR_STUDIES)
+    for row, occ, group, reduction in whole.itertuples(index=False):
+        applies = ((np.asarray(occupation, dtype=object) == occ) if occ else np.ones(n_sit, dtype=bool)) & (
+            (np.asarray(target_group, dtype=object) == group) if group else True)
+        weights[applies, row] += np.where(working[applies], 1.0 - reduction, 1.0)
     return weights, sorted(unmatched)
+
+
+def _most_specific(item_rows: dict[tuple[str, str, str, str, str], list[int]], code: str, occupation: str,
+                   group: str, education: str) -> list[int]:
+    """Per kind, the rows of the most specific key: occupation first, then target group, then education."""
+    rows: list[int] = []
+    for kind in KINDS:
+        for o in dict.fromkeys((occupation, "")):
+            hit = next((item_rows[(code, o, g, e, kind)] for g in dict.fromkeys((group, ""))
+                        for e in dict.fromkeys((education, "")) if (code, o, g, e, kind) in item_rows), None)
+            if hit is not None:
+                rows.extend(hit)
+                break
+    return rows
 
 
 COUNT_COLUMNS = ["project_id", "leavers", "to_work_or_studies", "p0", "attributable"]
@@ -181,7 +218,7 @@ def project_counts(project_id: pd.Series, work: np.ndarray, projects: pd.DataFra
 class EpisodeEffects:
     """Per cohort episode: situations, costs per actor before and after, outcome and adjustment."""
 
-    episodes: pd.DataFrame  # forbund, project_id, source_file, source_row, outcome, after_basis
+    episodes: pd.DataFrame  # forbund, project_id, source_file, source_row, outcome, after_basis, target_group(_basis)
     before: np.ndarray  # situation number before, per episode
     after: np.ndarray  # situation number after, per episode
     weights: np.ndarray  # (situations, catalogue rows)
@@ -211,8 +248,10 @@ def episode_effects(participants: pd.DataFrame, projects: pd.DataFrame, year: in
     """Price the cohort of ``year`` with ``catalogue`` and adjust it with ``parameters``."""
     cohort = select_cohort(participants, projects, year)
     episodes = cohort.episodes
-    found = situations(episodes)
-    weights, unmatched = situation_weights(found.support, found.occupation, catalogue)
+    groups = target_groups(episodes, projects)
+    found = situations(episodes, groups.group)
+    weights, unmatched = situation_weights(found.support, found.occupation, catalogue, found.target_group,
+                                           found.education)
     situation_costs = weights @ catalogue.costs
     situation_real = weights @ catalogue.real
     work = np.isin(found.occupation_after, WORK_OR_STUDIES)
@@ -230,6 +269,8 @@ def episode_effects(participants: pd.DataFrame, projects: pd.DataFrame, year: in
         "source_row": episodes["source_row"].astype("int64"),
         "outcome": pd.Categorical.from_codes(outcome, categories=list(OUTCOMES)),
         "after_basis": pd.Categorical.from_codes(found.after_basis, categories=list(AFTER_BASIS)),
+        "target_group": pd.Categorical.from_codes(groups.group, categories=list(TARGET_GROUP)),
+        "target_group_basis": groups.basis,
     })
     return EpisodeEffects(episodes=meta, before=found.before, after=found.after, weights=weights,
                           cost_before=situation_costs[found.before], cost_after=situation_costs[found.after],

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
+from samverkan.contract import TARGET_GROUP
 from samverkan.ledger.actors import ACTOR_DTYPE, ACTORS
 from samverkan.ledger.catalogue import Catalogue
 from samverkan.ledger.effects import AFTER_BASIS, EpisodeEffects, episode_effects
@@ -26,7 +27,8 @@ EFFECT = "effekt"
 INVESTMENT = "investering"
 CONTRIBUTION_COLUMNS = [
     "forbund", "project_id", "actor", "kind", "source_dataset", "source_file", "source_row",
-    "outcome", "after_basis", "financier", "in_kind", "cost_before_sek", "cost_after_sek",
+    "outcome", "after_basis", "target_group", "target_group_basis", "financier", "in_kind", "cost_before_sek",
+    "cost_after_sek",
     "gross_effect_sek", "adjustment", "yearly_effect_sek", "effect_pv_sek", "yearly_real_effect_sek",
     "effect_real_pv_sek", "investment_sek", "participant_effect_established", "not_established_reason",
     "catalogue_version", "parameters_version",
@@ -74,6 +76,8 @@ def _effect_rows(effects: EpisodeEffects, parameters: LedgerParameters, pv_facto
         "source_row": meta["source_row"].to_numpy()[episode],
         "outcome": pd.Categorical.from_codes(effects.outcome[episode], categories=list(OUTCOMES)),
         "after_basis": _take(meta["after_basis"], episode),
+        "target_group": _take(meta["target_group"], episode),
+        "target_group_basis": _take(meta["target_group_basis"], episode),
         "financier": _missing(n),
         "in_kind": pd.arrays.BooleanArray(np.zeros(n, dtype=bool), mask=np.ones(n, dtype=bool)),
         "cost_before_sek": effects.cost_before[episode, actor],
@@ -104,6 +108,8 @@ def _investment_rows(costs: pd.DataFrame, parameters: LedgerParameters) -> pd.Da
         "source_row": take["source_row"].astype("int64").to_numpy(),
         "outcome": _missing(n, OUTCOMES),
         "after_basis": _missing(n, AFTER_BASIS),
+        "target_group": _missing(n, TARGET_GROUP),
+        "target_group_basis": _missing(n),
         "financier": pd.Categorical(take["financier"].astype("str")),
         "in_kind": take["in_kind"].astype("boolean").array,
         "cost_before_sek": np.full(n, np.nan),
@@ -161,6 +167,7 @@ def ledger_contributions(participants: pd.DataFrame, projects: pd.DataFrame, pro
     frame = pd.DataFrame(columns)
     frame["outcome"] = frame["outcome"].astype(pd.CategoricalDtype(list(OUTCOMES)))
     frame["after_basis"] = frame["after_basis"].astype(pd.CategoricalDtype(list(AFTER_BASIS)))
+    frame["target_group"] = frame["target_group"].astype(pd.CategoricalDtype(list(TARGET_GROUP)))
     frame["participant_effect_established"], frame["not_established_reason"] = _verdicts(
         participants, projects, year, rules, frame)
     frame["catalogue_version"] = _constant(catalogue.version, len(frame))
@@ -175,6 +182,8 @@ def ledger_contributions(participants: pd.DataFrame, projects: pd.DataFrame, pro
         "unknown_project_costs": costs_unknown,
         "cost_rows": len(costs),
         "after_basis": effects.episodes["after_basis"].value_counts().reindex(AFTER_BASIS, fill_value=0).to_dict(),
+        "target_group_basis": {str(k): int(v) for k, v in
+                               effects.episodes["target_group_basis"].value_counts().sort_index().items()},
         "unmatched_codes": effects.unmatched_codes,
         "catalogue_version": catalogue.version,
         "catalogue_note": catalogue.note,

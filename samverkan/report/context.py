@@ -10,12 +10,17 @@ from dataclasses import dataclass
 from typing import TypedDict
 
 from samverkan.privacy import SMALL_COUNT_LIMIT
+from samverkan.report.benchmarks import BenchmarkSection, benchmark_section
+from samverkan.report.breakdowns import BreakdownSection, breakdown_section
+from samverkan.report.destinations import DestinationSection, destination_section
+from samverkan.report.dimensions import DimensionSection, dimension_section
 from samverkan.report.flow import FlowSection, flow_section
 from samverkan.report.inputs import REPORT_FORMAT_VERSION, ReportInputs, input_fingerprint
 from samverkan.report.ledger import LedgerSection, ledger_records, ledger_section
 from samverkan.report.method import MethodSection, method_section
 from samverkan.report.projects import LevelCount, ProjectSection, level_counts, project_sections
 from samverkan.report.quality import QualitySection, quality_section
+from samverkan.report.summary import Summary, after_years, horizons, summary
 
 
 @dataclass(frozen=True)
@@ -39,12 +44,17 @@ class ReportContext(TypedDict):
     report_version: str
     report_id: str
     fingerprint: str
+    summary: Summary
     key_figures: list[KeyFigure]
     flow: FlowSection
+    breakdowns: BreakdownSection
+    destinations: DestinationSection
+    benchmarks: BenchmarkSection
     ledger: LedgerSection
     projects: list[ProjectSection]
     levels: list[LevelCount]
     levels_available: bool
+    dimensions: DimensionSection
     quality: QualitySection
     method: MethodSection
     small_count_limit: int
@@ -74,12 +84,20 @@ def key_figures(flow: FlowSection, ledger: LedgerSection, projects: list[Project
         ]
     total = ledger.total
     if total:
-        figures += [
-            KeyFigure("Investering, alla aktörer", "kr", total.investment_sek),
-            KeyFigure("Effekt i nuvärde, alla aktörer", "kr", total.effect_pv_sek),
-            KeyFigure("Nettoeffekt", "kr", total.net_sek),
-            KeyFigure("Avkastning per investerad krona", "ratio", total.return_ratio),
-        ]
+        figures.append(KeyFigure("Investering, alla aktörer", "kr", total.investment_sek))
+        shown = horizons(ledger.years)
+        if shown:
+            # The short and the medium term side by side, as the field's own reports show them.
+            for year in shown:
+                value = total.cumulative[ledger.years.index(year)]
+                figures.append(KeyFigure(f"Effekt i nuvärde {after_years(year)}", "kr", value))
+            last = total.cumulative[ledger.years.index(shown[-1])]
+            net = None if last is None or total.investment_sek is None else last - total.investment_sek
+            figures.append(KeyFigure(f"Netto {after_years(shown[-1])}", "kr", net))
+        else:
+            figures += [KeyFigure("Effekt i nuvärde, alla aktörer", "kr", total.effect_pv_sek),
+                        KeyFigure("Nettoeffekt", "kr", total.net_sek)]
+        figures.append(KeyFigure("Avkastning per investerad krona", "ratio", total.return_ratio))
     figures.append(KeyFigure("Insatser i rapporten", "number", len(projects)))
     if any(p.level is not None for p in projects):
         figures.append(KeyFigure("Insatser på framgångsnivå 1–3", "number",
@@ -114,12 +132,17 @@ def build_report_context(inputs: ReportInputs, forbund: str, generated_on: dt.da
         # One id per report: the inputs' fingerprint with the förbund and the year.
         report_id=hashlib.sha256(f"{fingerprint}|{forbund}|{inputs.year}".encode()).hexdigest()[:16],
         fingerprint=fingerprint,
+        summary=summary(ledger, projects, inputs.year),
         key_figures=key_figures(flow, ledger, projects),
         flow=flow,
+        breakdowns=breakdown_section(inputs.breakdown_counts, forbund),
+        destinations=destination_section(inputs.transition_counts, forbund),
+        benchmarks=benchmark_section(inputs.outcome_measures, inputs.ledger, forbund, inputs.year),
         ledger=ledger,
         projects=projects,
         levels=level_counts(projects),
         levels_available=any(p.level is not None for p in projects),
+        dimensions=dimension_section(inputs.prerequisite_profiles, forbund, inputs.year),
         quality=quality_section(inputs.quality_summary, inputs.quality_problems),
         method=method_section(inputs),
         small_count_limit=SMALL_COUNT_LIMIT,

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from samverkan.privacy import shown_file_name
 from samverkan.report.frames import has, records
 
 REPORT_FORMAT_VERSION = "1.0"
@@ -30,6 +31,12 @@ class ReportInputs:
     transfers: pd.DataFrame | None = None  # the ledger's break-even transfers (ledger_transfers)
     success_levels: pd.DataFrame | None = None
     prerequisite_profiles: pd.DataFrame | None = None
+    # The outcome aggregates of every förbund (``aggregates.outcome_tables``), unsuppressed: the view builders
+    # suppress each förbund's rows. No participant-level rows travel to the render steps.
+    breakdown_counts: pd.DataFrame | None = None
+    transition_counts: pd.DataFrame | None = None
+    outcome_measures: pd.DataFrame | None = None
+    project_leavers: pd.DataFrame | None = None  # forbund, project_id, leavers of the year
     quality_summary: pd.DataFrame | None = None
     quality_problems: pd.DataFrame | None = None
     parameters: pd.DataFrame | None = None  # name, value, unit, basis, version
@@ -80,6 +87,6 @@ def input_files_table(inbox: Path, datasets: Iterable[str]) -> pd.DataFrame:
     rows = []
     for name in datasets:
         for path in dataset_files(Path(inbox), name):
-            rows.append({"dataset": name, "file": path.name, "sha256": sha256_of(path),
+            rows.append({"dataset": name, "file": shown_file_name(path.name), "sha256": sha256_of(path),
                          "bytes": path.stat().st_size})
     return pd.DataFrame(rows, columns=["dataset", "file", "sha256", "bytes"])

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from samverkan.ledger.results import ALL_PROJECTS
+from samverkan.privacy import SMALL_COUNT_LIMIT
 from samverkan.report.frames import by_project, for_forbund, has, plain
 from samverkan.report.inputs import ReportInputs
 from samverkan.report.labels import LEVEL_NAMES, ORIENTATION_NAMES
@@ -50,6 +51,9 @@ class ProjectSection:
     transfers: list[dict[str, Any]]  # as LedgerSection.transfers
     break_even: list[BreakEven]
     prerequisites: list[Prerequisite] = field(default_factory=list)  # in criterion order
+    # 1–4 leavers in the year: the effects per actor would show what happened to each of them (a support code's
+    # unit cost read back), so the project's ledger is not shown; it is in the förbund's total.
+    ledger_withheld: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,9 +120,13 @@ def project_sections(inputs: ReportInputs, forbund: str, records: LedgerRecords)
     info = {str(r["project_id"]): r for r in projects.to_dict("records")} if has(projects) else {}
     level_by_id = {str(r["project_id"]): r for r in levels.to_dict("records")} if has(levels) else {}
 
+    leavers = {str(r["project_id"]): int(r["leavers"])
+                for r in for_forbund(inputs.project_leavers, forbund).to_dict("records")} \
+        if has(inputs.project_leavers) else {}
     sections = []
     for project_id in ids:
-        table = records.table(project_id)
+        withheld = 0 < leavers.get(project_id, 0) < SMALL_COUNT_LIMIT
+        table = LedgerTable(available=False) if withheld else records.table(project_id)
         total = next((r for r in table.rows if r.is_total), None)
         rec = info.get(project_id, {})
         level = level_by_id.get(project_id)
@@ -138,9 +146,10 @@ def project_sections(inputs: ReportInputs, forbund: str, records: LedgerRecords)
             ledger=table,
             net_sek=None if total is None else total.net_sek,
             return_ratio=None if total is None else total.return_ratio,
-            transfers=records.transfers(project_id),
-            break_even=records.break_even(project_id),
+            transfers=[] if withheld else records.transfers(project_id),
+            break_even=[] if withheld else records.break_even(project_id),
             prerequisites=_prerequisites(profiles.get(project_id, [])),
+            ledger_withheld=withheld,
         ))
     return sections
 

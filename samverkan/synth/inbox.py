@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from samverkan.synth.errors import INJECTED_ERRORS_FILE
+from samverkan.synth.plans import demo_plans
 from samverkan.xlsx import deterministic
 
 
@@ -61,6 +62,12 @@ def write_inbox(frames: dict[str, pd.DataFrame], errors: pd.DataFrame, out: Path
     if "project_assessments" in frames:
         path = out / "project_assessments.csv"
         frames["project_assessments"].to_csv(path, index=False, encoding="utf-8")
+        written.append(path)
+
+    (out / "plans").mkdir(exist_ok=True)
+    for name, text in demo_plans(frames).items():
+        path = out / "plans" / name
+        path.write_text(text, encoding="utf-8")
         written.append(path)
 
     if not errors.empty:

@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from samverkan.synth.vocabulary import MEMBER_ORGS, PLACES, PROJECT_WORDS, TARGET_GROUPS, SynthSpec
+from samverkan.synth.vocabulary import MEMBER_ORGS, PLACES, PROJECT_WORDS, TARGET_GROUP_CODES, TARGET_GROUPS, SynthSpec
 
 HIDDEN_COLUMNS = ["hidden_quality", "hidden_lasting"]
 
@@ -34,14 +34,17 @@ def draw_projects(rng: np.random.Generator, spec: SynthSpec) -> pd.DataFrame:
             ongoing = end.year > spec.last_year or rng.random() < 0.15 and end.year >= spec.last_year - 1
             structural = rng.random() < 0.2
             word = PROJECT_WORDS[int(rng.integers(0, len(PROJECT_WORDS)))]
+            name = f"{word} {start_year}" if rng.random() < 0.5 else f"{word} – {forbund.split()[-1]}"
+            group = TARGET_GROUPS[int(rng.integers(0, len(TARGET_GROUPS)))]  # drawn after the name, as before
             rows.append(
                 {
                     "project_id": f"SF{f_index + 1:02d}-P{p + 1:03d}",
                     "forbund": forbund,
-                    "name": f"{word} {start_year}" if rng.random() < 0.5 else f"{word} – {forbund.split()[-1]}",
+                    "name": name,
                     "start_date": start.isoformat(),
                     "end_date": "" if ongoing else end.isoformat(),
-                    "target_group": TARGET_GROUPS[int(rng.integers(0, len(TARGET_GROUPS)))],
+                    "target_group": group,
+                    "target_group_code": TARGET_GROUP_CODES[group],
                     "orientation": "strukturovergripande" if structural else "individinriktad",
                     "planned_participants": "" if structural else str(int(rng.integers(20, 200))),
                     "target_share_work_or_studies": "" if structural else f"{rng.choice([0.25, 0.3, 0.35, 0.4])}",

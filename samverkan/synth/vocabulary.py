@@ -30,6 +30,13 @@ TARGET_GROUPS = (
     "Unga 16–29 utan sysselsättning", "Personer med långvarigt försörjningsstöd", "Nyanlända",
     "Sjukskrivna utan anställning", "Personer med psykisk ohälsa", "Personer med aktivitetsersättning",
 )
+# The contract's code for each of the words above (no draw of its own, so a seed gives the same inbox as before
+# plus this column).
+TARGET_GROUP_CODES = {
+    "Unga 16–29 utan sysselsättning": "unga_vuxna", "Personer med långvarigt försörjningsstöd": "langtidsarbetslos",
+    "Nyanlända": "nyanlanda", "Sjukskrivna utan anställning": "langtidssjuk", "Personer med psykisk ohälsa": "ovrig",
+    "Personer med aktivitetsersättning": "langtidssjuk",
+}
 MEMBER_ORGS = ("af", "fk", "kommun", "region")
 
 # (support_before, weight) — typical situations at enrolment.

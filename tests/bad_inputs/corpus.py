@@ -8,7 +8,8 @@ Every case writes one or more files into an empty inbox (beside a good
   the header being row 1);
 - ``error``: for a dataset error, words the check's message must contain (the file name is
   always required too); the check then fails at ERROR;
-- ``column``: for a dataset error, the column it must name, where there is one.
+- ``column``: for a dataset error, the column it must name, where there is one;
+- ``special``: files that are not plain files (``symlink`` to a file holding the case's bytes, ``fifo``).
 
 Nothing may be lost: rows in = accepted + quarantined, and the quarantined rows are exactly ``bad``.
 """
@@ -16,6 +17,7 @@ Nothing may be lost: rows in = accepted + quarantined, and the quarantined rows 
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,13 +101,22 @@ class Case:
     raw_secrets: tuple[str, ...] = ()
     # Accepted values that prove the file was understood: column -> values in order.
     accepted_values: dict[str, list] = field(default_factory=dict)
+    special: dict[str, str] = field(default_factory=dict)
 
     def write(self, inbox: Path) -> None:
         inbox.mkdir(parents=True, exist_ok=True)
         if self.dataset != "projects":
             (inbox / "projects.csv").write_bytes(projects_csv(*PROJECTS_ROWS))
         for name, data in self.files.items():
-            (inbox / name).write_bytes(data)
+            kind = self.special.get(name)
+            if kind == "symlink":
+                # The target has a name no dataset matches: only the link could bring it in.
+                (inbox / f".target-{name}.txt").write_bytes(data)
+                (inbox / name).symlink_to(f".target-{name}.txt")
+            elif kind == "fifo":
+                os.mkfifo(inbox / name)
+            else:
+                (inbox / name).write_bytes(data)
 
 
 P = "participants.csv"
@@ -234,4 +245,164 @@ CASES: list[Case] = [
     Case("very_long_text", "projects",
          {"projects.csv": projects_csv(PROJECTS_ROWS[0].replace("Unga vuxna", LONG_TEXT), PROJECTS_ROWS[1])},
          rows=2, bad={("projects.csv", 2): "too_long"}),
+]
+
+
+# ------------------------------------------------------------------ issue 17: personnummer as people type them
+
+_RNG17 = np.random.default_rng(17)
+# More than half of a dataset's rows in quarantine makes it unusable: cases with several bad rows add these.
+GOOD_COSTS = [f"SF01-P002;{year};region;1000;nej" for year in (2021, 2023, 2024)]
+
+
+def _pn(twelve: bool = False, separator: str = "-") -> str:
+    return fake_personal_number(_RNG17, twelve_digits=twelve, separator=separator)
+
+
+def _fullwidth(text: str) -> str:
+    return text.translate({ord(c): 0xFF10 + int(c) for c in "0123456789"} | {ord("-"): 0xFF0D})
+
+
+PN_SPACE = _pn(separator=" ")
+PN_EN_DASH = _pn(separator=" \u2013 ")
+PN_MINUS = _pn(separator="\u2212")
+PN_NB_HYPHEN = _pn(separator="\u2011")
+PN_NBSP = _pn(separator="\u00a0")
+_zw = _pn()
+PN_ZERO_WIDTH = _zw[:4] + "\u200b" + _zw[4:]
+_dashed = _pn(twelve=True, separator="-")
+PN_DASHED_DATE = f"{_dashed[:4]}-{_dashed[4:6]}-{_dashed[6:]}"
+PN_FULLWIDTH = _fullwidth(_pn())
+PN_IN_CODE = _pn(separator=" ")
+PN_IN_FILE_NAME = _pn(separator="-")
+PN_IN_HEADER = _pn(separator="")
+# Born 2005-03-14, valid check digit; a spreadsheet number cell keeps 503141236.
+PN_LOST_ZERO = "0503141236"
+NEW_PERSONAL_NUMBERS = (PN_SPACE, PN_EN_DASH, PN_MINUS, PN_NB_HYPHEN, PN_NBSP, PN_ZERO_WIDTH, PN_DASHED_DATE,
+                        PN_FULLWIDTH, PN_IN_CODE, PN_IN_FILE_NAME, PN_IN_HEADER, PN_LOST_ZERO)
+
+
+def _workbook(header: list, rows: list[list], sheet: str) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = sheet
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _patched_sheet(data: bytes, old: bytes, new: bytes) -> bytes:
+    """The workbook with its first sheet's XML edited (a hostile file no spreadsheet program writes)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert old in content
+                content = content.replace(old, new)
+            dst.writestr(item, content)
+    return out.getvalue()
+
+
+PEOPLE_HEADER = PARTICIPANTS_HEADER.split(";")
+
+
+def _person_cells(pid: str, **changes: object) -> list:
+    cells: list = person(pid).split(";")
+    cells[3] = int(cells[3])
+    for index, value in changes.items():
+        cells[int(index.lstrip("c"))] = value
+    return cells
+
+
+TEN_PEOPLE = [person(f"P-Q{i:02d}", enrolled=f"2022-02-{i + 1:02d}") for i in range(10)]
+XLSX_PEOPLE = _workbook(PEOPLE_HEADER, [_person_cells(f"P-X{i}") for i in range(4)], "participants")
+XP = "participants.xlsx"
+
+
+def _arrow_parquet(columns: dict[str, list]) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(pa.table(columns), buffer)
+    return buffer.getvalue()
+
+
+def _pn_case(case_id: str, value: str, *, file: str = P) -> Case:
+    return Case(case_id, "participants", {file: participants_csv(person(value), GOOD)}, rows=2,
+                bad={(file, 2): "personnummer"}, raw_secrets=(value,))
+
+
+CASES += [
+    _pn_case("personnummer_space", PN_SPACE),
+    _pn_case("personnummer_en_dash", PN_EN_DASH),
+    _pn_case("personnummer_minus_sign", PN_MINUS),
+    _pn_case("personnummer_non_breaking_hyphen", PN_NB_HYPHEN),
+    _pn_case("personnummer_zero_width_space", PN_ZERO_WIDTH),
+    _pn_case("personnummer_dashed_date", PN_DASHED_DATE),
+    _pn_case("personnummer_fullwidth_digits", PN_FULLWIDTH),
+    Case("personnummer_nbsp_in_reference", "project_events",
+         {"project_events.csv": events_csv(f"SF01-P001,2022-05-01,method_documented,kommun,Beslut {PN_NBSP}",
+                                           GOOD_EVENT)},
+         rows=2, bad={("project_events.csv", 2): "personnummer"}, raw_secrets=(PN_NBSP,)),
+    # The issue's "okänd kod '850314 4563'": a code column quoted its value in the message.
+    Case("personnummer_in_code_column", "participants", {P: participants_csv(person(gender=PN_IN_CODE), GOOD)},
+         rows=2, bad={(P, 2): "personnummer"}, raw_secrets=(PN_IN_CODE,)),
+    Case("personnummer_excel_number_lost_zero", "participants",
+         {XP: _workbook(PEOPLE_HEADER, [_person_cells("x", c0=int(PN_LOST_ZERO)), _person_cells("P-X2")],
+                        "participants")},
+         rows=2, bad={(XP, 2): "personnummer"}, raw_secrets=(PN_LOST_ZERO, PN_LOST_ZERO[1:])),
+    _pn_case("personnummer_csv_nine_digits", PN_LOST_ZERO[1:]),
+    Case("personnummer_in_file_name", "participants", {f"participants_{PN_IN_FILE_NAME}.csv": participants_csv(GOOD)},
+         rows=1, raw_secrets=(PN_IN_FILE_NAME,)),
+    Case("personnummer_in_column_name", "participants",
+         {P: participants_csv(GOOD + ";x", header=PARTICIPANTS_HEADER + f";kontakt {PN_IN_HEADER}")},
+         rows=1, raw_secrets=(PN_IN_HEADER,)),
+    # --- issue 17: rows counted against the file itself
+    Case("unclosed_quote_swallows_the_rest", "participants",
+         {P: participants_csv(*TEN_PEOPLE[:7], TEN_PEOPLE[7].rsplit(";", 1)[0] + ';"arbete', *TEN_PEOPLE[8:])},
+         rows=10, bad={(P, r): "row_shape" for r in range(9, 12)}),
+    Case("narrow_row", "participants", {P: participants_csv(GOOD, person("P-AAA2").rsplit(";", 2)[0])},
+         rows=2, bad={(P, 3): "row_shape"}),
+    Case("xlsx_cell_beyond_header", "participants",
+         {XP: _workbook(PEOPLE_HEADER, [_person_cells("P-X1"), [*_person_cells("P-X2"), None, "utanför"],
+                                        [None] * 12 + ["bara här"], _person_cells("P-X3"), _person_cells("P-X4")],
+                        "participants")},
+         rows=5, bad={(XP, 3): "row_shape", (XP, 4): "row_shape"}),
+    Case("xlsx_lying_dimension", "participants",
+         {XP: _patched_sheet(XLSX_PEOPLE, b'ref="A1:K5"', b'ref="A1:B2"')}, rows=4,
+         accepted_values={"participant_id": [f"P-X{i}" for i in range(4)]}),
+    Case("xlsx_row_number_repeated", "participants",
+         {XP: _patched_sheet(XLSX_PEOPLE, b'<row r="3"', b'<row r="2"')}, rows=0, error="poster men"),
+    Case("parquet_gender_and_Gender", "participants",
+         {"participants.parquet": _arrow_parquet({"participant_id": ["P-1"], "gender": ["K"], "Gender": ["M"]})},
+         rows=0, error="kolumnen förekommer flera gånger", column="gender"),
+    Case("csv_header_twice_in_other_casing", "participants",
+         {P: participants_csv(GOOD + ";K", header=PARTICIPANTS_HEADER + ";Gender")},
+         rows=0, error="kolumnen förekommer flera gånger", column="gender"),
+    Case("utf16_with_bom_tab", "participants",
+         {P: participants_csv(person().replace(";", "\t"), GOOD.replace(";", "\t"),
+                              header=PARTICIPANTS_HEADER.replace(";", "\t"), encoding="utf-16")}, rows=2),
+    Case("utf16_without_bom", "participants", {P: participants_csv(GOOD, encoding="utf-16-le")}, rows=0,
+         error="UTF-16"),
+    Case("excel_sep_line", "project_costs", {C: b"sep=;\r\n" + costs_csv(GOOD_COST)}, rows=1,
+         accepted_values={"amount_sek": [1000.0]}),
+    Case("symlink_in_inbox", "participants", {P: participants_csv(GOOD)}, rows=0, error="symbolisk länk",
+         special={P: "symlink"}),
+    Case("fifo_in_inbox", "participants", {P: b""}, rows=0, error="ingen vanlig fil", special={P: "fifo"}),
+    Case("cell_longer_than_excel_allows", "participants",
+         {P: participants_csv(person("P-" + "A" * 40_000), GOOD)}, rows=2, bad={(P, 2): "row_shape"}),
+    # --- issue 17: impossible numbers
+    Case("non_finite_amounts", "project_costs",
+         {C: costs_csv("SF01-P001;2022;af;inf;nej", "SF01-P001;2022;fk;1e400;nej", "SF01-P001;2022;kommun;NaN;nej",
+                       "SF01-P001;2022;region;-inf;nej", GOOD_COST, *GOOD_COSTS)},
+         rows=8, bad={(C, 2): "type", (C, 3): "type", (C, 4): "type", (C, 5): "type"}),
+    Case("non_finite_year", "project_costs", {C: costs_csv("SF01-P001;inf;af;100;nej", GOOD_COST)},
+         rows=2, bad={(C, 2): "type"}),
 ]

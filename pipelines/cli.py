@@ -1,13 +1,12 @@
-"""The ``samverkan`` command.
+"""The ``samverkan`` command (the console script in pyproject.toml).
 
-The core package stays free of Dagster: ``run`` imports the pipeline only when
-it is asked for, so ``synth`` and the other pure commands start fast.
+It lives on the shell side because ``run`` and ``backfill`` drive the pipeline; they import Dagster only when
+asked for, so ``synth``, ``ledger`` and ``contract``, which call the core alone, start fast.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -21,6 +20,16 @@ def _years(text: str) -> tuple[int, int]:
     if end < start:
         raise argparse.ArgumentTypeError(f"slutåret {end} är före startåret {start}")
     return start, end
+
+
+def _steps_at_once(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ska vara ett heltal, fick {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"kan inte vara negativt, fick {value}")
+    return value
 
 
 def _rules_file(text: str) -> str:
@@ -49,12 +58,6 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
-def _worker_env(args: argparse.Namespace) -> None:
-    # The executor is built when the pipeline is imported (pipelines/jobs.py), so set this first.
-    if getattr(args, "workers", None) is not None:
-        os.environ["SAMVERKAN_WORKERS"] = str(args.workers)
-
-
 def _start_workers_early(args: argparse.Namespace) -> None:
     # Before the pipeline is imported: its preloading overlaps ours (pipelines/preload.py).
     if not args.in_process:
@@ -64,13 +67,13 @@ def _start_workers_early(args: argparse.Namespace) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    _worker_env(args)
     _start_workers_early(args)
     from pipelines.run import run_year
 
     settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
     try:
-        outcome = run_year(Path(args.inbox), args.year, Path(args.out), in_process=args.in_process, **settings)
+        outcome = run_year(Path(args.inbox), args.year, Path(args.out), in_process=args.in_process,
+                           workers=args.workers, **settings)
     except ValueError as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
@@ -79,6 +82,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"körningen {outcome.run_id} misslyckades:", file=sys.stderr)
         for failure in outcome.failures:
             print(f"  {failure}", file=sys.stderr)
+        if args.debug:
+            print("\n".join(outcome.tracebacks), file=sys.stderr)
         return 1
     print(f"klart: {args.year} skrivet till {outcome.out_dir} (körning {outcome.run_id})")
     return 0
@@ -86,24 +91,23 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _steward_view(run_id: str, out: Path) -> None:
     """Counts per dataset, and the steward notice when a check failed (no daemon may be running)."""
-    import pandas as pd
     from dagster import DagsterInstance
 
     from pipelines.sensors import notify_steward
+    from samverkan.files import read_csv_extract
     from samverkan.quality import SUMMARY_FILE
 
     instance = DagsterInstance.get()
     run = instance.get_run_by_id(run_id)
     notice = notify_steward(instance, run) if run is not None else None
     if (out / SUMMARY_FILE).exists():
-        for row in pd.read_csv(out / SUMMARY_FILE).itertuples():
+        for row in read_csv_extract(out / SUMMARY_FILE).itertuples():
             print(f"{row.dataset}: {row.rows_in} rader in, {row.accepted} godkända, {row.quarantined} i karantän")
     if notice is not None:
         print(f"granska: {notice} (alla fel med fil och rad: {out / 'quality.csv'})")
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    _worker_env(args)
     _start_workers_early(args)
     from pipelines.run import run_years
 
@@ -114,7 +118,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
     try:
         outcomes = run_years(Path(args.inbox), range(first, last + 1), args.out, in_process=args.in_process,
-                             batch=f"backfill-{first}-{last}", **settings)
+                             batch=f"backfill-{first}-{last}", workers=args.workers, **settings)
     except ValueError as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
@@ -125,6 +129,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         _steward_view(outcome.run_id, outcome.out_dir)
         for failure in outcome.failures:
             print(f"  {failure}", file=sys.stderr)
+        if args.debug and not outcome.success:
+            print("\n".join(outcome.tracebacks), file=sys.stderr)
         failed += not outcome.success
     return 1 if failed else 0
 
@@ -173,6 +179,8 @@ RUN_SETTINGS: tuple[str, ...] = ("rules_file", "catalogue_file", "parameters_fil
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="samverkan", description="Samverkansbokslut för samordningsförbund")
+    parser.add_argument("--debug", action="store_true",
+                        help="visa hela felkedjan (traceback) vid fel, inte bara orsaken på en rad")
     sub = parser.add_subparsers(dest="command", required=True)
 
     synth = sub.add_parser("synth", help="skriv en syntetisk inkorg")
@@ -208,7 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (run, backfill):
         command.add_argument("--rules", dest="rules_file", type=_rules_file, metavar="FIL",
                              help="regelfil för framgångsnivåer (YAML); standard: samverkan/data/success_rules.yaml")
-        command.add_argument("--workers", type=int, help="steg samtidigt (0 = ett per kärna; standard)")
+        command.add_argument("--workers", type=_steps_at_once,
+                             help="steg samtidigt (0 = en fler än kärnorna; standard)")
         command.add_argument("--pdf-variant", choices=("pdf/ua-1", "pdf/a-3u"),
                              help="rapportens PDF-variant: pdf/ua-1 (tillgänglig, standard) eller pdf/a-3u (arkiv)")
         command.add_argument("--in-process", action="store_true", help="kör alla steg i en process (felsökning)")
@@ -225,7 +234,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("avbrutet", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one Swedish line for the unexpected too; the chain with --debug
+        if args.debug:
+            raise
+        print(f"fel: {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+              "(kör med --debug för hela felkedjan)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
