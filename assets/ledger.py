@@ -18,16 +18,18 @@ from samverkan.ledger.results import ALL_PROJECTS, ledger_results
 from samverkan.ledger.trace import ledger_contributions as compute_contributions
 from samverkan.ledger.uncertainty import UNCERTAINTY_COLUMNS
 from samverkan.ledger.uncertainty import ledger_uncertainty as compute_uncertainty
+from samverkan.run_files import validate_run_files
 from samverkan.success import RulesError, load_rules
 
 MAX_FORBUND_SHOWN = 6
 
 
 def _inputs(settings: SamverkanSettings, year: int) -> tuple[Catalogue, LedgerParameters]:
-    try:
-        return load_catalogue(year, settings.catalogue_file or None), load_parameters(settings.parameters_file or None)
-    except (OSError, ValueError) as exc:
-        raise Failure(description=f"bokslutets katalog eller parametrar kan inte användas: {exc}") from None
+    # The same check and lines as `samverkan run` gives before it starts, for a run launched from the UI.
+    problems = validate_run_files(settings.parameters_file, settings.rules_file, settings.catalogue_file, year)
+    if problems:
+        raise Failure(description="\n".join(problems))
+    return load_catalogue(year, settings.catalogue_file or None), load_parameters(settings.parameters_file or None)
 
 
 def _same_versions(contributions: pd.DataFrame, catalogue: Catalogue, parameters: LedgerParameters) -> None:

@@ -31,7 +31,7 @@ attribution: {value: 1.0}
 drop_off: {value: 0.0}
 forbund_shares:
   default: {fk: 0.5, region: 0.25, kommun: 0.25}
-monte_carlo: {draws: 10, seed: 1, unit_cost_sigma: {high: 0, medium: 0, low: 0}}
+monte_carlo: {draws: 100, seed: 1, unit_cost_sigma: {high: 0, medium: 0, low: 0}}
 """
 PLAN = """\
 forbund: Förbund A

@@ -34,7 +34,7 @@ drop_off: {value: 0.0}
 forbund_shares:
   default: {fk: 0.5, region: 0.25, kommun: 0.25}
 monte_carlo:
-  draws: 50
+  draws: 100
   seed: 1
   unit_cost_sigma: {high: 0.0, medium: 0.0, low: 0.0}
 """

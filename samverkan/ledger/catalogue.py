@@ -26,6 +26,7 @@ import pandas as pd
 from samverkan.contract import EDUCATION_LEVEL, OCCUPATION, SUPPORT_CODES, TARGET_GROUP
 from samverkan.ledger.actors import ACTOR_CODES, ACTORS
 from samverkan.ledger.parameters import CONFIDENCE
+from samverkan.overrides import EVALUATOR_BASIS, RunFileError, short_hash
 
 AMOUNT_COLUMNS = tuple(f"{code}_sek" for code in ACTOR_CODES)
 TEXT_COLUMNS = ("source", "note")
@@ -110,11 +111,7 @@ class Catalogue:
         return self.rows["confidence"].to_numpy()
 
 
-def load_catalogue(report_year: int, path: Path | str | None = None,
-                   prisbasbelopp: pd.DataFrame | None = None) -> Catalogue:
-    """Read, check and index a catalogue file (the shipped one when ``path`` is empty)."""
-    path = Path(path) if path else default_catalogue_file()
-    raw = path.read_bytes()
+def _read_rows(raw: bytes) -> pd.DataFrame:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -122,9 +119,74 @@ def load_catalogue(report_year: int, path: Path | str | None = None,
     header = text.split("\n", 1)[0]
     frame = pd.read_csv(io.StringIO(text), dtype="str", keep_default_na=False, sep=";" if ";" in header else ",")
     frame.columns = [c.strip().lower() for c in frame.columns]
+    return frame
+
+
+def _override_values(columns: list[str]) -> list[str]:
+    """What an override row may replace: every column but the version and the keys that identify a row."""
+    return [c for c in columns if c not in KEY_COLUMNS and c != "version"]
+
+
+def is_override(frame: pd.DataFrame) -> bool:
+    """A file with the key columns and some values, but not every required column, holds only the values to
+    change (one with no value column is a broken catalogue, refused for its missing columns)."""
+    columns = set(frame.columns)
+    return ({"support_code", "occupation"} <= columns and bool(_override_values(list(frame.columns)))
+            and not set(REQUIRED_COLUMNS) <= columns)
+
+
+def apply_catalogue_override(override: pd.DataFrame, raw: bytes, name: str) -> pd.DataFrame:
+    """The shipped catalogue's rows with the override's values in place (as text, checked by the loader).
+
+    Each override row names one shipped row by its key columns; a key column it leaves out must not be needed
+    to tell rows apart. Changed amounts without a source of their own get the evaluator's mark as source, and
+    every row's version becomes ``<version>+<hash of the override>``.
+    """
+    base = _read_rows(default_catalogue_file().read_bytes())
+    keys = [c for c in KEY_COLUMNS if c in base.columns]
+    replaceable = _override_values(list(base.columns))
+    unknown = [c for c in override.columns if c not in keys and c not in replaceable and c != "version"]
+    problems = [f"{name}: okänd kolumn {c} (tillåtna: {', '.join([*keys, *replaceable])})" for c in unknown]
+    normal = {c: base[c].str.strip().str.lower() for c in keys}
+    if "kind" in normal:
+        normal["kind"] = normal["kind"].replace("", "transfer")
+    out = base.copy()
+    given_keys = [c for c in keys if c in override.columns]
+    for i, row in override.iterrows():
+        wanted = {c: str(row[c]).strip().lower() or ("transfer" if c == "kind" else "") for c in given_keys}
+        mask = np.logical_and.reduce([normal[c] == v for c, v in wanted.items()])
+        where = f"{name}: rad {i + 2} ({', '.join(f'{c}={v}' for c, v in wanted.items())})"
+        if mask.sum() == 0:
+            problems.append(f"{where}: finns inte i katalogen; en ny rad kräver en hel katalogfil")
+            continue
+        if mask.sum() > 1:
+            differ = [c for c in keys if c not in given_keys and normal[c][mask].nunique() > 1]
+            problems.append(f"{where}: matchar {int(mask.sum())} rader; ange också {', '.join(differ)}")
+            continue
+        j = int(np.flatnonzero(mask)[0])
+        values = [c for c in replaceable if c in override.columns and str(row[c]).strip() != ""]
+        for column in values:
+            out.loc[j, column] = str(row[column])
+        if "source" not in values and any(c in values for c in AMOUNT_COLUMNS):
+            out.loc[j, "source"] = f"{EVALUATOR_BASIS} (tidigare källa: {base.loc[j, 'source']})"
+    if problems:
+        raise RunFileError(problems)
+    version = out["version"] if "version" in out.columns else pd.Series("utan version", index=out.index)
+    out["version"] = version + "+" + short_hash(raw)
+    return out
+
+
+def load_catalogue(report_year: int, path: Path | str | None = None,
+                   prisbasbelopp: pd.DataFrame | None = None) -> Catalogue:
+    """Read, check and index a catalogue file (the shipped one when ``path`` is empty)."""
+    path = Path(path) if path else default_catalogue_file()
+    raw = path.read_bytes()
+    frame = _read_rows(raw)
+    if path != default_catalogue_file() and is_override(frame):
+        frame = apply_catalogue_override(frame, raw, path.name)
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
-        raise ValueError(f"{path.name}: kolumner saknas: {', '.join(missing)}")
+        raise RunFileError(f"{path.name}: kolumner saknas: {', '.join(missing)}")
     frame = frame[(frame[list(REQUIRED_COLUMNS)] != "").any(axis=1)].reset_index(drop=True)
     for column in ("kind", "target_group", "education_level", "item", "reduction_in_work"):
         if column not in frame.columns:
@@ -165,7 +227,7 @@ def load_catalogue(report_year: int, path: Path | str | None = None,
     for i in np.flatnonzero(price_year.isna().to_numpy()):
         problems.append(f"rad {i + 2}: price_year är inte ett år")
     if problems:
-        raise ValueError(f"{path.name}: " + "; ".join(problems))
+        raise RunFileError([f"{path.name}: {problem}" for problem in problems])
     series = prisbasbelopp if prisbasbelopp is not None else load_prisbasbelopp()
     factors, note = price_factors(price_year.astype("int64"), report_year, series)
     indexed = amounts.to_numpy(dtype="float64") * factors[:, None]

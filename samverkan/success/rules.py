@@ -2,6 +2,8 @@
 
 Every threshold the classification uses comes from here, so an evaluator can
 change one, re-run a year and get a result that names the rules version it used.
+An evaluator's file holds only the rules to change; it is merged over the shipped file, and a changed rule
+without a basis of its own (under ``basis:``, keyed like ``outcome.min_exits``) is marked as the evaluator's.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import yaml
 
 from samverkan.ledger.actors import MEMBER_CODES
 from samverkan.ledger.parameters import P0_KEY, LedgerParameters, load_parameters
+from samverkan.overrides import EVALUATOR_BASIS, RunFileError, merge, read_yaml, short_hash
 
 DEFAULT_RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "success_rules.yaml"
 TESTS = ("wilson",)
@@ -35,8 +38,12 @@ SHAPE: dict[str, Any] = {
 }
 
 
-class RulesError(ValueError):
-    """A rules file that cannot be used; the message names the file and the key."""
+# Optional in a partial file: the evaluator's basis per changed rule (``outcome.min_exits: "text"``).
+BASIS_KEY = "basis"
+
+
+class RulesError(RunFileError):
+    """A rules file that cannot be used; every line names the file and the key."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,8 @@ class Rules:
     non_member_patterns: tuple[str, ...] = ()
     source: str = ""
     reference_by_group: dict[str, float] = field(default_factory=dict, hash=False)
+    # Rule key → basis of a rule changed from the shipped file (the evaluator's own or EVALUATOR_BASIS).
+    changed: dict[str, str] = field(default_factory=dict, hash=False)
 
     def reference_for(self, target_group: object) -> float:
         """p0 for a project's target group (the default where the group has no value of its own)."""
@@ -84,6 +93,7 @@ class Rules:
             ("projects.years_after_end", str(self.years_after_end),
              "Avslutade insatser bedöms så många år efter slutåret."),
         ]
+        rows = [(key, value, self.changed.get(key, basis)) for key, value, basis in rows]
         return pd.DataFrame(rows, columns=["parameter", "value", "basis"])
 
 
@@ -136,27 +146,37 @@ def _leaf(value: Any, kind: str, where: str) -> Any:
     raise AssertionError(kind)
 
 
-def _walk(data: Any, shape: dict[str, Any], prefix: str, origin: str) -> dict[str, Any]:
+def _walk(data: Any, shape: dict[str, Any], prefix: str, origin: str, problems: list[str]) -> dict[str, Any]:
     where = f"regelfilen {origin}"
     if not isinstance(data, dict):
-        raise RulesError(f"{where}: {prefix or 'filen'} ska vara en samling nycklar, fick {type(data).__name__}")
-    unknown = sorted(set(map(str, data)) - set(shape))
-    if unknown:
-        raise RulesError(f"{where}: okänd nyckel {prefix}{unknown[0]!s} (tillåtna: {', '.join(shape)})")
+        problems.append(f"{where}: {prefix or 'filen'} ska vara en samling nycklar, fick {type(data).__name__}")
+        return {}
+    problems.extend(f"{where}: okänd nyckel {prefix}{key!s} (tillåtna: {', '.join(shape)})"
+                    for key in sorted(set(map(str, data)) - set(shape)))
     out: dict[str, Any] = {}
     for key, kind in shape.items():
         path = f"{prefix}{key}"
         if key not in data:
-            raise RulesError(f"{where}: nyckeln {path} saknas")
-        if isinstance(kind, dict):
-            out[key] = _walk(data[key], kind, f"{path}.", origin)
+            problems.append(f"{where}: nyckeln {path} saknas")
+        elif isinstance(kind, dict):
+            out[key] = _walk(data[key], kind, f"{path}.", origin, problems)
         else:
-            out[key] = _leaf(data[key], kind, f"{where}: {path}")
+            try:
+                out[key] = _leaf(data[key], kind, f"{where}: {path}")
+            except RulesError as exc:
+                problems.extend(exc.lines)
+    return out
+
+
+def _flat(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in d.items():
+        out.update(_flat(value, f"{prefix}{key}.") if isinstance(value, dict) else {f"{prefix}{key}": value})
     return out
 
 
 def parse_rules(text: str, origin: str = "<text>", parameters: LedgerParameters | None = None) -> Rules:
-    """Rules from YAML text; ``RulesError`` names the first missing, unknown or invalid key.
+    """Rules from a complete YAML text; ``RulesError`` names every missing, unknown or invalid key.
 
     p0 comes from ``parameters`` (the shipped parameters file when empty): the rules file only names the key.
     """
@@ -164,7 +184,15 @@ def parse_rules(text: str, origin: str = "<text>", parameters: LedgerParameters 
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise RulesError(f"regelfilen {origin}: inte giltig YAML: {exc}") from None
-    d = _walk(data, SHAPE, "", origin)
+    return _rules(data, origin, parameters)
+
+
+def _rules(data: Any, origin: str, parameters: LedgerParameters | None,
+           version: str | None = None, changed: dict[str, str] | None = None) -> Rules:
+    problems: list[str] = []
+    d = _walk(data, SHAPE, "", origin, problems)
+    if problems:
+        raise RulesError(problems)
     if d["counterfactual"]["parameter"] != P0_KEY:
         raise RulesError(f"regelfilen {origin}: counterfactual.parameter ska vara {P0_KEY}, "
                          f"fick {d['counterfactual']['parameter']!r}")
@@ -174,7 +202,7 @@ def parse_rules(text: str, origin: str = "<text>", parameters: LedgerParameters 
         except (OSError, ValueError) as exc:
             raise RulesError(f"parameterfilen med p0 kan inte läsas: {exc}") from None
     return Rules(
-        version=d["version"],
+        version=version or d["version"],
         reference=parameters.p0.value,
         reference_basis=parameters.p0.basis,
         reference_source=f"parameterfilen {P0_KEY}, version {parameters.version}",
@@ -190,23 +218,46 @@ def parse_rules(text: str, origin: str = "<text>", parameters: LedgerParameters 
         member_patterns={m: d["members"][m]["patterns"] for m in MEMBERS},
         non_member_patterns=d["non_members"]["patterns"],
         source=origin,
+        changed=changed or {},
     )
 
 
-def load_rules(path: str | Path | None = None, parameters_file: str | Path | None = None) -> Rules:
-    """The rules in ``path`` (the packaged default rules when empty), p0 from ``parameters_file`` (likewise)."""
-    file = Path(path) if path else DEFAULT_RULES_FILE
+def _changed(override: dict, shipped: dict, origin: str) -> dict[str, str]:
+    """Rule key (as ``Rules.parameters`` names it) → basis, for every rule the override changes."""
+    given = override.pop(BASIS_KEY, None) or {}
+    if not isinstance(given, dict):
+        raise RulesError(f"regelfilen {origin}: {BASIS_KEY} ska vara nycklar med en text var, "
+                         f"t.ex. outcome.min_exits: \"egen grund\"")
+    before, after = _flat(shipped), _flat(merge(shipped, override))
+    changed = {}
+    for key, value in after.items():
+        if key != "version" and before.get(key) != value:
+            changed[key] = str(given.get(key) or f"{EVALUATOR_BASIS} (standardvärde {before.get(key)!s})")
+    return changed
+
+
+def load_rules(path: str | Path | None = None, parameters_file: str | Path | None = None,
+               parameters: LedgerParameters | None = None) -> Rules:
+    """The shipped rules with the (partial) file ``path`` merged over them; p0 from ``parameters``, else from
+    ``parameters_file`` (the shipped one when empty). Every problem of the file is raised together."""
+    if parameters is None:
+        try:
+            parameters = load_parameters(parameters_file or None)
+        except RunFileError as exc:
+            raise RulesError(exc.lines) from None
+        except (OSError, ValueError) as exc:
+            raise RulesError(f"parameterfilen med p0 kan inte läsas: {exc}") from None
+    if not path or Path(path).resolve() == DEFAULT_RULES_FILE:
+        return default_rules(parameters)
+    file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RulesError(f"regelfilen {file} finns inte") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulesError(f"regelfilen {file} kan inte läsas: {exc}") from None
-    try:
-        parameters = load_parameters(parameters_file or None)
-    except (OSError, ValueError) as exc:
-        raise RulesError(f"parameterfilen med p0 kan inte läsas: {exc}") from None
-    return parse_rules(text, str(file), parameters)
+        override, raw = read_yaml(file, "regelfilen")
+    except RunFileError as exc:
+        raise RulesError(exc.lines) from None
+    shipped = yaml.safe_load(DEFAULT_RULES_FILE.read_text(encoding="utf-8"))
+    changed = _changed(override, shipped, str(file))
+    merged = merge(shipped, override)
+    return _rules(merged, str(file), parameters, f"{merged.get('version')}+{short_hash(raw)}", changed)
 
 
 def default_rules(parameters: LedgerParameters) -> Rules:
