@@ -32,15 +32,24 @@ def _steps_at_once(text: str) -> int:
     return value
 
 
-def _rules_file(text: str) -> str:
-    """A success-rules file that loads and validates, as an absolute path (checked before any run starts)."""
-    from samverkan.success.rules import RulesError, load_rules
+def _run_file(text: str) -> str:
+    """A parameters, rules or catalogue file as an absolute path; what it says is checked with the others before
+    the run starts (``_check_run_files``)."""
+    path = Path(text)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{text}: filen finns inte")
+    return str(path.resolve())
 
-    try:
-        load_rules(text)
-    except RulesError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return str(Path(text).resolve())
+
+def _check_run_files(args: argparse.Namespace, year: int) -> bool:
+    """Every problem of the given parameters, rules and catalogue files, one Swedish line each, before anything
+    runs; partial files are merged over the shipped ones first."""
+    from samverkan.run_files import validate_run_files
+
+    problems = validate_run_files(args.parameters_file, args.rules_file, args.catalogue_file, year)
+    for line in problems:
+        print(f"fel: {line}", file=sys.stderr)
+    return not problems
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
@@ -67,6 +76,8 @@ def _start_workers_early(args: argparse.Namespace) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if not _check_run_files(args, args.year):
+        return 2
     _start_workers_early(args)
     from pipelines.run import run_year
 
@@ -108,6 +119,8 @@ def _steward_view(run_id: str, out: Path) -> None:
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
+    if not _check_run_files(args, args.years[1]):
+        return 2
     _start_workers_early(args)
     from pipelines.run import run_years
 
@@ -146,23 +159,17 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ledger_file(kind: str):
-    """A catalogue or parameters file that loads and validates, as an absolute path."""
+def cmd_compare(args: argparse.Namespace) -> int:
+    from samverkan.compare import CompareError, compare_command
 
-    def check(text: str) -> str:
-        from samverkan.ledger.catalogue import load_catalogue, load_prisbasbelopp
-        from samverkan.ledger.parameters import load_parameters
-
-        try:
-            if kind == "catalogue":
-                load_catalogue(int(load_prisbasbelopp()["year"].max()), text)
-            else:
-                load_parameters(text)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise argparse.ArgumentTypeError(f"{text}: {exc}") from None
-        return str(Path(text).resolve())
-
-    return check
+    try:
+        lines = compare_command(args.a, args.b, args.out)
+    except CompareError as exc:
+        for line in exc.lines:
+            print(f"fel: {line}", file=sys.stderr)
+        return 2
+    print("\n".join(lines))
+    return 0
 
 
 def cmd_contract(args: argparse.Namespace) -> int:
@@ -214,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--out", required=True, help="mall med {year}, t.ex. out/{year}")
     backfill.set_defaults(func=cmd_backfill)
     for command in (run, backfill):
-        command.add_argument("--rules", dest="rules_file", type=_rules_file, metavar="FIL",
+        command.add_argument("--rules", dest="rules_file", type=_run_file, metavar="FIL",
                              help="regelfil för framgångsnivåer (YAML); standard: samverkan/data/success_rules.yaml")
         command.add_argument("--workers", type=_steps_at_once,
                              help="steg samtidigt (0 = en fler än kärnorna; standard)")
@@ -226,10 +233,21 @@ def build_parser() -> argparse.ArgumentParser:
                                   "MAPP/uncommitted); standard: expectations/, med resultat och Data Docs i "
                                   "$DAGSTER_HOME/gx")
     for command in (run, backfill):
-        command.add_argument("--catalogue", dest="catalogue_file", type=_ledger_file("catalogue"), metavar="FIL",
-                             help="enhetskostnadskatalog (CSV); standard: samverkan/data/unit_costs.csv")
-        command.add_argument("--parameters", dest="parameters_file", type=_ledger_file("parameters"), metavar="FIL",
-                             help="parametrar för bokslutet (YAML); standard: samverkan/data/parameters.yaml")
+        command.add_argument("--catalogue", dest="catalogue_file", type=_run_file, metavar="FIL",
+                             help="enhetskostnadskatalog (CSV), hel eller bara raderna som ändras; standard: "
+                                  "samverkan/data/unit_costs.csv")
+        command.add_argument("--parameters", dest="parameters_file", type=_run_file, metavar="FIL",
+                             help="parametrar för bokslutet (YAML), hela eller bara värdena som ändras; standard: "
+                                  "samverkan/data/parameters.yaml")
+
+    compare = sub.add_parser("compare", help="jämför två körningars utdata: parametrar, bokslut och nivåer",
+                             description="Jämför två utdatamappar (t.ex. out/2024 och ett scenario) och skriv "
+                                         "comparison.csv och comparison.md. Exempel: samverkan compare out/2024 "
+                                         "out/2024-ranta-3 --out jamforelse")
+    compare.add_argument("a", metavar="A", help="den första utdatamappen")
+    compare.add_argument("b", metavar="B", help="den andra utdatamappen")
+    compare.add_argument("--out", default=".", metavar="MAPP", help="var jämförelsen skrivs (standard: här)")
+    compare.set_defaults(func=cmd_compare)
     return parser
 
 
