@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import importlib.metadata
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,14 @@ def break_even_chart(result: Forecast) -> ch.Chart:
     return ch.line_chart(alt, _axis_labels(successes), series, unit_label="tkr", tick_label=lambda v: number(v / 1000))
 
 
+def software_version() -> str:
+    """The installed package's version, shown on the cover (not part of the fingerprint)."""
+    try:
+        return f"samverkansbokslut {importlib.metadata.version('samverkansbokslut')}"
+    except importlib.metadata.PackageNotFoundError:
+        return "samverkansbokslut"
+
+
 def kalkyl_context(result: Forecast, software_version: str = "") -> dict[str, Any]:
     """What the template and the PDF writer need: the view, the chart and the document's fixed metadata."""
     view = result.view
@@ -101,9 +110,9 @@ def kalkyl_paths(out_dir: Path | str, result: Forecast) -> tuple[Path, Path]:
 
 
 def write_kalkyl(result: Forecast, out_dir: Path | str, *, variant: str = DEFAULT_PDF_VARIANT,
-                 software_version: str = "") -> RenderedKalkyl:
+                 version: str | None = None) -> RenderedKalkyl:
     """Write ``investeringskalkyl-<plan>.pdf`` and its HTML twin to ``out_dir`` (beside forecast.csv)."""
-    context = kalkyl_context(result, software_version)
+    context = kalkyl_context(result, software_version() if version is None else version)
     pdf_path, html_path = kalkyl_paths(out_dir, result)
     markup = kalkyl_markup(context)
     pdf = html_to_pdf(markup, context, variant=variant)
