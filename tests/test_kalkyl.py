@@ -157,3 +157,20 @@ def test_paths_follow_the_plan_file(rendered, tmp_path):
     result, _ = rendered
     assert kalkyl_paths(tmp_path, result) == (tmp_path / "investeringskalkyl-ny-vag.pdf",
                                               tmp_path / "investeringskalkyl-ny-vag.html")
+
+
+def test_plan_forecasts_writes_each_plans_kalkyl(small_inbox: Path, pipeline_resources):
+    from dagster import DagsterInstance, materialize
+
+    from assets.forecast import plan_forecasts
+
+    resources = pipeline_resources(small_inbox)
+    result = materialize([plan_forecasts], partition_key="2024", instance=DagsterInstance.ephemeral(),
+                         resources=resources)
+    assert result.success
+    pdfs = result.asset_materializations_for_node("plan_forecasts")[0].metadata["investeringskalkyler"].value
+    assert [Path(p).name for p in pdfs] == ["investeringskalkyl-plan-avslutad-insats.pdf",
+                                            "investeringskalkyl-plan-ny-insats.pdf"]
+    for pdf in map(Path, pdfs):
+        assert pdf.read_bytes().startswith(b"%PDF") and pdf.with_suffix(".html").exists()
+        assert (pdf.parent / "forecast.csv").exists()
