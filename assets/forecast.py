@@ -6,6 +6,7 @@ from dagster import AssetExecutionContext, Failure, MetadataValue, asset
 from pipelines.metadata import markdown_table
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
+from reports.kalkyl import write_kalkyl
 from samverkan.forecast.model import FORECAST_COLUMNS
 from samverkan.forecast.plan import PlanError
 from samverkan.forecast.run import Forecast, forecast_plans
@@ -41,7 +42,8 @@ def plan_forecasts(context: AssetExecutionContext, settings: SamverkanSettings) 
     """The investeringskalkyl of every plan in ``<inbox>/plans/*.yaml``: per scenario (projekt, 1, 2, 3) and actor
     the investment, effects and net in present value at the project's start, and the number of participants who
     must reach work or studies to break even. Writes ``<out>/plans/<plan>/forecast.csv``, ``forecast_chart.csv``
-    (net against the number of successes) and ``forecast_scenarios.csv``.
+    (net against the number of successes), ``forecast_scenarios.csv`` and ``investeringskalkyl-<plan>.pdf`` with
+    its HTML twin.
 
     Plans are not participant data, so the asset does not wait for the data gate. Each plan is priced in its own
     start year (the partition year only says where the files go). Fails with one Swedish line per problem when a
@@ -56,6 +58,7 @@ def plan_forecasts(context: AssetExecutionContext, settings: SamverkanSettings) 
         raise Failure(description="\n".join(exc.problems)) from None
     except (OSError, ValueError) as exc:
         raise Failure(description=f"prognosens katalog eller parametrar kan inte användas: {exc}") from None
+    kalkyler = [write_kalkyl(result, folder, variant=settings.pdf_variant) for folder, result in written]
     frames = [result.table.assign(plan=folder.name) for folder, result in written]
     table = (pd.concat(frames, ignore_index=True) if frames
              else pd.DataFrame(columns=[*FORECAST_COLUMNS, "plan"]))[["plan", *FORECAST_COLUMNS]]
@@ -64,6 +67,7 @@ def plan_forecasts(context: AssetExecutionContext, settings: SamverkanSettings) 
     context.add_output_metadata({
         "plans": len(written),
         "extracts": MetadataValue.json([str(folder) for folder, _ in written]),
+        "investeringskalkyler": MetadataValue.json([str(k.pdf) for k in kalkyler]),
         "summary": MetadataValue.md(summary),
     })
     return table

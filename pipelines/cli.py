@@ -172,6 +172,35 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from reports.kalkyl import write_kalkyl
+    from samverkan.forecast.plan import PlanError
+    from samverkan.forecast.run import FORECAST_FILE, forecast_plan
+    from samverkan.ledger.actors import MEMBERS
+
+    try:
+        result = forecast_plan(args.plan, args.out, args.catalogue, args.parameters, args.scenarios)
+    except PlanError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as exc:
+        print(f"fel: katalogen, parametrarna eller scenarierna kan inte användas: {exc}", file=sys.stderr)
+        return 2
+    kalkyl = write_kalkyl(result, args.out, variant=args.pdf_variant)
+    view = result.view
+    print(f"prognos för {view.plan_name} ({view.forbund}) skriven till {Path(args.out) / FORECAST_FILE}")
+    print(f"investeringskalkyl: {kalkyl.pdf} och {kalkyl.html}")
+    project = view.scenarios[0]
+    print(f"måste lyckas för att gå jämnt ut ({project.label.lower()}, av {view.participants} planerade):")
+    for line in project.lines:
+        if line.actor not in MEMBERS and line is not project.lines[-1]:
+            continue  # the others invest nothing; the PDF shows them
+        count = "–" if line.break_even_successes is None else str(line.break_even_successes)
+        print(f"  {line.actor}: {count}" + (f" ({line.break_even_reason})" if line.break_even_reason else ""))
+    return 0
+
+
 def cmd_contract(args: argparse.Namespace) -> int:
     from samverkan.contract_doc import contract_markdown
 
@@ -208,6 +237,19 @@ def build_parser() -> argparse.ArgumentParser:
     ledger.add_argument("--rate", type=float, default=0.04, help="diskonteringsränta (standard 0.04)")
     ledger.add_argument("--years", type=int, default=5, help="antal år (standard 5)")
     ledger.set_defaults(func=cmd_ledger)
+
+    forecast = sub.add_parser("forecast", help="investeringskalkyl för en planerad insats (forecast.csv, PDF och HTML)")
+    forecast.add_argument("--plan", required=True, metavar="FIL", help="planen (YAML)")
+    forecast.add_argument("--out", required=True, metavar="MAPP", help="mapp för forecast.csv och kalkylen")
+    forecast.add_argument("--catalogue", metavar="FIL",
+                          help="enhetskostnadskatalog (CSV); standard: samverkan/data/unit_costs.csv")
+    forecast.add_argument("--parameters", metavar="FIL",
+                          help="parametrar (YAML); standard: samverkan/data/parameters.yaml")
+    forecast.add_argument("--scenarios", metavar="FIL",
+                          help="genomförandescenarier (YAML); standard: samverkan/data/implementation_scenarios.yaml")
+    forecast.add_argument("--pdf-variant", choices=("pdf/ua-1", "pdf/a-3u"), default="pdf/ua-1",
+                          help="kalkylens PDF-variant: pdf/ua-1 (tillgänglig, standard) eller pdf/a-3u (arkiv)")
+    forecast.set_defaults(func=cmd_forecast)
 
     run = sub.add_parser("run", help="kör hela flödet för ett år och skriv årets utdrag")
     run.add_argument("--inbox", required=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +31,8 @@ from samverkan.ledger.catalogue import Catalogue, load_catalogue
 from samverkan.ledger.parameters import LedgerParameters, load_parameters
 from samverkan.ledger.present_value import round_kronor
 from samverkan.prerequisites import PREREQUISITES, in_place
+from samverkan.support import parse_support
+from samverkan.transitions import LABELS as OCCUPATION_LABELS
 
 FORECAST_FILE, CHART_FILE, SCENARIOS_FILE = "forecast.csv", "forecast_chart.csv", "forecast_scenarios.csv"
 
@@ -42,6 +44,7 @@ class ActorLine:
     effect_pv_sek: int
     net_sek: int
     break_even_successes: int | None
+    break_even_reason: str = ""  # why break_even_successes is empty, in Swedish; "" when it is not
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,14 @@ class ForecastView:
     parameters_version: str
     scenarios_version: str
     notes: tuple[str, ...]
+    target_group: str = ""
+    years: int = 1
+    situation_before: str = ""  # occupation and support before, in Swedish
+    success: str = ""  # what counts as a success: occupation and support after
+    discount_rate: float = 0.0
+    horizon_years: int = 0
+    attribution: float = 0.0
+    drop_off: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -119,15 +130,31 @@ def _scenario_rows(models: list[ScenarioModel]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def situation_text(occupation: str, support: str) -> str:
+    """An occupation and its support codes in Swedish: "Arbetssökande; stöd: aktivitetsstod 100 %"."""
+    parts = [f"{code} {extent} %" for code, extent in parse_support(support)]
+    return f"{OCCUPATION_LABELS.get(occupation, occupation)}; stöd: {', '.join(parts) if parts else 'inget'}"
+
+
+def break_even_reason(line: ActorLine, participants: int) -> str:
+    """Why a line has no break-even count: it invests nothing, or its planned participants cannot reach it."""
+    if line.break_even_successes is not None:
+        return ""
+    if line.investment_sek <= 0:
+        return "investerar inget, så det finns ingen investering att tjäna igen"
+    return f"går inte jämnt ut ens om alla {participants} planerade deltagare lyckas"
+
+
 def _view(plan: Plan, table: pd.DataFrame, models: list[ScenarioModel], catalogue: Catalogue,
           parameters: LedgerParameters, version: str, notes: list[str]) -> ForecastView:
     scenarios = []
     for model in models:
         s = model.scenario
         rows = table[table["scenario"] == s.name]
-        lines = tuple(ActorLine(r.actor, int(r.investment_sek), int(r.effect_pv_sek), int(r.net_sek),
-                                None if pd.isna(r.break_even_successes) else int(r.break_even_successes))
-                      for r in rows.itertuples())
+        raw = [ActorLine(r.actor, int(r.investment_sek), int(r.effect_pv_sek), int(r.net_sek),
+                         None if pd.isna(r.break_even_successes) else int(r.break_even_successes))
+               for r in rows.itertuples()]
+        lines = tuple(replace(line, break_even_reason=break_even_reason(line, plan.participants)) for line in raw)
         running = round_kronor(model.running_cost_per_year)
         scenarios.append(ScenarioView(
             name=s.name, label=s.label, description=s.description, basis=s.basis, years_after=s.years_after,
@@ -145,7 +172,11 @@ def _view(plan: Plan, table: pd.DataFrame, models: list[ScenarioModel], catalogu
         price_year=catalogue.report_year, prerequisites_in_place=count, prerequisites_total=len(PREREQUISITES),
         prerequisites_missing=tuple(missing) if plan.prerequisites else (), scenarios=tuple(scenarios),
         catalogue_version=catalogue.version, parameters_version=parameters.version, scenarios_version=version,
-        notes=tuple(notes))
+        notes=tuple(notes), target_group=plan.target_group, years=plan.years,
+        situation_before=situation_text(plan.occupation_before, plan.support_before),
+        success=situation_text(plan.success_occupation, plan.success_support),
+        discount_rate=parameters.discount_rate, horizon_years=parameters.horizon_years,
+        attribution=parameters.attribution.value, drop_off=parameters.drop_off.value)
 
 
 def forecast(plan: Plan, catalogue: Catalogue, parameters: LedgerParameters,
