@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from test_kalkyl import PLAN, write_plan
 
 from pipelines.cli import build_parser, main
+from samverkan.files import read_csv_extract
 
 
 def test_a_plan_gives_forecast_csv_and_the_kalkyl(tmp_path, capsys):
@@ -24,7 +25,7 @@ def test_a_plan_gives_forecast_csv_and_the_kalkyl(tmp_path, capsys):
     assert stdout[1] == (f"investeringskalkyl: {out / 'investeringskalkyl-ny-vag.pdf'} och "
                          f"{out / 'investeringskalkyl-ny-vag.html'}")
     # The break-even counts printed are forecast.csv's, members and the total.
-    table = pd.read_csv(out / "forecast.csv")
+    table = read_csv_extract(out / "forecast.csv")
     project = table[table["scenario"] == "projekt"].set_index("actor")["break_even_successes"]
     assert stdout[2:] == [
         "måste lyckas för att gå jämnt ut (projekttiden, av 60 planerade):",

@@ -6,12 +6,12 @@ import re
 import subprocess
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from test_pdfua import pdfua_findings
 from test_report_layout import words_outside_text_area
 
 from reports.kalkyl import kalkyl_paths, write_kalkyl
+from samverkan.files import read_csv_extract
 from samverkan.forecast.run import forecast_plan
 
 PLAN = """\
@@ -69,13 +69,13 @@ def test_the_plan_and_its_situations(text):
 
 def test_break_even_counts_are_the_forecast_csvs(rendered, text):
     result, kalkyl = rendered
-    csv = pd.read_csv(kalkyl.pdf.parent / "forecast.csv")
+    csv = read_csv_extract(kalkyl.pdf.parent / "forecast.csv")
     project = csv[csv["scenario"] == "projekt"].set_index("actor")
     # The project table: investment, effect, net and break-even count per actor, as forecast.csv has them.
     for actor in ("Försäkringskassan", "Kommun", "Region", "Summa"):
         row = project.loc[actor]
-        figures = [f"{int(v):,}".replace(",", " ") + " kr" for v in (row.investment_sek, row.effect_pv_sek,
-                                                                     row.net_sek)]
+        figures = [f"{int(v):,}".replace(",", " ").replace("-", "\u2212") + " kr"
+                   for v in (row.investment_sek, row.effect_pv_sek, row.net_sek)]
         line = next(ln for ln in text.splitlines() if ln.strip().startswith(actor) and "kr" in ln)
         assert re.sub(r"\s+", " ", line).strip() == " ".join(
             [actor, *figures, str(int(row.break_even_successes))]), line

@@ -136,13 +136,17 @@ def test_excel_style_flows(tmp_path: Path) -> None:
 
 
 def test_run_flags_validate_the_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from pipelines.cli import build_parser
+    from pipelines.cli import build_parser, main
 
     bad = tmp_path / "bad.csv"
     bad.write_text("support_code,occupation\nlon,\n", encoding="utf-8")
+    # Checked with the other run files before anything runs: one Swedish line, exit 2.
+    assert main(["run", "--inbox", ".", "--year", "2024", "--out", ".", "--catalogue", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("fel: ") and "bad.csv" in err and "Traceback" not in err
     with pytest.raises(SystemExit):
-        build_parser().parse_args(["run", "--inbox", ".", "--year", "2024", "--out", ".", "--catalogue", str(bad)])
-    assert "kolumner saknas" in capsys.readouterr().err
+        build_parser().parse_args(["run", "--inbox", ".", "--year", "2024", "--out", ".", "--catalogue",
+                                   str(tmp_path / "finns-inte.csv")])
     from samverkan.ledger.catalogue import default_catalogue_file
     from samverkan.ledger.parameters import default_parameters_file
 
