@@ -176,24 +176,8 @@ def apply_catalogue_override(override: pd.DataFrame, raw: bytes, name: str) -> p
     return out
 
 
-def load_catalogue(report_year: int, path: Path | str | None = None,
-                   prisbasbelopp: pd.DataFrame | None = None) -> Catalogue:
-    """Read, check and index a catalogue file (the shipped one when ``path`` is empty)."""
-    path = Path(path) if path else default_catalogue_file()
-    raw = path.read_bytes()
-    frame = _read_rows(raw)
-    if path != default_catalogue_file() and is_override(frame):
-        frame = apply_catalogue_override(frame, raw, path.name)
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
-    if missing:
-        raise RunFileError(f"{path.name}: kolumner saknas: {', '.join(missing)}")
-    frame = frame[(frame[list(REQUIRED_COLUMNS)] != "").any(axis=1)].reset_index(drop=True)
-    for column in ("kind", "target_group", "education_level", "item", "reduction_in_work"):
-        if column not in frame.columns:
-            frame[column] = ""
-    for column in ("support_code", "occupation", "confidence", "kind", "target_group", "education_level", "item"):
-        frame[column] = frame[column].str.strip().str.lower()
-    frame["kind"] = frame["kind"].replace("", "transfer")
+def _row_problems(frame: pd.DataFrame) -> tuple[list[str], pd.Series, pd.DataFrame, pd.Series]:
+    """Every row's problems ("rad N: …", row 1 being the header) and the parsed reductions, amounts and years."""
     problems = []
     bad_code = ~frame["support_code"].isin([*SUPPORT_CODES, ""])
     bad_occ = ~frame["occupation"].isin([*OCCUPATION, ""])
@@ -226,6 +210,28 @@ def load_catalogue(report_year: int, path: Path | str | None = None,
     price_year = pd.to_numeric(frame["price_year"], errors="coerce")
     for i in np.flatnonzero(price_year.isna().to_numpy()):
         problems.append(f"rad {i + 2}: price_year är inte ett år")
+    return problems, reduction, amounts, price_year
+
+
+def load_catalogue(report_year: int, path: Path | str | None = None,
+                   prisbasbelopp: pd.DataFrame | None = None) -> Catalogue:
+    """Read, check and index a catalogue file (the shipped one when ``path`` is empty)."""
+    path = Path(path) if path else default_catalogue_file()
+    raw = path.read_bytes()
+    frame = _read_rows(raw)
+    if path != default_catalogue_file() and is_override(frame):
+        frame = apply_catalogue_override(frame, raw, path.name)
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise RunFileError(f"{path.name}: kolumner saknas: {', '.join(missing)}")
+    frame = frame[(frame[list(REQUIRED_COLUMNS)] != "").any(axis=1)].reset_index(drop=True)
+    for column in ("kind", "target_group", "education_level", "item", "reduction_in_work"):
+        if column not in frame.columns:
+            frame[column] = ""
+    for column in ("support_code", "occupation", "confidence", "kind", "target_group", "education_level", "item"):
+        frame[column] = frame[column].str.strip().str.lower()
+    frame["kind"] = frame["kind"].replace("", "transfer")
+    problems, reduction, amounts, price_year = _row_problems(frame)
     if problems:
         raise RunFileError([f"{path.name}: {problem}" for problem in problems])
     series = prisbasbelopp if prisbasbelopp is not None else load_prisbasbelopp()

@@ -9,6 +9,7 @@ without a basis of its own (under ``basis:``, keyed like ``outcome.min_exits``) 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,53 +98,79 @@ class Rules:
         return pd.DataFrame(rows, columns=["parameter", "value", "basis"])
 
 
+def _text(value: Any, fail: Callable[[str], RulesError]) -> str:
+    if not isinstance(value, str | int | float) or isinstance(value, bool) or not str(value).strip():
+        raise fail("ska vara en icke-tom text")
+    return str(value).strip()
+
+
+def _version(value: Any, fail: Callable[[str], RulesError]) -> str:
+    # A bare 2026.10 would be read as the number 2026.1: the version must be written as text.
+    if not isinstance(value, str) or not value.strip():
+        raise fail('ska vara en icke-tom text inom citattecken, t.ex. "2026.1"')
+    return value.strip()
+
+
+def _share(value: Any, fail: Callable[[str], RulesError], open_interval: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise fail("ska vara ett tal mellan 0 och 1")
+    inside = 0 < value < 1 if open_interval else 0 <= value <= 1
+    if not inside:
+        raise fail("ska vara ett tal " + ("strikt mellan 0 och 1" if open_interval else "mellan 0 och 1"))
+    return float(value)
+
+
+def _count(value: Any, fail: Callable[[str], RulesError]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise fail("ska vara ett heltal större än eller lika med 0")
+    return int(value)
+
+
+def _test(value: Any, fail: Callable[[str], RulesError]) -> str:
+    if value not in TESTS:
+        raise fail(f"ska vara ett av {', '.join(TESTS)}")
+    return value
+
+
+def _levels(value: Any, fail: Callable[[str], RulesError]) -> tuple[str, ...]:
+    if not isinstance(value, list) or any(str(v) not in ("0", "1") for v in value):
+        raise fail('ska vara en lista med nivåer bland "0" och "1"')
+    return tuple(sorted({str(v) for v in value}))
+
+
+def _texts(value: Any, fail: Callable[[str], RulesError]) -> list[str]:
+    if not isinstance(value, list) or any(not isinstance(v, str) or not v.strip() for v in value):
+        raise fail("ska vara en lista med texter")
+    return value
+
+
+def _names(value: Any, fail: Callable[[str], RulesError]) -> tuple[str, ...]:
+    return () if value is None else tuple(v.strip().casefold() for v in _texts(value, fail))
+
+
+def _patterns(value: Any, fail: Callable[[str], RulesError]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    for pattern in _texts(value, fail):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise fail(f"ogiltigt reguljärt uttryck {pattern!r}: {exc}") from None
+    return tuple(value)
+
+
+_LEAVES: dict[str, Callable[[Any, Callable[[str], RulesError]], Any]] = {
+    "text": _text, "version": _version, "share": _share,
+    "open_share": lambda value, fail: _share(value, fail, open_interval=True),
+    "count": _count, "test": _test, "levels": _levels, "names": _names, "patterns": _patterns,
+}
+
+
 def _leaf(value: Any, kind: str, where: str) -> Any:
     def fail(expected: str) -> RulesError:
         return RulesError(f"{where}: {expected}, fick {value!r}")
 
-    if kind == "text":
-        if not isinstance(value, str | int | float) or isinstance(value, bool) or not str(value).strip():
-            raise fail("ska vara en icke-tom text")
-        return str(value).strip()
-    if kind == "version":
-        # A bare 2026.10 would be read as the number 2026.1: the version must be written as text.
-        if not isinstance(value, str) or not value.strip():
-            raise fail('ska vara en icke-tom text inom citattecken, t.ex. "2026.1"')
-        return value.strip()
-    if kind in ("share", "open_share"):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise fail("ska vara ett tal mellan 0 och 1")
-        low_ok = value > 0 if kind == "open_share" else value >= 0
-        high_ok = value < 1 if kind == "open_share" else value <= 1
-        if not (low_ok and high_ok):
-            raise fail("ska vara ett tal " + ("strikt mellan 0 och 1" if kind == "open_share" else "mellan 0 och 1"))
-        return float(value)
-    if kind == "count":
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise fail("ska vara ett heltal större än eller lika med 0")
-        return int(value)
-    if kind == "test":
-        if value not in TESTS:
-            raise fail(f"ska vara ett av {', '.join(TESTS)}")
-        return value
-    if kind == "levels":
-        if not isinstance(value, list) or any(str(v) not in ("0", "1") for v in value):
-            raise fail('ska vara en lista med nivåer bland "0" och "1"')
-        return tuple(sorted({str(v) for v in value}))
-    if kind in ("names", "patterns"):
-        if value is None:
-            return ()
-        if not isinstance(value, list) or any(not isinstance(v, str) or not v.strip() for v in value):
-            raise fail("ska vara en lista med texter")
-        if kind == "patterns":
-            for v in value:
-                try:
-                    re.compile(v)
-                except re.error as exc:
-                    raise RulesError(f"{where}: ogiltigt reguljärt uttryck {v!r}: {exc}") from None
-            return tuple(value)
-        return tuple(v.strip().casefold() for v in value)
-    raise AssertionError(kind)
+    return _LEAVES[kind](value, fail)
 
 
 def _walk(data: Any, shape: dict[str, Any], prefix: str, origin: str, problems: list[str]) -> dict[str, Any]:
