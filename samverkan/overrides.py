@@ -27,7 +27,7 @@ class RunFileError(ValueError):
         super().__init__("\n".join(self.lines))
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class UniqueKeyLoader(yaml.SafeLoader):
     """The safe loader, refusing a key given twice (YAML would silently keep the last)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -50,7 +50,7 @@ def read_yaml(path: Path, what: str) -> tuple[dict, bytes]:
     except OSError as exc:
         raise RunFileError([f"{what} {path} kan inte läsas ({exc.__class__.__name__})"]) from None
     try:
-        data = yaml.load(raw.decode("utf-8-sig"), Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
+        data = yaml.load(raw.decode("utf-8-sig"), Loader=UniqueKeyLoader)  # noqa: S506 - a SafeLoader
     except UnicodeDecodeError:
         raise RunFileError([f"{what} {path}: filen är inte sparad som UTF-8"]) from None
     except yaml.YAMLError as exc:

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from samverkan.contract import EDUCATION_LEVEL, FINANCIER, OCCUPATION, WORK_OR_STUDIES
+from samverkan.overrides import UniqueKeyLoader
 from samverkan.prerequisites import PREREQUISITES
 from samverkan.support import parse_support
 
@@ -228,25 +229,11 @@ def parse_plan(document: Any, source: str) -> Plan:
                 scenarios={str(k): dict(v or {}) for k, v in scenarios.items()})
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """The safe loader, refusing a key given twice (YAML would silently keep the last)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"nyckeln {key!r} anges två gånger",
-                                                        key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
 def load_plan(path: Path | str) -> Plan:
     """Read and check one plan file."""
     path = Path(path)
     try:
-        document = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_UniqueKeyLoader)  # noqa: S506
+        document = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=UniqueKeyLoader)  # noqa: S506
     except ValueError as exc:  # a YAML date that is no date (2026-13-01), from the date constructor
         raise PlanError([f"{path.name}: ett datum i planen finns inte ({exc})"]) from None
     except yaml.YAMLError as exc:
