@@ -20,6 +20,7 @@ from dagster import DagsterInstance, JobDefinition, build_reconstructable_job, e
 
 from pipelines.instance import ensure_dagster_home
 from pipelines.partitions import yearly_partitions
+from pipelines.run_lock import launcher_tag
 
 JOB_NAME = "samverkansbokslut"
 # Groups the runs of one `run_years` call, like a backfill id groups its runs in the UI.
@@ -120,7 +121,8 @@ def run_year(inbox: Path, year: int, out: Path, instance: DagsterInstance | None
     partition = str(year)
     if in_process or instance.is_ephemeral:
         result = samverkansbokslut_job_def().execute_in_process(
-            partition_key=partition, instance=instance, run_config=run_config, tags=tags, raise_on_error=False,
+            partition_key=partition, instance=instance, run_config=run_config,
+            tags={**launcher_tag(), **(tags or {})}, raise_on_error=False,
         )
         events = result.all_events
         return YearRun(result.success, result.run_id, _failures(events), Path(out), _tracebacks(events))
@@ -129,7 +131,7 @@ def run_year(inbox: Path, year: int, out: Path, instance: DagsterInstance | None
         run_config["execution"] = {"config": {"workers": workers}}
     job = build_reconstructable_job("pipelines.run", "samverkansbokslut_job_def")
     with execute_job(job, instance=instance, run_config=run_config,
-                     tags={"dagster/partition": partition, **(tags or {})}) as result:
+                     tags={"dagster/partition": partition, **launcher_tag(), **(tags or {})}) as result:
         events = result.all_events
         return YearRun(result.success, result.run_id, _failures(events), Path(out), _tracebacks(events))
 

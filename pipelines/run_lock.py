@@ -16,6 +16,9 @@ the run queue's one-run-per-year limit (dagster.yaml, the Helm values) keeps UI 
 
 from __future__ import annotations
 
+import os
+import socket
+
 from dagster import DagsterInstance, DagsterRunStatus, RunRecord, RunsFilter
 
 PARTITION_TAG = "dagster/partition"
@@ -24,6 +27,27 @@ OFFICIAL = "official"
 HOLDER_TAG = "samverkan/lock"
 REFUSED = "refused"
 IN_PROGRESS = [DagsterRunStatus.STARTING, DagsterRunStatus.STARTED, DagsterRunStatus.CANCELING]
+# The host and process that launched a run from the command line: a run whose process was killed stays "started"
+# in the records (nothing is left to report its end), and would hold its year for ever.
+LAUNCHER_TAG = "samverkan/launcher"
+
+
+def launcher_tag() -> dict[str, str]:
+    """The tag ``samverkan run`` gives its runs: this host and process."""
+    return {LAUNCHER_TAG: f"{socket.gethostname()}:{os.getpid()}"}
+
+
+def _launcher_gone(record: RunRecord) -> bool:
+    host, _, pid = record.dagster_run.tags.get(LAUNCHER_TAG, "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another host's run, or one launched from the UI: the daemon's run monitoring ends those
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 class RunLockError(RuntimeError):
@@ -42,7 +66,16 @@ def _order(record: RunRecord) -> tuple:
 
 def _rivals(instance: DagsterInstance, run_id: str, key: tuple[str, str]) -> list[RunRecord]:
     records = instance.get_run_records(filters=RunsFilter(tags={PARTITION_TAG: key[0]}, statuses=IN_PROGRESS))
-    return [r for r in records if r.dagster_run.run_id != run_id and lock_key(r.dagster_run.tags) == key]
+    rivals = []
+    for record in records:
+        if record.dagster_run.run_id == run_id or lock_key(record.dagster_run.tags) != key:
+            continue
+        if _launcher_gone(record):
+            # Killed with its process (SIGKILL, a lost terminal): recorded as failed so the year is free again.
+            instance.report_run_failed(record.dagster_run, "körningens process finns inte längre (avbruten)")
+            continue
+        rivals.append(record)
+    return rivals
 
 
 def _refusal(key: tuple[str, str], holder: RunRecord) -> RunLockError:

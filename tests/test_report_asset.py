@@ -152,7 +152,7 @@ def test_report_figures_match_the_extracts(small_inbox: Path, pipeline_resources
         assert f"2024 {number(this_year['participants'])} {number(this_year['enrolled'])}" in text
         total = ledger[(ledger["forbund"] == forbund) & (ledger["project_id"] == "ALL")].set_index("actor")
         summa = total.loc["Summa"]
-        assert (f"Summa {kronor(summa['investment_sek'])} {kronor(summa['effect_pv_sek'])} "
+        assert (f"Summa† {kronor(summa['investment_sek'])} {kronor(summa['effect_pv_sek'])} "
                 f"{kronor(summa['net_sek'])}") in text
         for actor in ("Arbetsförmedlingen", "Försäkringskassan", "Kommun", "Region"):
             assert f"{actor} {kronor(total.loc[actor, 'investment_sek'])}" in text

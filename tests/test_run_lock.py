@@ -95,3 +95,24 @@ def test_every_step_with_the_settings_claims_the_year(tmp_path):
     instance.report_run_failed(instance.get_run_by_id(holder))
     assert materialize([probe], instance=instance, resources={"settings": SamverkanSettings()},
                        tags={"dagster/partition": "2024"}).success
+
+
+def test_a_run_whose_launching_process_was_killed_frees_its_year():
+    import socket
+    import subprocess
+    import sys
+
+    from pipelines.run_lock import LAUNCHER_TAG
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    instance = DagsterInstance.ephemeral()
+    killed = _run(instance, **{LAUNCHER_TAG: f"{socket.gethostname()}:{gone.stdout.strip()}"})
+    claim(instance, killed)  # it held the year, then its process died without reporting
+    claim(instance, _run(instance))  # the next run is not refused
+    assert instance.get_run_by_id(killed).status == DagsterRunStatus.FAILURE
+    # A run launched elsewhere (another host, the UI) is left to the daemon's run monitoring.
+    elsewhere = _run(instance, year="2023", **{LAUNCHER_TAG: "another-host:1"})
+    claim(instance, elsewhere)
+    with pytest.raises(RunLockError):
+        claim(instance, _run(instance, year="2023"))
