@@ -72,10 +72,10 @@ def _sensitivity(ledger: list[dict]) -> pd.DataFrame:
     rows = []
     totals = [r for r in ledger if r["project_id"] == "ALL"]
     for forbund in dict.fromkeys(r["forbund"] for r in totals):
-        own = [r for r in totals if r["forbund"] == forbund and r["actor"] != "Summa"]
+        # Summa scaled as its own row, as the reference case's Summa is (one krona off the sum of its actors).
+        own = [r for r in totals if r["forbund"] == forbund]
         for case, parameter, value, factor in (("base", "", None, 1.0), *SENSITIVITY_CASES):
             nets = {r["actor"]: round(r["effect_pv_sek"] * factor) - round(r["investment_sek"]) for r in own}
-            nets["Summa"] = sum(nets.values())
             rows += [{"forbund": forbund, "project_id": "ALL", "actor": actor, "case": case, "parameter": parameter,
                       "value": value, "net_sek": net} for actor, net in nets.items()]
     return pd.DataFrame(rows)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 from test_ledger import run, setup  # noqa: F401 (setup is a fixture)
 
 from samverkan.ledger.parameters import LedgerParameters, Range

@@ -88,8 +88,8 @@ def sensitivity_section(table: pd.DataFrame | None, forbund: str) -> Sensitivity
             continue
         values = frame[(frame["parameter"] == name)].drop_duplicates("case").set_index("case")["value"]
         rows.append(ParameterRow(
-            parameter=name, label=label, chart_label=chart_label, unit=unit, low=float(values["low"]), high=float(values["high"]),
-            net_low=low[TOTAL], net_high=high[TOTAL],
+            parameter=name, label=label, chart_label=chart_label, unit=unit,
+            low=float(values["low"]), high=float(values["high"]), net_low=low[TOTAL], net_high=high[TOTAL],
             members_low=tuple(low.get(m, 0) for m in MEMBERS), members_high=tuple(high.get(m, 0) for m in MEMBERS)))
     # Widest first; ties in the parameters file's order, so the chart is the same every run.
     rows.sort(key=lambda r: -r.spread)
