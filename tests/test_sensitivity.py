@@ -105,3 +105,11 @@ def test_empty_contributions_give_an_empty_table(tmp_path: Path) -> None:
     empty = CONTRIBUTIONS.iloc[:0]
     assert sensitivity(empty, COUNTS.iloc[:0], PARAMETERS).empty
 
+
+
+def test_categorical_columns_and_a_missing_outcome() -> None:
+    # As trace builds them (categoricals), and with no "other" outcome at all: FK keeps only its investment.
+    frame = CONTRIBUTIONS.astype({"forbund": "category", "project_id": "category", "outcome": "category"})
+    table = sensitivity(frame[frame["outcome"] != "other"], COUNTS, PARAMETERS)
+    base = table[table["case"] == "base"].set_index("actor")["net_sek"]
+    assert (base["Kommun"], base["Försäkringskassan"], base["Summa"]) == (-800, -1000, -1800)

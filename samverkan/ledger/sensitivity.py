@@ -67,24 +67,23 @@ def cases(parameters: LedgerParameters) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _by_project(frame: pd.DataFrame, column: str, index: pd.MultiIndex) -> np.ndarray:
+    """(projects, actors) sums of ``column``, grouped on the categorical codes (no strings per row)."""
+    sums = frame.groupby(["forbund", "project_id", "actor"], observed=True)[column].sum().unstack("actor")
+    sums.index = sums.index.set_levels([lvl.astype("str") for lvl in sums.index.levels])
+    sums.columns = sums.columns.astype("str")
+    return sums.reindex(index=index, columns=list(ACTORS), fill_value=0.0).fillna(0.0).to_numpy()
+
+
 def _project_sums(contributions: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Projects (forbund, project_id), gross yearly effect (projects, outcomes, actors) and investment."""
-    frame = contributions.assign(forbund=contributions["forbund"].astype("str"),
-                                 project_id=contributions["project_id"].astype("str"),
-                                 actor=contributions["actor"].astype("str"))
-    projects = (frame[["forbund", "project_id"]].drop_duplicates()
-                .sort_values(["forbund", "project_id"], ignore_index=True))
+    projects = (contributions.groupby(["forbund", "project_id"], observed=True).size().index.to_frame(index=False)
+                .astype("str").sort_values(["forbund", "project_id"], ignore_index=True))
     index = pd.MultiIndex.from_frame(projects)
-    invest = (frame.groupby(["forbund", "project_id", "actor"])["investment_sek"].sum()
-              .unstack("actor", fill_value=0.0).reindex(index=index, columns=list(ACTORS), fill_value=0.0))
-    gross = np.zeros((len(projects), len(OUTCOMES), len(ACTORS)))
-    effects = frame[frame["outcome"].notna()]
-    for o, outcome in enumerate(OUTCOMES):
-        part = effects[effects["outcome"].astype("str") == outcome]
-        sums = (part.groupby(["forbund", "project_id", "actor"])["gross_effect_sek"].sum()
-                .unstack("actor", fill_value=0.0).reindex(index=index, columns=list(ACTORS), fill_value=0.0))
-        gross[:, o, :] = sums.to_numpy()
-    return projects, gross, invest.to_numpy()
+    outcome = contributions["outcome"]
+    gross = np.stack([_by_project(contributions[outcome == name], "gross_effect_sek", index) for name in OUTCOMES],
+                     axis=1)
+    return projects, gross, _by_project(contributions, "investment_sek", index)
 
 
 def sensitivity(contributions: pd.DataFrame, counts: pd.DataFrame, parameters: LedgerParameters) -> pd.DataFrame:
