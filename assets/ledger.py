@@ -15,6 +15,8 @@ from samverkan.ledger.catalogue import Catalogue, load_catalogue
 from samverkan.ledger.effects import episode_effects, observed_follow_up
 from samverkan.ledger.parameters import LedgerParameters, load_parameters
 from samverkan.ledger.results import ALL_PROJECTS, ledger_results
+from samverkan.ledger.sensitivity import SENSITIVITY_COLUMNS
+from samverkan.ledger.sensitivity import sensitivity as compute_sensitivity
 from samverkan.ledger.trace import ledger_contributions as compute_contributions
 from samverkan.ledger.uncertainty import UNCERTAINTY_COLUMNS
 from samverkan.ledger.uncertainty import ledger_uncertainty as compute_uncertainty
@@ -235,3 +237,30 @@ def ledger_lifetime(
             + (f"\nPlaner som inte kunde jämföras:{problems}\n" if problems else "")),
     })
     return result.table
+
+
+@asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])
+def ledger_sensitivity(
+    context: AssetExecutionContext,
+    settings: SamverkanSettings,
+    participants: pd.DataFrame,
+    projects: pd.DataFrame,
+    ledger_contributions: pd.DataFrame,
+) -> pd.DataFrame:
+    """Per förbund and actor the net at base, at each uncertain parameter's low and high end (rate, p0, other
+    outcomes, drop-off, unit-cost level, attribution, horizon up to ten years) and in the pessimistic and
+    optimistic cases, computed from the contributions without rerunning. Writes ledger_sensitivity.csv."""
+    year = int(context.partition_key)
+    catalogue, parameters = _inputs(settings, year)
+    _same_versions(ledger_contributions, catalogue, parameters)
+    counts = episode_effects(participants, projects, year, catalogue, parameters).counts
+    table = compute_sensitivity(ledger_contributions, counts, parameters)
+    path = write_csv_atomic(table[SENSITIVITY_COLUMNS], settings.out_path(year) / "ledger_sensitivity.csv")
+    summa = table[(table["actor"] == "Summa") & (table["parameter"] == "")]
+    lines = markdown_table(
+        ["förbund", "fall", "netto för alla aktörer"],
+        ((r.forbund, r.case, f"{_kr(r.net_sek)} kr") for r in summa.head(3 * MAX_FORBUND_SHOWN).itertuples()),
+        right=(2,),
+    )
+    context.add_output_metadata({"extract": str(path), "rows": len(table), "summary": MetadataValue.md(lines)})
+    return table

@@ -106,6 +106,7 @@ def report_inputs(
     ledger: pd.DataFrame,
     ledger_transfers: pd.DataFrame,
     ledger_uncertainty: pd.DataFrame,
+    ledger_sensitivity: pd.DataFrame,
     success_levels: pd.DataFrame,
     prerequisite_profiles: pd.DataFrame,
     quality_summary: pd.DataFrame,
@@ -128,6 +129,7 @@ def report_inputs(
         project_leavers=outcomes.project_leavers,
         ledger=ledger,
         ledger_uncertainty=ledger_uncertainty,
+        ledger_sensitivity=ledger_sensitivity,
         transfers=ledger_transfers,
         success_levels=success_levels,
         prerequisite_profiles=prerequisite_profiles,
@@ -209,6 +211,7 @@ def samverkansbokslut_reports(
     ledger: pd.DataFrame,
     ledger_transfers: pd.DataFrame,
     ledger_uncertainty: pd.DataFrame,
+    ledger_sensitivity: pd.DataFrame,
     success_levels: pd.DataFrame,
     prerequisite_profiles: pd.DataFrame,
     quality_summary: pd.DataFrame,
@@ -219,7 +222,7 @@ def samverkansbokslut_reports(
     with their SHA-256. Each förbund renders in its own step. Same inputs and parameters give byte-identical files."""
     forbund, inputs, order = report_inputs(
         participant_flow, projects, participants, project_costs, project_events, ledger, ledger_transfers,
-        ledger_uncertainty,
+        ledger_uncertainty, ledger_sensitivity,
         success_levels, prerequisite_profiles, quality_summary, quality_problems)
     records = forbund.map(lambda name: render_forbund(name, inputs))
     return collect_reports(records.collect(), order)

@@ -246,6 +246,51 @@ def horizontal_bar_chart(title: str, labels: Sequence[str], series: Sequence[Ser
     return Chart("".join(parts), title)
 
 
+def tornado_chart(title: str, labels: Sequence[str], base: float, ends: Sequence[tuple[float, float]],
+                  end_labels: Sequence[tuple[str, str]], *, tick_label: Callable[[float], str] = number,
+                  width: int = 640, row_height: int = 34) -> Chart:
+    """A tornado: per row (widest first) a bar from ``base`` to the value at the low end (upper half) and one
+    to the value at the high end (lower half), each labelled at its tip with its end and value, so the chart
+    is read without its colours; a vertical line marks the base."""
+    height = 30 + row_height * max(len(labels), 1) + 18 + 26
+    parts = _open(width, height, title)
+    # Room beside the plot for the tip labels, which stand outside the bars.
+    left, right, top, pad = 150, width - 14, 22, 92
+    bottom = top + row_height * max(len(labels), 1)
+    values = [base, *(v for pair in ends for v in pair)]
+    ticks = nice_ticks(min(values), max(values), count=4)
+    low, high = ticks[0], ticks[-1]
+
+    def x_of(v: float) -> float:
+        return left + pad + (v - low) / (high - low) * (right - left - 2 * pad)
+
+    for tick in ticks:
+        x = x_of(tick)
+        parts.append(f'<line x1="{_f(x)}" y1="{_f(top)}" x2="{_f(x)}" y2="{_f(bottom)}" stroke="{GRID}" '
+                     f'stroke-width="0.6"/>')
+        parts.append(_text(x, bottom + 12, tick_label(tick), anchor="middle", size=8))
+    bar = row_height * 0.36
+    for r, label in enumerate(labels):
+        y0 = top + r * row_height + row_height * 0.14
+        parts.append(_text(left - 6, top + r * row_height + row_height / 2 + 3, label, anchor="end", size=8.5))
+        for s, (value, tip) in enumerate(zip(ends[r], end_labels[r], strict=True)):
+            y = y0 + s * bar
+            x1, x2 = sorted((x_of(float(value)), x_of(base)))
+            parts.append(f'<rect x="{_f(x1)}" y="{_f(y + 0.5)}" width="{_f(max(x2 - x1, 0.5))}" '
+                         f'height="{_f(bar - 1)}" fill="{PALETTE[s]}"/>')
+            right_side = value >= base
+            x = (x2 + 3) if right_side else (x1 - 3)
+            parts.append(_text(x, y + bar / 2 + 3, f"{tip}: {tick_label(value)}",
+                               anchor="start" if right_side else "end", size=7.5))
+    xb = x_of(base)
+    parts.append(f'<line x1="{_f(xb)}" y1="{_f(top - 4)}" x2="{_f(xb)}" y2="{_f(bottom)}" stroke="{TEXT}" '
+                 f'stroke-width="1"/>')
+    parts.append(_text(xb, top - 8, f"Bas: {tick_label(base)}", anchor="middle", size=8, weight="bold"))
+    _legend(parts, ["Lågt värde (övre stapeln)", "Högt värde (nedre stapeln)"], left, bottom + 30)
+    parts.append("</svg>")
+    return Chart("".join(parts), title)
+
+
 @dataclass(frozen=True)
 class FlowSide:
     label: str

@@ -52,6 +52,35 @@ def _ledger(forbund: str, project_id: str, scale: float) -> list[dict]:
     return rows
 
 
+# Illustrative effect multipliers per case (not computed: the sample has no contributions); each parameter's
+# low and high end with its value, and the pessimistic and optimistic cases with all ends at once.
+SENSITIVITY_CASES = (
+    ("low", "discount_rate", 0.03, 1.02), ("high", "discount_rate", 0.05, 0.98),
+    ("low", "p0", 0.10, 1.15), ("high", "p0", 0.30, 0.78),
+    ("low", "other_outcomes", 0.05, 1.03), ("high", "other_outcomes", 0.35, 0.96),
+    ("low", "drop_off", 0.05, 1.12), ("high", "drop_off", 0.30, 0.82),
+    ("low", "unit_cost_level", 0.8, 0.8), ("high", "unit_cost_level", 1.2, 1.2),
+    ("low", "attribution", 0.7, 0.7), ("high", "attribution", 1.0, 1.0),
+    ("low", "horizon_years", 3, REFERENCE_CUMULATIVE["Summa"][2] / REFERENCE_CUMULATIVE["Summa"][3]),
+    ("high", "horizon_years", 10, 1.6),
+    ("pessimistic", "", None, 0.28), ("optimistic", "", None, 2.1),
+)
+
+
+def _sensitivity(ledger: list[dict]) -> pd.DataFrame:
+    """A ledger_sensitivity table for the förbund totals: the base is the ledger's net."""
+    rows = []
+    totals = [r for r in ledger if r["project_id"] == "ALL"]
+    for forbund in dict.fromkeys(r["forbund"] for r in totals):
+        # Summa scaled as its own row, as the reference case's Summa is (one krona off the sum of its actors).
+        own = [r for r in totals if r["forbund"] == forbund]
+        for case, parameter, value, factor in (("base", "", None, 1.0), *SENSITIVITY_CASES):
+            nets = {r["actor"]: round(r["effect_pv_sek"] * factor) - round(r["investment_sek"]) for r in own}
+            rows += [{"forbund": forbund, "project_id": "ALL", "actor": actor, "case": case, "parameter": parameter,
+                      "value": value, "net_sek": net} for actor, net in nets.items()]
+    return pd.DataFrame(rows)
+
+
 def _transfers(ledger: list[dict]) -> pd.DataFrame:
     """The break-even transfers the ledger asset would publish for these rows (nets in whole kronor)."""
     nets: dict[tuple[str, str], dict[str, int]] = {}
@@ -198,6 +227,7 @@ def sample_inputs(project_name: str = "Vägen vidare") -> ReportInputs:
     return ReportInputs(
         year=YEAR, flow=flow, projects=projects, breakdown_counts=breakdowns, transition_counts=transitions,
         outcome_measures=measures, ledger=pd.DataFrame(ledger), ledger_uncertainty=uncertainty,
+        ledger_sensitivity=_sensitivity(ledger),
         transfers=transfers, success_levels=levels, prerequisite_profiles=profiles,
         quality_summary=quality_summary, quality_problems=problems, parameters=parameters, unit_costs=unit_costs,
         input_files=files, rules_version="rules-2025.1", data_date=dt.date(2026, 1, 15), software_version="0.1.0",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from reports import charts as ch
+from reports.formatting import percent, rounded_kronor
 
 
 def destinations_chart(context: dict[str, Any]) -> ch.Chart | None:
@@ -30,5 +31,24 @@ def destinations_chart(context: dict[str, Any]) -> ch.Chart | None:
     return ch.flow_diagram(title, before, after, links, height=height)
 
 
+def parameter_value(value: float, unit: str) -> str:
+    """A parameter's value as the sensitivity chapter shows it: a share as percent, a horizon in years."""
+    return f"{value:g} år" if unit == "years" else percent(value)
+
+
+def sensitivity_chart(context: dict[str, Any]) -> ch.Chart | None:
+    section = context["sensitivity"]
+    if not section.available or not section.parameters:
+        return None
+    rows = section.parameters
+    ends = [(r.net_low, r.net_high) for r in rows]
+    tips = [(parameter_value(r.low, r.unit), parameter_value(r.high, r.unit)) for r in rows]
+    described = "; ".join(f"{r.label} {tip_low} ger {rounded_kronor(r.net_low)}, {tip_high} ger "
+                          f"{rounded_kronor(r.net_high)}" for r, (tip_low, tip_high) in zip(rows, tips, strict=True))
+    title = (f"Tornadodiagram, nettot för alla aktörer i {context['forbund']} när en parameter i taget sätts till "
+             f"sitt låga och sitt höga värde. Bas {rounded_kronor(section.base)}. {described}.")
+    return ch.tornado_chart(title, [r.chart_label for r in rows], section.base, ends, tips, tick_label=rounded_kronor)
+
+
 def section_charts(context: dict[str, Any]) -> dict[str, ch.Chart | None]:
-    return {"destinations": destinations_chart(context)}
+    return {"destinations": destinations_chart(context), "sensitivity": sensitivity_chart(context)}

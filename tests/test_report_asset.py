@@ -17,8 +17,8 @@ from samverkan.report import slugify
 
 SLUG = "samordningsforbundet-ostra-alvdalen"
 UPSTREAM = ("participant_flow", "projects", "participants", "project_costs", "project_events", "ledger",
-            "ledger_transfers", "ledger_uncertainty", "success_levels", "prerequisite_profiles", "quality_summary",
-            "quality_problems")
+            "ledger_transfers", "ledger_uncertainty", "ledger_sensitivity", "success_levels", "prerequisite_profiles",
+            "quality_summary", "quality_problems")
 # A transfer the sample's ledger does not imply: the report prints what the ledger step published.
 PUBLISHED_TRANSFER = {"forbund": FORBUND, "project_id": "ALL", "payer": "Region", "payer_net_sek": 2_253_400,
                       "receiver": "Kommun", "receiver_net_sek": 3_445_385, "amount_sek": 123_457}
@@ -44,7 +44,7 @@ def seed_storage(storage: Path, year: str) -> None:
         "participant_flow": sample.flow, "projects": sample.projects, "participants": participants,
         "project_costs": costs,
         "project_events": events, "ledger": sample.ledger, "ledger_transfers": transfers,
-        "ledger_uncertainty": sample.ledger_uncertainty,
+        "ledger_uncertainty": sample.ledger_uncertainty, "ledger_sensitivity": sample.ledger_sensitivity,
         "success_levels": sample.success_levels, "prerequisite_profiles": sample.prerequisite_profiles,
         "quality_summary": sample.quality_summary, "quality_problems": sample.quality_problems,
     }

@@ -73,7 +73,8 @@ def test_table_of_contents_gives_each_chapters_first_page(pdf):
     entries = re.findall(r"^([^.\n]+?) [. ]+ (\d+)$", pages[1], re.MULTILINE)
     assert [title for title, _ in entries] == ["Sammanfattning", "Deltagarflöde", "Vilka som deltog",
                                                "Vart deltagarna gick", "Jämförelser",
-                                               "Socioekonomiskt bokslut per aktör", "Insatser och framgångsnivåer",
+                                               "Socioekonomiskt bokslut per aktör", "Känslighetsanalys",
+                                               "Insatser och framgångsnivåer",
                                                "Datakvalitet", "Metodbilaga"]
     for title, page in entries:
         assert pages[int(page) - 1].lstrip().startswith(title), (title, page)
@@ -164,10 +165,11 @@ def test_tagged_pdf_ua_with_language_title_and_alt_text(pdf):
                 walk(kid, depth + 1)
 
     walk(root["/StructTreeRoot"])
-    assert len(figures) == 5  # flow, where people went, ledger, members, break-even
+    assert len(figures) == 6  # flow, where people went, ledger, members, break-even, sensitivity
     assert all(str(f.get("/Alt", "")).strip() for f in figures)
     assert any("Stapeldiagram, deltagarflöde 2021–2025" in str(f["/Alt"]) for f in figures)
     assert any("Flödesdiagram, sysselsättning före och efter insatsen" in str(f["/Alt"]) for f in figures)
+    assert any("Tornadodiagram, nettot för alla aktörer" in str(f["/Alt"]) for f in figures)
 
 
 def test_only_shipped_fonts_are_embedded(pdf):

@@ -65,6 +65,16 @@ def _triangular(rng: np.random.Generator, r: Range, size: int) -> np.ndarray:
     return rng.triangular(r.low, r.value, r.high, size=size)
 
 
+def project_p0(parameters: LedgerParameters, counts: pd.DataFrame, p0_values: np.ndarray) -> np.ndarray:
+    """(S, projects): each project's p0 when the default p0 is ``p0_values`` (S,) — a target group's own
+    value moves in proportion, so the groups keep their order."""
+    p0_values = np.asarray(p0_values, dtype="float64")
+    if parameters.p0.value == 0:
+        return np.broadcast_to(p0_values[:, None], (len(p0_values), len(counts)))
+    base_p0 = counts["p0"].to_numpy(dtype="float64")
+    return np.clip((p0_values / parameters.p0.value)[:, None] * base_p0[None, :], 0.0, 1.0)
+
+
 def draw(catalogue: Catalogue, parameters: LedgerParameters, counts: pd.DataFrame) -> dict[str, np.ndarray]:
     """The seeded draws: unit-cost multipliers (S, rows), to work or studies (S, projects of ``counts``),
     p0 per project (S, projects), other outcomes, attribution and drop-off (S,)."""
@@ -78,12 +88,7 @@ def draw(catalogue: Catalogue, parameters: LedgerParameters, counts: pd.DataFram
         worked = rng.binomial(n[None, :], np.where(n > 0, k / np.maximum(n, 1), 0.0)[None, :], size=(s, len(n)))
     else:
         worked = np.broadcast_to(k, (s, len(n)))
-    p0_draw = _triangular(rng, parameters.p0, s)
-    relative = p0_draw / parameters.p0.value if parameters.p0.value > 0 else np.ones(s)
-    base_p0 = counts["p0"].to_numpy(dtype="float64")
-    p0 = np.clip(relative[:, None] * base_p0[None, :], 0.0, 1.0)
-    if parameters.p0.value == 0:
-        p0 = np.broadcast_to(p0_draw[:, None], (s, len(n)))
+    p0 = project_p0(parameters, counts, _triangular(rng, parameters.p0, s))
     return {"multipliers": multipliers, "worked": worked.astype("float64"), "p0": p0,
             "other": _triangular(rng, parameters.other_outcomes, s),
             "attribution": _triangular(rng, parameters.attribution, s),

@@ -20,6 +20,7 @@ from samverkan.report.ledger import LedgerSection, ledger_records, ledger_sectio
 from samverkan.report.method import MethodSection, method_section
 from samverkan.report.projects import LevelCount, ProjectSection, level_counts, project_sections
 from samverkan.report.quality import QualitySection, quality_section
+from samverkan.report.sensitivity import SensitivitySection, sensitivity_section
 from samverkan.report.summary import Summary, after_years, horizons, summary
 
 
@@ -51,6 +52,7 @@ class ReportContext(TypedDict):
     destinations: DestinationSection
     benchmarks: BenchmarkSection
     ledger: LedgerSection
+    sensitivity: SensitivitySection
     projects: list[ProjectSection]
     levels: list[LevelCount]
     levels_available: bool
@@ -160,6 +162,7 @@ def build_report_context(inputs: ReportInputs, forbund: str, generated_on: dt.da
         destinations=destination_section(inputs.transition_counts, forbund),
         benchmarks=benchmark_section(inputs.outcome_measures, inputs.ledger, forbund, inputs.year),
         ledger=ledger,
+        sensitivity=sensitivity_section(inputs.ledger_sensitivity, forbund),
         projects=projects,
         levels=level_counts(projects),
         levels_available=any(p.level is not None for p in projects),

@@ -28,6 +28,7 @@ class ReportInputs:
     # Per förbund (project_id ALL), project and actor: the figures and the cumulative year_1..year_N columns.
     ledger: pd.DataFrame | None = None
     ledger_uncertainty: pd.DataFrame | None = None
+    ledger_sensitivity: pd.DataFrame | None = None  # per förbund, case and actor: the net (ledger_sensitivity)
     transfers: pd.DataFrame | None = None  # the ledger's break-even transfers (ledger_transfers)
     success_levels: pd.DataFrame | None = None
     prerequisite_profiles: pd.DataFrame | None = None
