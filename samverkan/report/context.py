@@ -16,6 +16,7 @@ from samverkan.report.destinations import DestinationSection, destination_sectio
 from samverkan.report.dimensions import DimensionSection, dimension_section
 from samverkan.report.flow import FlowSection, flow_section
 from samverkan.report.inputs import REPORT_FORMAT_VERSION, ReportInputs, input_fingerprint
+from samverkan.report.kommun import KommunSection, kommun_section
 from samverkan.report.ledger import LedgerSection, ledger_records, ledger_section
 from samverkan.report.method import MethodSection, method_section
 from samverkan.report.projects import LevelCount, ProjectSection, level_counts, project_sections
@@ -51,6 +52,7 @@ class ReportContext(TypedDict):
     destinations: DestinationSection
     benchmarks: BenchmarkSection
     ledger: LedgerSection
+    kommun_ledger: KommunSection
     projects: list[ProjectSection]
     levels: list[LevelCount]
     levels_available: bool
@@ -160,6 +162,7 @@ def build_report_context(inputs: ReportInputs, forbund: str, generated_on: dt.da
         destinations=destination_section(inputs.transition_counts, forbund),
         benchmarks=benchmark_section(inputs.outcome_measures, inputs.ledger, forbund, inputs.year),
         ledger=ledger,
+        kommun_ledger=kommun_section(inputs.ledger_kommun, forbund),
         projects=projects,
         levels=level_counts(projects),
         levels_available=any(p.level is not None for p in projects),
