@@ -107,7 +107,7 @@ def _kommun_ledger() -> pd.DataFrame:
     rows = [("Alingsås", 100_000, 390_000, 2_600_000), ("Lerum", 50_000, 210_000, 1_500_000),
             ("okänd kommun", 0, 0, 95_385)]
     return pd.DataFrame([
-        {"forbund": FORBUND, "kommun": k, "own_investment_sek": own, "forbund_money_sek": pooled,
+        {"forbund": FORBUND, "kommun": k, "leavers": 60, "own_investment_sek": own, "forbund_money_sek": pooled,
          "investment_sek": own + pooled, "effect_pv_sek": effect, "net_sek": effect - own - pooled}
         for k, own, pooled, effect in rows])
 

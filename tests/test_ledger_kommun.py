@@ -39,16 +39,18 @@ def test_kommun_line_split_by_home_payer_and_shares(setup) -> None:  # noqa: F81
     assert result.missing_reason == ""
     table = result.table.set_index("kommun")
     assert list(result.table.columns) == KOMMUN_COLUMNS
-    assert list(table.index) == ["Borås", "Ulricehamn"]
+    # e2 (row 3) names no kommun: it is a leaver of the unknown row, with no Kommun effect.
+    assert list(table.index) == ["Borås", "Ulricehamn", UNKNOWN_KOMMUN]
+    assert table["leavers"].tolist() == [1, 1, 1]
     # Förbund money to Kommun in Förbund A: 25 % of 1 000 (P1) + 25 % of 400 (P2) = 350 → 210 and 140.
     assert table.loc["Borås", "own_investment_sek"] == 200
     assert table.loc["Borås", "forbund_money_sek"] == 210
     assert table.loc["Ulricehamn", "forbund_money_sek"] == 140
-    assert table["investment_sek"].tolist() == [410, 140]
+    assert table["investment_sek"].tolist() == [410, 140, 0]
     # Effects: e1's Kommun 180 a year (Borås), e5's 160 (Ulricehamn), over three years at 10 %.
     assert table.loc["Borås", "effect_pv_sek"] == round(180 * C2) == 492
     assert table.loc["Ulricehamn", "effect_pv_sek"] == round(160 * C2) == 438
-    assert table["net_sek"].tolist() == [492 - 410, 438 - 140]
+    assert table["net_sek"].tolist() == [492 - 410, 438 - 140, 0]
     # The split sums back to the förbund's Kommun line.
     line = ledger_results(contributions, parameters).table
     line = line[(line["forbund"] == "Förbund A") & (line["project_id"] == ALL_PROJECTS)].set_index("actor")
@@ -63,6 +65,7 @@ def test_unnamed_kommun_and_unconfigured_shares_are_shown_as_unknown(setup) -> N
     table = result.table.set_index("kommun")
     assert list(table.index) == ["Borås", UNKNOWN_KOMMUN]
     assert table.loc["Borås", "investment_sek"] == 0
+    assert table["leavers"].tolist() == [1, 2]
     assert table.loc["Borås", "effect_pv_sek"] == 492
     assert table.loc[UNKNOWN_KOMMUN, "own_investment_sek"] == 200
     assert table.loc[UNKNOWN_KOMMUN, "forbund_money_sek"] == 350

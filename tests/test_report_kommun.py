@@ -25,3 +25,11 @@ def test_without_kommun_columns_the_report_says_why() -> None:
     other = build_report_context(sample_inputs(), OTHER)["kommun_ledger"]
     assert not other.available and other.rows == [] and other.reason == NO_COLUMNS
     assert kommun_section(None, FORBUND).reason == NOT_COMPUTED
+
+
+def test_a_kommun_with_one_to_four_leavers_shows_no_effect() -> None:
+    frame = sample_inputs().ledger_kommun.assign(leavers=[60, 3, 0])
+    rows = kommun_section(frame, FORBUND).rows
+    assert [r.withheld for r in rows] == [False, True, False]
+    lerum = rows[1]
+    assert lerum.effect_pv_sek is None and lerum.net_sek is None and lerum.investment_sek == 260_000

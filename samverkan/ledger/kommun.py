@@ -22,7 +22,7 @@ from samverkan.ledger.trace import EFFECT, INVESTMENT
 KOMMUN_ACTOR = "Kommun"
 # Where a contribution names no kommun (an empty cell, or förbund money without configured shares).
 UNKNOWN_KOMMUN = "okänd kommun"
-KOMMUN_COLUMNS = ["forbund", "kommun", "own_investment_sek", "forbund_money_sek", "investment_sek",
+KOMMUN_COLUMNS = ["forbund", "kommun", "leavers", "own_investment_sek", "forbund_money_sek", "investment_sek",
                   "effect_pv_sek", "net_sek"]
 SOURCE_KEY = ["source_file", "source_row"]
 NO_COLUMNS = ("Kommunraden delas inte upp per medlemskommun: leveransen anger varken deltagarnas hemkommun "
@@ -73,6 +73,11 @@ def kommun_ledger(contributions: pd.DataFrame, participants: pd.DataFrame, proje
     own = contributions[contributions["actor"].astype("str") == KOMMUN_ACTOR]
     kind = own["kind"].astype("str")
     effects = own[kind == EFFECT]
+    # Leavers per kommun: the cohort episodes with an effect for any actor, so the report can withhold a
+    # kommun's effect when it would show what happened to one to four people.
+    cohort = contributions[contributions["kind"].astype("str") == EFFECT].drop_duplicates(SOURCE_KEY)
+    leavers = pd.DataFrame({"forbund": cohort["forbund"].astype("str"), "kommun": _source_kommun(cohort, participants),
+                            "leavers": 1})
     invested = own[kind == INVESTMENT]
     pooled = invested["financier"].astype("str") == FORBUND_MONEY
     effect = pd.DataFrame({"forbund": effects["forbund"].astype("str"),
@@ -81,13 +86,14 @@ def kommun_ledger(contributions: pd.DataFrame, participants: pd.DataFrame, proje
     paid = invested[~pooled]
     paid = pd.DataFrame({"forbund": paid["forbund"].astype("str"), "kommun": _source_kommun(paid, project_costs),
                          "own_investment_sek": paid["investment_sek"].astype("float64")})
-    parts = [effect, paid, _forbund_money(invested[pooled], parameters)]
+    parts = [effect, paid, _forbund_money(invested[pooled], parameters), leavers]
     table = (pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts)
              else pd.DataFrame(columns=["forbund", "kommun"]))
-    for column in ("own_investment_sek", "forbund_money_sek", "effect_pv_sek"):
+    for column in ("leavers", "own_investment_sek", "forbund_money_sek", "effect_pv_sek"):
         table[column] = table.get(column, pd.Series(dtype="float64")).astype("float64").fillna(0.0)
     table = table.groupby(["forbund", "kommun"], as_index=False, sort=True)[
-        ["own_investment_sek", "forbund_money_sek", "effect_pv_sek"]].sum()
+        ["leavers", "own_investment_sek", "forbund_money_sek", "effect_pv_sek"]].sum()
+    table["leavers"] = table["leavers"].astype("int64")
     # Whole kronor as the ledger gives them, rounded after summing; so the rows may differ from the Kommun line
     # by a krona of rounding.
     for column in ("own_investment_sek", "forbund_money_sek", "effect_pv_sek"):

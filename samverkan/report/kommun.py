@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from samverkan.ledger.kommun import NO_COLUMNS
+from samverkan.privacy import SMALL_COUNT_LIMIT
 from samverkan.report.frames import for_forbund, has, whole
 
 NOT_COMPUTED = "Kommunraden per medlemskommun är inte beräknad för den här körningen."
@@ -20,6 +21,8 @@ class KommunRow:
     investment_sek: int | None
     effect_pv_sek: int | None
     net_sek: int | None
+    # 1–4 leavers from the kommun: its effect would show what happened to each of them, so it is not shown.
+    withheld: bool = False
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,10 @@ def kommun_section(frame: pd.DataFrame | None, forbund: str) -> KommunSection:
     own = for_forbund(frame, forbund)
     if not has(own):
         return KommunSection(False, reason=NO_COLUMNS)
-    rows = [KommunRow(str(r["kommun"]), whole(r["own_investment_sek"]), whole(r["forbund_money_sek"]),
-                      whole(r["investment_sek"]), whole(r["effect_pv_sek"]), whole(r["net_sek"]))
-            for r in own.to_dict("records")]
+    rows = []
+    for r in own.to_dict("records"):
+        withheld = 0 < (whole(r.get("leavers")) or 0) < SMALL_COUNT_LIMIT
+        rows.append(KommunRow(str(r["kommun"]), whole(r["own_investment_sek"]), whole(r["forbund_money_sek"]),
+                              whole(r["investment_sek"]), None if withheld else whole(r["effect_pv_sek"]),
+                              None if withheld else whole(r["net_sek"]), withheld))
     return KommunSection(True, rows)
