@@ -13,6 +13,8 @@ from samverkan.forecast.outcome import lifetime_with_plans as compute_lifetime
 from samverkan.ledger.actors import MEMBERS
 from samverkan.ledger.catalogue import Catalogue, load_catalogue
 from samverkan.ledger.effects import episode_effects, observed_follow_up
+from samverkan.ledger.kommun import KOMMUN_COLUMNS
+from samverkan.ledger.kommun import kommun_ledger as compute_kommun
 from samverkan.ledger.parameters import LedgerParameters, load_parameters
 from samverkan.ledger.results import ALL_PROJECTS, ledger_results
 from samverkan.ledger.sensitivity import SENSITIVITY_COLUMNS
@@ -264,3 +266,33 @@ def ledger_sensitivity(
     )
     context.add_output_metadata({"extract": str(path), "rows": len(table), "summary": MetadataValue.md(lines)})
     return table
+
+
+@asset(partitions_def=yearly_partitions, group_name="ledger")
+def ledger_kommun(
+    context: AssetExecutionContext,
+    settings: SamverkanSettings,
+    participants: pd.DataFrame,
+    project_costs: pd.DataFrame,
+    ledger_contributions: pd.DataFrame,
+) -> pd.DataFrame:
+    """The Kommun line split per member kommun, per förbund: effects by the participants' home kommun, the
+    kommun's own money by the paying kommun and förbund money by the kommun shares configured for the förbund.
+    Empty, with the reason in the metadata, when the inbox names no kommun. Writes ledger_kommun.csv."""
+    year = int(context.partition_key)
+    catalogue, parameters = _inputs(settings, year)
+    _same_versions(ledger_contributions, catalogue, parameters)
+    result = compute_kommun(ledger_contributions, participants, project_costs, parameters)
+    path = write_csv_atomic(result.table[KOMMUN_COLUMNS], settings.out_path(year) / "ledger_kommun.csv")
+    lines = result.missing_reason or markdown_table(
+        ["förbund", "kommun", "investering", "effekt (nuvärde)", "netto"],
+        ((r.forbund, r.kommun, _kr(r.investment_sek), _kr(r.effect_pv_sek), _kr(r.net_sek))
+         for r in result.table.head(8 * MAX_FORBUND_SHOWN).itertuples()),
+        right=(2, 3, 4),
+    )
+    context.add_output_metadata({
+        "extract": str(path),
+        "kommuner": int(result.table["kommun"].nunique()),
+        "summary": MetadataValue.md(f"Kommunraden per medlemskommun, {year}.\n\n{lines}\n"),
+    })
+    return result.table

@@ -19,7 +19,7 @@ from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from reports.render import PDF_VARIANTS, write_report
 from samverkan.contract import DATASETS
-from samverkan.files import write_csv_atomic
+from samverkan.files import read_csv_extract, write_csv_atomic
 from samverkan.ingest import sha256_of
 from samverkan.ledger.catalogue import load_catalogue
 from samverkan.ledger.parameters import load_parameters
@@ -111,6 +111,8 @@ def report_inputs(
     prerequisite_profiles: pd.DataFrame,
     quality_summary: pd.DataFrame,
     quality_problems: pd.DataFrame,
+    ledger_kommun: pd.DataFrame,
+    ledger_lifetime: pd.DataFrame,
 ):
     """The year's report inputs once, and one dynamic output per förbund with anything to show."""
     year = int(context.partition_key)
@@ -119,6 +121,8 @@ def report_inputs(
     parameters, unit_costs, rules_version, extra = _parameter_table(settings, year)
     # Counts for every förbund, once: the render steps get aggregates, never the participants' rows.
     outcomes = outcome_tables(participants, projects, project_costs, year)
+    # Plan against outcome is the ledger_lifetime asset's second extract, written beside the reports.
+    plan_path = settings.out_path(year) / "ledger_lifetime_plan.csv"
     inputs = ReportInputs(
         year=year,
         flow=participant_flow,
@@ -131,6 +135,9 @@ def report_inputs(
         ledger_uncertainty=ledger_uncertainty,
         ledger_sensitivity=ledger_sensitivity,
         transfers=ledger_transfers,
+        ledger_kommun=ledger_kommun,
+        ledger_lifetime=ledger_lifetime,
+        ledger_lifetime_plan=read_csv_extract(plan_path) if plan_path.exists() else None,
         success_levels=success_levels,
         prerequisite_profiles=prerequisite_profiles,
         quality_summary=quality_summary,
@@ -208,6 +215,8 @@ def samverkansbokslut_reports(
     participants: pd.DataFrame,
     project_costs: pd.DataFrame,
     project_events: pd.DataFrame,
+    ledger_kommun: pd.DataFrame,
+    ledger_lifetime: pd.DataFrame,
     ledger: pd.DataFrame,
     ledger_transfers: pd.DataFrame,
     ledger_uncertainty: pd.DataFrame,
@@ -223,6 +232,7 @@ def samverkansbokslut_reports(
     forbund, inputs, order = report_inputs(
         participant_flow, projects, participants, project_costs, project_events, ledger, ledger_transfers,
         ledger_uncertainty, ledger_sensitivity,
-        success_levels, prerequisite_profiles, quality_summary, quality_problems)
+        success_levels, prerequisite_profiles, quality_summary, quality_problems,
+        ledger_kommun=ledger_kommun, ledger_lifetime=ledger_lifetime)
     records = forbund.map(lambda name: render_forbund(name, inputs))
     return collect_reports(records.collect(), order)

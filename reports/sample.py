@@ -130,6 +130,44 @@ def _outcome_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return breakdowns, transitions, measures
 
 
+def _kommun_ledger() -> pd.DataFrame:
+    """The Kommun line of the förbund (750 000 invested, 4 195 385 effect) per member kommun; förbund money
+    split 65/35 between the kommuner. The other förbund names no kommun, so its report says why."""
+    rows = [("Alingsås", 100_000, 390_000, 2_600_000), ("Lerum", 50_000, 210_000, 1_500_000),
+            ("okänd kommun", 0, 0, 95_385)]
+    return pd.DataFrame([
+        {"forbund": FORBUND, "kommun": k, "leavers": 60, "own_investment_sek": own, "forbund_money_sek": pooled,
+         "investment_sek": own + pooled, "effect_pv_sek": effect, "net_sek": effect - own - pooled}
+        for k, own, pooled, effect in rows])
+
+
+LIFETIME = {  # per member: investment and effect over the project's whole life, in present value at its start
+    "P-001": {"Arbetsförmedlingen": (1_800_000, 1_250_000), "Försäkringskassan": (2_900_000, 3_700_000),
+              "Kommun": (1_400_000, 6_900_000), "Region": (1_450_000, 4_800_000)},
+    "P-002": {"Arbetsförmedlingen": (400_000, 150_000), "Försäkringskassan": (1_000_000, 900_000),
+              "Kommun": (500_000, 1_300_000), "Region": (500_000, 700_000)},
+}
+
+
+def _lifetime() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """ledger_lifetime for two projects (members and Summa), and plan against outcome for the finished one."""
+    rows, plan = [], []
+    for project_id, spans, leavers in (("P-001", (2022, 2025), 85), ("P-002", (2021, 2025), 42)):
+        members = LIFETIME[project_id]
+        lines = [*members.items(), ("Summa", tuple(sum(v) for v in zip(*members.values(), strict=True)))]
+        for actor, (investment, effect) in lines:
+            rows.append({"forbund": FORBUND, "project_id": project_id, "actor": actor, "investment_sek": investment,
+                         "effect_pv_sek": effect, "net_sek": effect - investment, "first_year": spans[0],
+                         "last_year": spans[1], "finished": project_id == "P-002", "leavers": leavers})
+            if project_id == "P-002":  # the plan foresaw 10 % less investment and 20 % more effect
+                planned_investment, planned_effect = round(investment * 0.9), round(effect * 1.2)
+                plan.append({"forbund": FORBUND, "project_id": project_id, "actor": actor,
+                             "forecast_investment_sek": planned_investment, "outcome_investment_sek": investment,
+                             "forecast_net_sek": planned_effect - planned_investment,
+                             "outcome_net_sek": effect - investment})
+    return pd.DataFrame(rows), pd.DataFrame(plan)
+
+
 def sample_inputs(project_name: str = "Vägen vidare") -> ReportInputs:
     flow = pd.DataFrame([
         {"forbund": FORBUND, "year": 2021, "participants": 212, "enrolled": 120, "exited": 98,
@@ -229,6 +267,7 @@ def sample_inputs(project_name: str = "Vägen vidare") -> ReportInputs:
         outcome_measures=measures, ledger=pd.DataFrame(ledger), ledger_uncertainty=uncertainty,
         ledger_sensitivity=_sensitivity(ledger),
         transfers=transfers, success_levels=levels, prerequisite_profiles=profiles,
+        ledger_kommun=_kommun_ledger(), ledger_lifetime=_lifetime()[0], ledger_lifetime_plan=_lifetime()[1],
         quality_summary=quality_summary, quality_problems=problems, parameters=parameters, unit_costs=unit_costs,
         input_files=files, rules_version="rules-2025.1", data_date=dt.date(2026, 1, 15), software_version="0.1.0",
     )

@@ -1,4 +1,4 @@
-"""The data contract, version 1.1: one schema per input dataset.
+"""The data contract, version 1.2: one schema per input dataset.
 
 Readers, type conversion, Great Expectations suites and the documentation all
 read these definitions, so a column is described in exactly one place.
@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-CONTRACT_VERSION = "1.1"
+CONTRACT_VERSION = "1.2"
 # 1.1 (additive): projects.target_group_code, a code for the target group the ledger prices with.
+# 1.2 (additive): participants.kommun and project_costs.kommun, to split the Kommun line per member kommun.
 
 ColumnType = Literal["text", "code", "integer", "decimal", "date", "boolean", "support"]
 
@@ -135,6 +136,9 @@ PROJECT_COSTS = Dataset(
                "samordningsforbund", codes=FINANCIER),
         Column("amount_sek", "decimal", True, "Amount in SEK, current prices.", "1250000", minimum=0),
         Column("in_kind", "boolean", True, "True for staff or premises lent rather than money paid.", "false"),
+        Column("kommun", "text", False,
+               "The member kommun that paid, for financier kommun; splits the Kommun line per member kommun.",
+               "Borås"),
     ),
 )
 
@@ -162,6 +166,8 @@ PARTICIPANTS = Dataset(
         Column("exit_reason", "code", False, "Why the episode ended.", "arbete", codes=EXIT_REASON),
         Column("occupation_12m", "code", False, "Occupation at follow-up one year after exit.", "arbete",
                codes=OCCUPATION),
+        Column("kommun", "text", False,
+               "The person's home kommun; splits the Kommun line's effects per member kommun.", "Borås"),
     ),
 )
 

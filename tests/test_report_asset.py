@@ -18,7 +18,7 @@ from samverkan.report import slugify
 SLUG = "samordningsforbundet-ostra-alvdalen"
 UPSTREAM = ("participant_flow", "projects", "participants", "project_costs", "project_events", "ledger",
             "ledger_transfers", "ledger_uncertainty", "ledger_sensitivity", "success_levels", "prerequisite_profiles",
-            "quality_summary", "quality_problems")
+            "quality_summary", "quality_problems", "ledger_kommun", "ledger_lifetime")
 # A transfer the sample's ledger does not imply: the report prints what the ledger step published.
 PUBLISHED_TRANSFER = {"forbund": FORBUND, "project_id": "ALL", "payer": "Region", "payer_net_sek": 2_253_400,
                       "receiver": "Kommun", "receiver_net_sek": 3_445_385, "amount_sek": 123_457}
@@ -47,6 +47,7 @@ def seed_storage(storage: Path, year: str) -> None:
         "ledger_uncertainty": sample.ledger_uncertainty, "ledger_sensitivity": sample.ledger_sensitivity,
         "success_levels": sample.success_levels, "prerequisite_profiles": sample.prerequisite_profiles,
         "quality_summary": sample.quality_summary, "quality_problems": sample.quality_problems,
+        "ledger_kommun": sample.ledger_kommun, "ledger_lifetime": sample.ledger_lifetime,
     }
     assert set(tables) == set(UPSTREAM)
     for key, frame in tables.items():

@@ -57,6 +57,8 @@ class LedgerParameters:
     discount_range: Range = Range(0.04, 0.04, 0.04)
     horizon_range: Range = Range(5, 5, 5)
     unit_cost_level: Range = Range(1.0, 1.0, 1.0)
+    # Per förbund, each member kommun's share of the kommuner's joint share of förbund money (sums to 1).
+    kommun_shares: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def p0_for(self, target_group: object) -> float:
         """p0 for a project's target group (the default where the group has no value of its own)."""
@@ -117,6 +119,9 @@ class LedgerParameters:
         for name, mapping in self.forbund_shares.items():
             rows.append({"parameter": f"förbundsandelar ({name})",
                          "value": ", ".join(f"{a} {s:g}" for a, s in mapping.items()), "basis": "parameterfilen"})
+        for name, mapping in self.kommun_shares.items():
+            rows.append({"parameter": f"kommunernas andelar ({name})",
+                         "value": ", ".join(f"{k} {s:g}" for k, s in mapping.items()), "basis": "parameterfilen"})
         rows.append({"parameter": "Monte Carlo", "value": f"{self.mc_draws} dragningar, frö {self.mc_seed}",
                      "basis": self.basis.get("monte_carlo", "")})
         return rows
@@ -157,6 +162,7 @@ TYPED_FIELDS = {
     "attribution": "attribution",
 }
 WHERE = "parameterfilen"
+KOMMUN_SHARES = "kommun_shares"
 
 
 def _number(value: object) -> bool:
@@ -217,6 +223,18 @@ def _shares(mapping: object, where: str, problems: list[str]) -> dict[str, float
         problems.append(f"{where}: andelarna ska vara icke-negativa och summera till 1, fick "
                         + ", ".join(f"{a} {s:g}" for a, s in shares.items()))
     return {a: shares[a] for a in SHARE_MEMBERS if a in shares}
+
+
+def _kommun_shares(mapping: object, where: str, problems: list[str]) -> dict[str, float]:
+    """Each member kommun's share of the kommuner's joint share: the law sets only the joint share."""
+    if not isinstance(mapping, dict) or not mapping or not all(_number(v) for v in mapping.values()):
+        problems.append(f"{where}: ska vara kommuner med andelar, t.ex. Borås: 0.6, Ulricehamn: 0.4")
+        return {}
+    shares = {str(k).strip(): float(v) for k, v in mapping.items()}
+    if abs(sum(shares.values()) - 1.0) > 1e-9 or any(v < 0 for v in shares.values()):
+        problems.append(f"{where}: kommunernas andelar ska vara icke-negativa och summera till 1, fick "
+                        + ", ".join(f"{k} {v:g}" for k, v in shares.items()))
+    return shares
 
 
 def _integer(value: object, where: str, bounds: tuple[int, int] | None, problems: list[str]) -> int:
@@ -325,8 +343,17 @@ def _parameters(data: dict, version: str, origin: str, problems: list[str]) -> L
     if not isinstance(per_node, dict):
         problems.append(f"{origin}: forbund_shares.per_forbund ska vara förbundsnamn med andelar")
         per_node = {}
-    per_forbund = {str(name): _shares(m, f"{origin}: forbund_shares.per_forbund[{name}]", problems)
-                   for name, m in per_node.items()}
+    per_forbund: dict[str, dict[str, float]] = {}
+    kommun_shares: dict[str, dict[str, float]] = {}
+    for name, mapping in per_node.items():
+        where = f"{origin}: forbund_shares.per_forbund[{name}]"
+        members = dict(mapping) if isinstance(mapping, dict) else mapping
+        if isinstance(members, dict) and KOMMUN_SHARES in members:
+            kommun_shares[str(name)] = _kommun_shares(members.pop(KOMMUN_SHARES), f"{where}.{KOMMUN_SHARES}",
+                                                      problems)
+            if not members:  # only the kommuner's split given: the members' shares stay the default
+                continue
+        per_forbund[str(name)] = _shares(members, where, problems)
     draws, seed, sigma, outcome_draw = _monte_carlo(data.get("monte_carlo"), origin, problems)
     if problems:
         raise RunFileError(problems)
@@ -351,4 +378,5 @@ def _parameters(data: dict, version: str, origin: str, problems: list[str]) -> L
         discount_range=rate,
         horizon_range=horizon,
         unit_cost_level=ranges["unit_cost_level"],
+        kommun_shares=kommun_shares,
     )

@@ -16,6 +16,7 @@ from samverkan.report.destinations import DestinationSection, destination_sectio
 from samverkan.report.dimensions import DimensionSection, dimension_section
 from samverkan.report.flow import FlowSection, flow_section
 from samverkan.report.inputs import REPORT_FORMAT_VERSION, ReportInputs, input_fingerprint
+from samverkan.report.kommun import KommunSection, kommun_section
 from samverkan.report.ledger import LedgerSection, ledger_records, ledger_section
 from samverkan.report.method import MethodSection, method_section
 from samverkan.report.projects import LevelCount, ProjectSection, level_counts, project_sections
@@ -53,6 +54,7 @@ class ReportContext(TypedDict):
     benchmarks: BenchmarkSection
     ledger: LedgerSection
     sensitivity: SensitivitySection
+    kommun_ledger: KommunSection
     projects: list[ProjectSection]
     levels: list[LevelCount]
     levels_available: bool
@@ -163,6 +165,7 @@ def build_report_context(inputs: ReportInputs, forbund: str, generated_on: dt.da
         benchmarks=benchmark_section(inputs.outcome_measures, inputs.ledger, forbund, inputs.year),
         ledger=ledger,
         sensitivity=sensitivity_section(inputs.ledger_sensitivity, forbund),
+        kommun_ledger=kommun_section(inputs.ledger_kommun, forbund),
         projects=projects,
         levels=level_counts(projects),
         levels_available=any(p.level is not None for p in projects),

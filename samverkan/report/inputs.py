@@ -30,6 +30,9 @@ class ReportInputs:
     ledger_uncertainty: pd.DataFrame | None = None
     ledger_sensitivity: pd.DataFrame | None = None  # per förbund, case and actor: the net (ledger_sensitivity)
     transfers: pd.DataFrame | None = None  # the ledger's break-even transfers (ledger_transfers)
+    ledger_kommun: pd.DataFrame | None = None  # the Kommun line per member kommun (ledger_kommun)
+    ledger_lifetime: pd.DataFrame | None = None  # per project and actor over its whole life (ledger_lifetime)
+    ledger_lifetime_plan: pd.DataFrame | None = None  # plan against outcome (ledger_lifetime_plan.csv)
     success_levels: pd.DataFrame | None = None
     prerequisite_profiles: pd.DataFrame | None = None
     # The outcome aggregates of every förbund (``aggregates.outcome_tables``), unsuppressed: the view builders

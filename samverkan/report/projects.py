@@ -16,6 +16,7 @@ from samverkan.report.frames import by_project, for_forbund, has, plain
 from samverkan.report.inputs import ReportInputs
 from samverkan.report.labels import LEVEL_NAMES, ORIENTATION_NAMES
 from samverkan.report.ledger import BreakEven, LedgerRecords, LedgerTable
+from samverkan.report.lifetime import LifetimeView, lifetime_view
 from samverkan.success.levels import LEVEL_ORDER
 
 
@@ -55,6 +56,7 @@ class ProjectSection:
     # unit cost read back), so the project's ledger is not shown; it is in the förbund's total.
     ledger_withheld: bool = False
     established: bool = True  # the participant effect is established by the success rules
+    lifetime: LifetimeView = field(default_factory=lambda: LifetimeView(available=False))  # the whole life
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,8 @@ def project_sections(inputs: ReportInputs, forbund: str, records: LedgerRecords)
     leavers = {str(r["project_id"]): int(r["leavers"])
                 for r in for_forbund(inputs.project_leavers, forbund).to_dict("records")} \
         if has(inputs.project_leavers) else {}
+    lifetimes = by_project(for_forbund(inputs.ledger_lifetime, forbund))
+    plans = by_project(for_forbund(inputs.ledger_lifetime_plan, forbund))
     sections = []
     for project_id in ids:
         withheld = 0 < leavers.get(project_id, 0) < SMALL_COUNT_LIMIT
@@ -152,6 +156,7 @@ def project_sections(inputs: ReportInputs, forbund: str, records: LedgerRecords)
             prerequisites=_prerequisites(profiles.get(project_id, [])),
             ledger_withheld=withheld,
             established=True if total is None else total.established,
+            lifetime=lifetime_view(lifetimes.get(project_id, []), plans.get(project_id, [])),
         ))
     return sections
 
