@@ -21,9 +21,9 @@ from samverkan.privacy import SMALL_COUNT_LIMIT
 
 @dataclass(frozen=True)
 class Cell:
-    """One published count: ``value`` is None when it is suppressed."""
+    """One published count, or a share computed from counts: ``value`` is None when it is suppressed or missing."""
 
-    value: int | None
+    value: int | float | None
     suppressed: bool
     secondary: bool = False  # hidden only so that a small neighbour cannot be worked out
 

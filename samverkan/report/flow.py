@@ -16,17 +16,9 @@ import pandas as pd
 
 from samverkan.privacy import SMALL_COUNT_LIMIT, suppress_small
 from samverkan.report.frames import for_forbund, plain
+from samverkan.suppression import Cell
 
 FLOW_YEARS_SHOWN = 5
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A count of people or a share computed from counts; ``value`` is ``None`` when suppressed or missing."""
-
-    value: int | float | None
-    suppressed: bool
-    secondary: bool = False  # hidden only so that a small count in a linked year cannot be worked out
 
 
 @dataclass(frozen=True)
