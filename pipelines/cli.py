@@ -76,6 +76,11 @@ def _start_workers_early(args: argparse.Namespace) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.scenario:
+        return cmd_run_scenario(args)
+    if not args.out:
+        print("fel: --out krävs (utom för ett scenario, --scenario NAMN)", file=sys.stderr)
+        return 2
     if not _check_run_files(args, args.year):
         return 2
     _start_workers_early(args)
@@ -98,6 +103,49 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 1
     print(f"klart: {args.year} skrivet till {outcome.out_dir} (körning {outcome.run_id})")
     return 0
+
+
+def cmd_run_scenario(args: argparse.Namespace) -> int:
+    """``run --scenario NAME``: the year in the scenario's own instance and folders (pipelines/scenarios.py)."""
+    import os
+
+    from pipelines.scenarios import run_scenario, scenario_environment
+
+    if not _check_run_files(args, args.year):
+        return 2
+    try:
+        # Before the step forkserver starts: its processes keep the environment it started with.
+        os.environ.update(scenario_environment(args.scenario))
+    except ValueError as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 2
+    _start_workers_early(args)
+    settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
+    try:
+        result = run_scenario(args.scenario, Path(args.inbox), args.year, Path(args.out) if args.out else None,
+                              in_process=args.in_process, workers=args.workers, **settings)
+    except ValueError as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 2
+    outcome = result.run
+    _steward_view(outcome.run_id, outcome.out_dir)
+    if not outcome.success:
+        print(f"scenariot {result.name}: körningen {outcome.run_id} misslyckades (det officiella året är orört):",
+              file=sys.stderr)
+        for failure in outcome.failures:
+            print(f"  {failure}", file=sys.stderr)
+        if args.debug:
+            print("\n".join(outcome.tracebacks), file=sys.stderr)
+        return 1
+    print(f"klart: scenariot {result.name} för {args.year} skrivet till {outcome.out_dir} "
+          f"(körning {outcome.run_id}, instans {result.home})")
+    return 0
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    from pipelines.scenarios import scenarios_command
+
+    return scenarios_command(args.delete)
 
 
 def _steward_view(run_id: str, out: Path) -> None:
@@ -254,7 +302,11 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="kör hela flödet för ett år och skriv årets utdrag")
     run.add_argument("--inbox", required=True)
     run.add_argument("--year", type=int, required=True)
-    run.add_argument("--out", required=True)
+    run.add_argument("--out", help="utmapp; för ett scenario utelämnad: out/scenarios/NAMN/ÅR bredvid den "
+                                   "officiella (en officiell utmapp vägras)")
+    run.add_argument("--scenario", metavar="NAMN",
+                     help="kör året som ett namngivet scenario med egen instans, egna lagrade tillgångar, utdata "
+                          "och Data Docs; det officiella året rörs inte (se samverkan scenarios)")
     run.set_defaults(func=cmd_run)
 
     backfill = sub.add_parser("backfill", help="kör flera år efter varandra, ett år per körning")
@@ -281,6 +333,15 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--parameters", dest="parameters_file", type=_run_file, metavar="FIL",
                              help="parametrar för bokslutet (YAML), hela eller bara värdena som ändras; standard: "
                                   "samverkan/data/parameters.yaml")
+
+    scenarios = sub.add_parser(
+        "scenarios", help="lista scenarierna (eller ta bort ett)",
+        description="Listar scenarierna: namn, år, parameterfiler, när de skapades och senaste körningens status. "
+                    "Med --delete tas ett scenario bort med sin instans, sina lagrade tillgångar och utdata. "
+                    "Exempel: samverkan scenarios --delete ranta-3")
+    scenarios.add_argument("--delete", metavar="NAMN",
+                           help="ta bort scenariot NAMN (instans, lagrade tillgångar, Data Docs och utdata)")
+    scenarios.set_defaults(func=cmd_scenarios)
 
     compare = sub.add_parser("compare", help="jämför två körningars utdata: parametrar, bokslut och nivåer",
                              description="Jämför två utdatamappar (t.ex. out/2024 och ett scenario) och skriv "

@@ -16,13 +16,14 @@ from pipelines.io_manager import ParquetIOManager, PickleIOManager
 from pipelines.jobs import samverkansbokslut_job, select_executor
 from pipelines.preload import executor_name
 from pipelines.resources import deployment_settings
+from pipelines.scenario_job import scenario_run_job
 from pipelines.schedules import annual_samverkansbokslut
 from pipelines.sensors import steward_sensors
 
 defs = Definitions(
     assets=load_assets_from_package_module(assets),
     asset_checks=load_asset_checks_from_package_module(assets),
-    jobs=[samverkansbokslut_job],
+    jobs=[samverkansbokslut_job, scenario_run_job],
     schedules=[annual_samverkansbokslut],
     # The one choice made when the definitions load; the executor's numbers are resolved when a run starts.
     executor=select_executor(executor_name()),

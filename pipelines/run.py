@@ -101,9 +101,10 @@ def _tracebacks(events: Iterable) -> list[str]:
 
 def run_year(inbox: Path, year: int, out: Path, instance: DagsterInstance | None = None,
              log_level: str = "WARNING", in_process: bool = False, tags: dict[str, str] | None = None,
-             workers: int | None = None, **settings: object) -> YearRun:
+             workers: int | None = None, resources: dict[str, dict] | None = None, **settings: object) -> YearRun:
     """One year's run; ``settings`` are fields of ``SamverkanSettings``, ``workers`` the multiprocess executor's
-    steps at once (left out: its own default)."""
+    steps at once (left out: its own default); ``resources`` the run config of other resources (a scenario's
+    own storage, pipelines/scenarios.py)."""
     _check_year(year)
     if not Path(inbox).is_dir():
         raise ValueError(f"inkorgen {inbox} finns inte eller är ingen mapp")
@@ -114,7 +115,7 @@ def run_year(inbox: Path, year: int, out: Path, instance: DagsterInstance | None
     config = {"inbox_dir": str(Path(inbox).resolve()), "out_dir": _literal(Path(out).resolve())}
     config.update({k: v for k, v in settings.items() if v is not None})
     run_config = {
-        "resources": {"settings": {"config": config}},
+        "resources": {**(resources or {}), "settings": {"config": config}},
         # Step-by-step debug lines belong in the Dagster UI, not on a steward's terminal.
         "loggers": {"console": {"config": {"log_level": log_level}}},
     }
