@@ -115,18 +115,19 @@ def _official(official: DagsterInstance | None) -> DagsterInstance:
 
 
 def _official_outs(official: DagsterInstance, year: int, template: str) -> list[Path]:
-    """Every output folder an official run of ``year`` used, and the one the next official run would use."""
+    """Every output folder an official run of ``year`` used, newest first, then the one ``template`` gives."""
     from dagster import RunsFilter
 
     from pipelines.run_lock import PARTITION_TAG
     from pipelines.sensors import run_out_dir
 
-    outs = [Path(template.format(year=year)).resolve()]
+    outs: list[Path] = []
     for run in official.get_runs(filters=RunsFilter(tags={PARTITION_TAG: str(year)})):
         out = run_out_dir(run)
         if out is not None and out.resolve() not in outs:
             outs.append(out.resolve())
-    return outs
+    default = Path(template.format(year=year)).resolve()
+    return outs if default in outs else [*outs, default]
 
 
 def _parameters_file(home: Path, parameters_file: str, document: dict[str, Any]) -> str:
@@ -184,6 +185,7 @@ def run_scenario(name: str, inbox: Path, year: int, out: Path | None = None, *,
     home = scenario_home(name, home or Path(official.root_directory))
     template = official_out or os.environ.get("SAMVERKAN_OUT") or OFFICIAL_OUT
     official_outs = _official_outs(official, year, template)
+    # Beside the latest official run's folder, so an evaluator finds it where the year's outputs are.
     out = Path(out).resolve() if out else default_out(official_outs[0], name)
     check_out(out, official_outs)
     files = {key: str(kwargs.pop(key) or "") for key in FILE_SETTINGS if key in kwargs}
