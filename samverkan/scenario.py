@@ -62,7 +62,7 @@ def check_out(out: Path, official_outs: list[Path]) -> None:
     for official in official_outs:
         if overlaps(out, official):
             raise ScenarioError(f"utmappen {out} är (eller ligger i) det officiella årets utmapp {official}; "
-                                "ett scenario skriver aldrig dit: välj en annan --out eller utelämna den")
+                                "ett scenario skriver aldrig dit: välj en annan utmapp eller utelämna den")
 
 
 @dataclass
