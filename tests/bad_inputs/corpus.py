@@ -180,7 +180,7 @@ CASES: list[Case] = [
          rows=3, bad={("projects.csv", 4): "duplicate_key"}),
     Case("duplicate_episode", "participants", {P: participants_csv(person(), person("P-AAA2"), person())},
          rows=3, bad={(P, 4): "duplicate_key"}),
-    Case("unknown_code", "participants", {P: participants_csv(person(gender="kvinna"), person("P-AAA2"))},
+    Case("unknown_code", "participants", {P: participants_csv(person(gender="kvinn"), person("P-AAA2"))},
          rows=2, bad={(P, 2): "allowed_codes"}),
     Case("future_date", "participants",
          {P: participants_csv(person(enrolled="2999-01-01", exited="", after="", occ_after="", reason=""), GOOD)},
