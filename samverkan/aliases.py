@@ -196,9 +196,10 @@ def suggest(value: str, names: Mapping[str, str] | Iterable[str]) -> str | None:
 
 
 def code_candidates(codes: Iterable[str]) -> list[str]:
-    """Every code and label of a list, as a person writes them, for ``suggest``."""
+    """Every label and code of a list, as a person writes them, for ``suggest``: the label first, so that a near
+    miss of ``forsorjningsstod`` is shown as the Swedish word."""
     codes = tuple(codes)
-    return [*codes, *(label for c in codes for label in CODE_LABELS.get(c, ()))]
+    return [*(label for c in codes for label in CODE_LABELS.get(c, ())), *codes]
 
 
 def header_candidates(dataset: str) -> list[str]:

@@ -14,7 +14,16 @@ from pathlib import Path
 from samverkan.contract import DATASETS
 from samverkan.overrides import RunFileError
 from samverkan.privacy import mask_personal_numbers, shown_file_name
-from samverkan.profile import Profile, apply_profile, column_target, files_for, header_hints, load_profile, value_counts
+from samverkan.profile import (
+    Profile,
+    apply_profile,
+    column_target,
+    files_for,
+    header_hints,
+    load_profile,
+    rename_columns,
+    value_counts,
+)
 from samverkan.readers import ReadError, read_file
 from samverkan.source_rows import SOURCE
 from samverkan.unread import unread_files
@@ -34,6 +43,7 @@ def _file_lines(path: Path, dataset: str, profile: Profile | None) -> tuple[list
     try:
         raw = read_file(path, dataset)
         mapped = apply_profile(raw.copy(), dataset, profile, shown)
+        renamed = rename_columns(raw.copy(), dataset, profile, shown)
     except ReadError as exc:
         return [f"{shown} → {dataset}: kan inte läsas: {exc.reason}"], False
     lines = [f"{shown} → {dataset} ({len(raw)} rader)"]
@@ -48,7 +58,7 @@ def _file_lines(path: Path, dataset: str, profile: Profile | None) -> tuple[list
     missing = [c for c in DATASETS[dataset].required_columns if c not in mapped.columns]
     if missing:
         lines.append(f"  saknas (obligatoriska): {', '.join(missing)}; filen kan inte tas emot")
-    for column, (hit, missed, examples) in value_counts(mapped, dataset, profile).items():
+    for column, (hit, missed, examples) in value_counts(renamed, dataset, profile).items():
         line = f"  värden i {column}: {hit} med träff i profilen, {missed} utan"
         if examples:
             line += f" (t.ex. {', '.join(repr(e) for e in examples[:SHOWN_MISSES])})"

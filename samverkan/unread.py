@@ -71,7 +71,7 @@ def unread_files(inbox: Path, profile: Profile | None, explicit: bool = False) -
         if name in read:
             continue
         if name == PROFILE_FILE:
-            if explicit:
+            if explicit and profile is not None and Path(profile.path).resolve() != path.resolve():
                 found.append(UnreadFile(name, "importprofilen i inkorgen används inte: körningen anger en annan"))
             continue
         reason = _unread_reason(path)
