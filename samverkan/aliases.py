@@ -22,7 +22,7 @@ from samverkan.contract import DATASETS, Column
 
 _SEPARATORS = re.compile(r"[\s\-_/]+")
 # Nearer than this and a name counts as a near miss worth naming (difflib's ratio, 0-1).
-SUGGESTION_CUTOFF = 0.6
+SUGGESTION_CUTOFF = 0.75
 
 # Column -> Swedish header names, per dataset: "Datum" is a date in events but not elsewhere.
 _ID = ("Projekt-ID", "Projektid", "Projektnummer", "Insats-ID", "Insatsid", "Insatsnummer")

@@ -135,7 +135,7 @@ def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None =
     profile = import_profile.for_inbox(Path(inbox), profile_file or None)
     for path in import_profile.files_for(Path(inbox), name, profile):
         try:
-            raw = import_profile.apply_profile(read_file(path, name), name, profile, shown_file_name(path.name))
+            raw = import_profile.apply_profile(read_file(path, name), name, profile, path)
         except ReadError as exc:
             errors.append(rules.UNREADABLE_FILE.text("file", reason=exc))
             found.append(_file_problem(name, exc.file, exc.row or WHOLE_FILE, exc.column or "",
@@ -154,7 +154,7 @@ def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None =
             missing_anywhere.update(missing)
             errors.append(rules.MISSING_COLUMN.text("file", file=path.name, columns=", ".join(missing),
                                                     headers=", ".join(columns) or "inga", rows=len(raw))
-                          + (f" {hints[0].upper()}{hints[1:]}." if hints else ""))
+                          + (f" {hints[0].upper()}{hints[1:]}" + ("" if hints.endswith("?") else ".") if hints else ""))
             if len(raw):
                 found.append(_missing_column_problems(name, raw, missing))
         frames.append(raw)

@@ -36,6 +36,7 @@ from samverkan.aliases import code_table, did_you_mean, fold, header_candidates,
 from samverkan.conform import support_codes
 from samverkan.contract import DATASETS
 from samverkan.overrides import RunFileError, read_yaml, unknown_keys
+from samverkan.privacy import shown_file_name
 from samverkan.readers import dataset_files
 from samverkan.source_rows import SOURCE, ReadError
 from samverkan.support import parse_support
@@ -288,10 +289,12 @@ def _decimal(value: str, mark: str) -> str:
     return value.replace("." if mark == "," else ",", "")
 
 
-def apply_profile(frame: pd.DataFrame, dataset: str, profile: Profile | None, file: str) -> pd.DataFrame:
-    """``frame`` (as a reader gives it) with contract column names, mapped values, ISO dates and one decimal
-    mark; a header or value the profile does not know is left as written, for the rules to name."""
-    frame = rename_columns(frame, dataset, profile, file)
+def apply_profile(frame: pd.DataFrame, dataset: str, profile: Profile | None, path: Path) -> pd.DataFrame:
+    """``frame`` (as a reader gives it from ``path``) with contract column names, mapped values, ISO dates and one
+    decimal mark; a header or value the profile does not know is left as written, for the rules to name."""
+    frame = rename_columns(frame, dataset, profile, shown_file_name(Path(path).name))
+    # Only CSV holds numbers as written: XLSX and Parquet cells are numbers the reader wrote with a point.
+    as_written = Path(path).suffix.lower() == ".csv"
     if profile is None:
         return frame
     spec = DATASETS[dataset]
@@ -303,7 +306,7 @@ def apply_profile(frame: pd.DataFrame, dataset: str, profile: Profile | None, fi
             continue
         if column.type == "date" and profile.date_formats:
             frame[column.name] = _map_unique(frame[column.name], lambda v: _iso_date(v, profile.date_formats))
-        if column.type in ("integer", "decimal") and profile.decimal:
+        if column.type in ("integer", "decimal") and profile.decimal and as_written:
             frame[column.name] = _map_unique(frame[column.name], lambda v: _decimal(v, profile.decimal))
     return frame
 

@@ -42,7 +42,7 @@ def _file_lines(path: Path, dataset: str, profile: Profile | None) -> tuple[list
     shown = shown_file_name(path.name)
     try:
         raw = read_file(path, dataset)
-        mapped = apply_profile(raw.copy(), dataset, profile, shown)
+        mapped = apply_profile(raw.copy(), dataset, profile, path)
         renamed = rename_columns(raw.copy(), dataset, profile, shown)
     except ReadError as exc:
         return [f"{shown} → {dataset}: kan inte läsas: {exc.reason}"], False

@@ -90,7 +90,7 @@ def _no_dataset_reason(path: Path) -> str:
     rename = shown_file_name(names[fold(near)] + path.name[len(first):]) if near else ""
     hint = f"; menade du {rename}?" if rename else "."
     return (f"namnet matchar inget dataset ({', '.join(DATASETS)}){hint} Döp om filen så att namnet börjar med "
-            "datasetets namn, t.ex. participants_2024.csv, eller ange ett filnamnsmönster i en importprofil")
+            "datasetets namn, t.ex. participants_2024.csv, eller ange ett filnamnsmönster i en importprofil.")
 
 
 def unread_for_run(inbox: str | Path, profile_file: str | Path | None = None) -> list[UnreadFile]:

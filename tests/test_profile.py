@@ -217,7 +217,7 @@ def test_the_shipped_uppfoljning_finsam_profile_reads_its_documented_layout(tmp_
     pd.DataFrame({
         "Insats-ID": ["SF01-P001"], "Insatsens namn": ["Steg till arbete"],
         "Samordningsförbund": ["Samordningsförbundet Norrdal"], "Insatsinriktning": ["Individinriktad insats"],
-        "Startdatum": ["2021-01-01"], "Slutdatum": ["20231231"],
+        "Startdatum": ["2021-01-01"], "Slutdatum": ["20231231"], "target_share_work_or_studies": [0.25],
     }).to_excel(inbox / "insatser_2024.xlsx", index=False)
     pd.DataFrame({
         "Deltagar-ID": ["P-AAA1", "P-AAA2"], "Insats-ID": ["SF01-P001"] * 2, "Kön": ["Kvinna", "Man"],
@@ -233,6 +233,8 @@ def test_the_shipped_uppfoljning_finsam_profile_reads_its_documented_layout(tmp_
     projects = _accepted(inbox, "projects", str(shipped))
     assert projects[["project_id", "orientation"]].values.tolist() == [["SF01-P001", "individinriktad"]]
     assert projects["end_date"].tolist() == [pd.Timestamp("2023-12-31")]
+    # An Excel number is not text with a decimal comma: the profile's decimal mark leaves it alone.
+    assert projects["target_share_work_or_studies"].tolist() == [0.25]
     people = _accepted(inbox, "participants", str(shipped))
     assert people["support_before"].tolist() == ["forsorjningsstod", "a_kassa"]
     assert people["occupation_before"].tolist() == ["arbetssokande", "ovrigt"]

@@ -105,7 +105,7 @@ def test_a_near_miss_header_names_the_column_meant(tmp_path: Path) -> None:
     result = ingest_dataset(inbox, "participants", projects.accepted["project_id"], TODAY)
     assert not result.usable
     assert "obligatorisk kolumn saknas: birth_year" in result.dataset_errors[0]
-    assert result.dataset_errors[0].endswith("Okänd kolumn 'födelsår'; menade du 'Födelseår' (birth_year)?.")
+    assert result.dataset_errors[0].endswith("Okänd kolumn 'födelsår'; menade du 'Födelseår' (birth_year)?")
     assert any("menade du 'Födelseår' (birth_year)?" in n for n in result.notes)
 
 
