@@ -12,6 +12,7 @@ overflow every sum they enter.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,6 +85,13 @@ def parse_date(text: pd.Series) -> pd.Series:
     return parsed.astype("datetime64[s]")
 
 
+def map_unique(text: pd.Series, convert: Callable[[str], str | None]) -> pd.Series:
+    """``convert`` applied once per distinct value: a national file has few spellings of a code."""
+    positions, uniques = pd.factorize(text)
+    converted = np.array([convert(v) for v in uniques] + [None], dtype=object)
+    return pd.Series(converted[positions], index=text.index, dtype="str")
+
+
 def _not_finite(number: pd.Series, text: pd.Series) -> pd.Series:
     """Cells written as a number that is not finite: ``inf``, ``-Infinity``, ``1e400`` (overflows), ``NaN``."""
     written_nan = text.str.strip().str.fullmatch(r"[+-]?nan", case=False).fillna(False).astype(bool)
@@ -98,10 +106,10 @@ def _convert(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series, str
     if column.type == "code":
         # A code or its Swedish label, in any case and with or without diacritics; each spelling folded once.
         table = column_codes(column)
-        mapped = text.map({v: table.get(fold(v)) for v in text.unique()})
+        mapped = map_unique(text, lambda v: table.get(fold(v)))
         return mapped, present & mapped.isna(), rules.ALLOWED_CODES.name
     if column.type == "support":
-        normalised = text.map({v: support_codes(v) for v in text.unique()})
+        normalised = map_unique(text, support_codes)
         return normalised.where(present), pd.Series(False, index=text.index), rules.SUPPORT_CODE.name
     if column.type == "integer":
         number = parse_decimal(text)

@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from samverkan.aliases import code_table, did_you_mean, fold, header_candidates, header_table
-from samverkan.conform import support_codes
+from samverkan.conform import map_unique, support_codes
 from samverkan.contract import DATASETS
 from samverkan.overrides import RunFileError, read_yaml, unknown_keys
 from samverkan.privacy import shown_file_name
@@ -267,11 +267,6 @@ def rename_columns(frame: pd.DataFrame, dataset: str, profile: Profile | None, f
     return frame.rename(columns=renames)
 
 
-def _map_unique(text: pd.Series, convert) -> pd.Series:
-    table = {v: convert(v) for v in text.unique()}
-    return text.map(table).astype("str")
-
-
 def _iso_date(value: str, formats: tuple[str, ...]) -> str:
     stripped = value.strip()
     if not stripped or _ISO_DATE.fullmatch(stripped[:10]):
@@ -300,14 +295,14 @@ def apply_profile(frame: pd.DataFrame, dataset: str, profile: Profile | None, pa
     spec = DATASETS[dataset]
     for column, table in profile.values.get(dataset, {}).items():
         if column in frame.columns and table:
-            frame[column] = _map_unique(frame[column], lambda v, t=table: t.get(fold(v), v))
+            frame[column] = map_unique(frame[column], lambda v, t=table: t.get(fold(v), v))
     for column in spec.columns:
         if column.name not in frame.columns:
             continue
         if column.type == "date" and profile.date_formats:
-            frame[column.name] = _map_unique(frame[column.name], lambda v: _iso_date(v, profile.date_formats))
+            frame[column.name] = map_unique(frame[column.name], lambda v: _iso_date(v, profile.date_formats))
         if column.type in ("integer", "decimal") and profile.decimal and as_written:
-            frame[column.name] = _map_unique(frame[column.name], lambda v: _decimal(v, profile.decimal))
+            frame[column.name] = map_unique(frame[column.name], lambda v: _decimal(v, profile.decimal))
     return frame
 
 

@@ -161,7 +161,7 @@ CASES: list[Case] = [
                               header=PARTICIPANTS_HEADER.replace(";gender", ""))},
          rows=1, bad={(P, 2): "missing_column"}, error="obligatorisk kolumn saknas", column="gender"),
     Case("renamed_column", "participants",
-         {P: participants_csv(person(), header=PARTICIPANTS_HEADER.replace("birth_year", "fodelsear"))},
+         {P: participants_csv(person(), header=PARTICIPANTS_HEADER.replace("birth_year", "fodelsar"))},
          rows=1, bad={(P, 2): "missing_column"}, error="obligatorisk kolumn saknas", column="birth_year"),
     Case("empty_file", "participants", {P: b""}, rows=0, error="filen är tom"),
     Case("duplicate_header", "participants",
