@@ -307,7 +307,10 @@ def build_parser() -> argparse.ArgumentParser:
                              help="importprofil (YAML) för förbundets egen exportlayout; standard: profile.yaml i "
                                   "inkorgen om den finns")
 
-    profile = sub.add_parser("profile", help="importprofiler: kontrollera vad en inkorg blir med en profil")
+    profile = sub.add_parser("profile", help="importprofiler: kontrollera vad en inkorg blir med en profil",
+                             description="Importprofiler (YAML) mappar ett förbunds egen exportlayout till "
+                                         "datakontraktet. Exempel: samverkan profile check --inbox inkorg --profile "
+                                         "profil.yaml")
     profile_sub = profile.add_subparsers(dest="profile_command", required=True)
     check = profile_sub.add_parser(
         "check", help="visa vad varje fil och kolumn i inkorgen blir med profilen",

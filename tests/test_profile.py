@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from bad_inputs.corpus import PROJECTS_ROWS, costs_csv, participants_csv, person, projects_csv
+from bad_inputs.corpus import PROJECTS_HEADER, PROJECTS_ROWS, costs_csv, participants_csv, person, projects_csv
 
 from pipelines.cli import build_parser, main
 from samverkan import steward
@@ -252,3 +252,14 @@ def test_run_and_backfill_take_a_profile(tmp_path: Path) -> None:
     path.write_text("nam: x\n", encoding="utf-8")
     assert main(["run", "--inbox", str(tmp_path), "--year", "2024", "--out", str(tmp_path / "ut"),
                  "--profile", str(path)]) == 2
+
+
+def test_two_columns_that_mean_the_same_refuse_the_file_by_name(tmp_path: Path) -> None:
+    inbox = tmp_path / "inkorg"
+    inbox.mkdir()
+    (inbox / "projects.csv").write_bytes(projects_csv(*PROJECTS_ROWS, header=PROJECTS_HEADER + ",Startdatum")
+                                         .replace(b"60\n", b"60,2021-01-01\n"))
+    result = ingest_dataset(inbox, "projects", None, TODAY)
+    assert not result.usable
+    assert "flera kolumner betyder samma sak: 'start_date', 'startdatum' blir alla start_date" in \
+        result.dataset_errors[0]
