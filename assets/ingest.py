@@ -199,7 +199,8 @@ def build_ingest_asset(spec: Dataset):
         # Checked against the accepted projects, even when projects as a whole is unusable.
         known = projects["project_id"] if projects is not None else None
         today = dt.date.today()
-        result = ingest_dataset(settings.inbox_path(), spec.name, known, today, upstream.get("projects_quarantine"))
+        result = ingest_dataset(settings.inbox_path(), spec.name, known, today, upstream.get("projects_quarantine"),
+                                settings.profile_file)
         outcome = gx.validate(spec.name, result.validation, gx.parameters_for(pd.Timestamp(today), known),
                               gx.context_dir(settings.expectations_dir))
         metadata = ingest_metadata(result)

@@ -144,7 +144,7 @@ def report_inputs(
         quality_problems=quality_problems,
         parameters=parameters,
         unit_costs=unit_costs,
-        input_files=input_files_table(settings.inbox_path(), INGESTED),
+        input_files=input_files_table(settings.inbox_path(), INGESTED, settings.profile_file),
         rules_version=rules_version,
         data_date=latest_data_date([participants, project_events], ["enrolled_on", "exited_on", "date"]),
         software_version=_software_version(),

@@ -81,7 +81,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.out:
         print("fel: --out krävs (utom för ett scenario, --scenario NAMN)", file=sys.stderr)
         return 2
-    if not _check_run_files(args, args.year):
+    if not _check_run_files(args, args.year) or not _check_profile(args):
         return 2
     _start_workers_early(args)
     from pipelines.run import run_year
@@ -111,7 +111,7 @@ def cmd_run_scenario(args: argparse.Namespace) -> int:
 
     from pipelines.scenarios import run_scenario, scenario_environment
 
-    if not _check_run_files(args, args.year):
+    if not _check_run_files(args, args.year) or not _check_profile(args):
         return 2
     try:
         # Before the step forkserver starts: its processes keep the environment it started with.
@@ -167,7 +167,7 @@ def _steward_view(run_id: str, out: Path) -> None:
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    if not _check_run_files(args, args.years[1]):
+    if not _check_run_files(args, args.years[1]) or not _check_profile(args):
         return 2
     _start_workers_early(args)
     from pipelines.run import run_years
@@ -249,6 +249,28 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_profile_check(args: argparse.Namespace) -> int:
+    from samverkan.profile_check import check_inbox
+
+    report = check_inbox(Path(args.inbox), args.profile)
+    print("\n".join(report.lines))
+    return 0 if report.ok else 2
+
+
+def _check_profile(args: argparse.Namespace) -> bool:
+    """A run's import profile, every problem in it one Swedish line, before anything runs."""
+    from samverkan.overrides import RunFileError
+    from samverkan.profile import for_inbox
+
+    try:
+        for_inbox(Path(args.inbox), args.profile_file)
+    except RunFileError as exc:
+        for line in exc.lines:
+            print(f"fel: {line}", file=sys.stderr)
+        return False
+    return True
+
+
 def cmd_contract(args: argparse.Namespace) -> int:
     from samverkan.contract_doc import contract_markdown
 
@@ -258,7 +280,7 @@ def cmd_contract(args: argparse.Namespace) -> int:
 
 # Flags of `run` that map one to one onto SamverkanSettings fields.
 RUN_SETTINGS: tuple[str, ...] = ("rules_file", "catalogue_file", "parameters_file", "pdf_variant",
-                                 "expectations_dir")
+                                 "expectations_dir", "profile_file")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -333,6 +355,25 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--parameters", dest="parameters_file", type=_run_file, metavar="FIL",
                              help="parametrar för bokslutet (YAML), hela eller bara värdena som ändras; standard: "
                                   "samverkan/data/parameters.yaml")
+        command.add_argument("--profile", dest="profile_file", type=_run_file, metavar="FIL",
+                             help="importprofil (YAML) för förbundets egen exportlayout; standard: profile.yaml i "
+                                  "inkorgen om den finns")
+
+    profile = sub.add_parser("profile", help="importprofiler: kontrollera vad en inkorg blir med en profil",
+                             description="Importprofiler (YAML) mappar ett förbunds egen exportlayout till "
+                                         "datakontraktet. Exempel: samverkan profile check --inbox inkorg --profile "
+                                         "profil.yaml")
+    profile_sub = profile.add_subparsers(dest="profile_command", required=True)
+    check = profile_sub.add_parser(
+        "check", help="visa vad varje fil och kolumn i inkorgen blir med profilen",
+        description="Visar för varje fil i inkorgen vilket dataset den blir (eller varför inte), för varje kolumn "
+                    "vilken kolumn i kontraktet den blir, och hur många värden profilens värdemappning känner igen. "
+                    "Slutkod 0 när allt går att läsa, 2 annars. Exempel: samverkan profile check --inbox inkorg "
+                    "--profile samverkan/data/profiles/uppfoljning_finsam.yaml")
+    check.add_argument("--inbox", required=True, metavar="MAPP", help="inkorgen som ska kontrolleras")
+    check.add_argument("--profile", metavar="FIL",
+                       help="importprofilen (YAML); utan den gäller kontraktets och de svenska kolumnnamnen")
+    check.set_defaults(func=cmd_profile_check)
 
     scenarios = sub.add_parser(
         "scenarios", help="lista scenarierna (eller ta bort ett)",

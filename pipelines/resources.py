@@ -25,6 +25,8 @@ class SamverkanSettings(ConfigurableResource):
     rules_file: str = ""
     # Great Expectations file context; results and Data Docs go under its uncommitted/. Empty = expectations/.
     expectations_dir: str = ""
+    # Import profile (YAML, samverkan.profile); empty means the inbox's profile.yaml if it has one, else none.
+    profile_file: str = ""
     # PDF variant of the samverkansbokslut: "pdf/ua-1" (tagged, accessible) or "pdf/a-3u" (archival, also tagged).
     pdf_variant: str = "pdf/ua-1"
 

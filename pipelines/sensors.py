@@ -28,6 +28,7 @@ from dagster import (
 
 from pipelines.resources import SamverkanSettings
 from samverkan import steward
+from samverkan.unread import unread_for_run
 
 CHECK_NAME = "data_contract"
 PARTITION_TAG = "dagster/partition"
@@ -61,11 +62,15 @@ def check_outcomes(instance: DagsterInstance, run_id: str) -> list[steward.Check
     return outcomes
 
 
+def _settings_config(run: DagsterRun) -> dict:
+    return ((run.run_config or {}).get("resources", {}).get("settings", {}) or {}).get("config", {}) or {}
+
+
 def run_out_dir(run: DagsterRun) -> Path | None:
     year = run.tags.get(PARTITION_TAG)
     if not year:
         return None
-    config = ((run.run_config or {}).get("resources", {}).get("settings", {}) or {}).get("config", {}) or {}
+    config = _settings_config(run)
     template = config.get("out_dir") or os.environ.get("SAMVERKAN_OUT") or SamverkanSettings().out_dir
     return Path(template.format(year=year))
 
@@ -84,15 +89,18 @@ def notify_steward(instance: DagsterInstance, run: DagsterRun, env: Mapping[str,
     """Write (and mail) the steward notice for ``run`` when one of its checks failed; the notice's path."""
     outcomes = check_outcomes(instance, run.run_id)
     out = run_out_dir(run)
-    if out is None or not steward.needs_notice(outcomes):
+    settings = _settings_config(run)
+    unread = unread_for_run(settings.get("inbox_dir") or os.environ.get("SAMVERKAN_INBOX")
+                            or SamverkanSettings().inbox_dir, settings.get("profile_file") or None)
+    if out is None or not steward.needs_notice(outcomes, unread):
         return None
     env = os.environ if env is None else env
     year = run.tags.get(PARTITION_TAG, "")
-    text = steward.notice_markdown(year, run.run_id, outcomes, out, _data_docs(instance, run.run_id))
+    text = steward.notice_markdown(year, run.run_id, outcomes, out, _data_docs(instance, run.run_id), unread)
     path = steward.write_notice(out, text)
     if not steward.already_sent(out, run.run_id):
         try:
-            if steward.send_notice(steward.subject(year, outcomes), text, env):
+            if steward.send_notice(steward.subject(year, outcomes, unread), text, env):
                 steward.mark_sent(out, run.run_id)
         except OSError as exc:  # smtplib errors are OSErrors; the file is the notice of record
             if log is not None:

@@ -12,13 +12,15 @@ overflow every sum they enter.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from samverkan import validation_rules as rules
-from samverkan.contract import Column, Dataset
+from samverkan.aliases import code_candidates, column_codes, did_you_mean, fold
+from samverkan.contract import SUPPORT_CODES, Column, Dataset
 from samverkan.privacy import mask_personal_numbers, mask_series, personal_number_mask
 from samverkan.readers import SOURCE_PROBLEM
 from samverkan.support import parse_support
@@ -83,6 +85,13 @@ def parse_date(text: pd.Series) -> pd.Series:
     return parsed.astype("datetime64[s]")
 
 
+def map_unique(text: pd.Series, convert: Callable[[str], str | None]) -> pd.Series:
+    """``convert`` applied once per distinct value: a national file has few spellings of a code."""
+    positions, uniques = pd.factorize(text)
+    converted = np.array([convert(v) for v in uniques] + [None], dtype=object)
+    return pd.Series(converted[positions], index=text.index, dtype="str")
+
+
 def _not_finite(number: pd.Series, text: pd.Series) -> pd.Series:
     """Cells written as a number that is not finite: ``inf``, ``-Infinity``, ``1e400`` (overflows), ``NaN``."""
     written_nan = text.str.strip().str.fullmatch(r"[+-]?nan", case=False).fillna(False).astype(bool)
@@ -95,11 +104,12 @@ def _convert(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series, str
     if column.type == "text":
         return text.where(present), pd.Series(False, index=text.index), rules.TYPE.name
     if column.type == "code":
-        canonical = {c.lower(): c for c in column.codes}
-        mapped = text.str.lower().map(canonical)
+        # A code or its Swedish label, in any case and with or without diacritics; each spelling folded once.
+        table = column_codes(column)
+        mapped = map_unique(text, lambda v: table.get(fold(v)))
         return mapped, present & mapped.isna(), rules.ALLOWED_CODES.name
     if column.type == "support":
-        normalised = text.str.lower().str.replace(" ", "", regex=False)
+        normalised = map_unique(text, support_codes)
         return normalised.where(present), pd.Series(False, index=text.index), rules.SUPPORT_CODE.name
     if column.type == "integer":
         number = parse_decimal(text)
@@ -127,7 +137,8 @@ def _convert(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series, str
 def _type_message(column: Column, rule: str, value: str) -> str:
     shown = _shown(value)
     if rule == rules.ALLOWED_CODES.name:
-        return f"okänd kod {shown!r}; tillåtna: {', '.join(column.codes)}"
+        return (f"okänd kod {shown!r}; tillåtna: {', '.join(column.codes)}"
+                + did_you_mean(value, code_candidates(column.codes), column_codes(column)))
     if rule == rules.DATE_FORMAT.name:
         return f"datum ska skrivas ÅÅÅÅ-MM-DD, fick {shown!r}"
     if column.type in ("integer", "decimal"):
@@ -239,9 +250,29 @@ def _support_problems(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     # Few distinct spellings exist even in national data: parse each once.
     for value in text[text != ""].unique():
         try:
-            parse_support(value)
+            parse_support(support_codes(value))
         except ValueError as exc:
             hit = text == value
             bad |= hit
-            messages[hit] = f"{exc} i {_shown(value)!r}"
+            messages[hit] = f"{exc} i {_shown(value)!r}" + _support_hint(value)
     return bad, messages
+
+
+_SUPPORT_TABLE = column_codes(Column("support", "support", False, "", "", codes=SUPPORT_CODES))
+
+
+def support_codes(value: str) -> str:
+    """``Försörjningsstöd | Sjukpenning: 50`` as ``forsorjningsstod|sjukpenning:50``; an unknown code is kept as
+    written (lower case) so that the support rule names it."""
+    tokens = []
+    for token in value.split("|"):
+        code, colon, extent = token.partition(":")
+        known = _SUPPORT_TABLE.get(fold(code))
+        tokens.append((known or code.strip().lower()) + (colon + extent.strip() if colon else ""))
+    return "|".join(tokens).replace(" ", "")
+
+
+def _support_hint(value: str) -> str:
+    unknown = [t.partition(":")[0] for t in value.split("|") if _SUPPORT_TABLE.get(fold(t.partition(":")[0])) is None]
+    unknown = [u for u in unknown if u.strip()]
+    return did_you_mean(unknown[0], code_candidates(SUPPORT_CODES), _SUPPORT_TABLE) if unknown else ""

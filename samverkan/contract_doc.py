@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from samverkan.aliases import CODE_LABELS, HEADER_ALIASES
 from samverkan.contract import CONTRACT_VERSION, DATASETS, SUPPORT_CODES, SUPPORT_EXTENTS, Column
+from samverkan.profile_doc import profile_markdown
 
 TYPE_WORDS = {
     "text": "text",
@@ -28,9 +30,14 @@ the dataset's name, optionally followed by `_`, `-` or `.` and anything (`partic
 - **XLSX**: the sheet named after the dataset, otherwise the first sheet; Excel's own date cells are accepted.
 - **Parquet**: any column types that convert to the contract's types.
 
-Column names are matched without regard to case or surrounding spaces. Unknown extra columns are ignored and
-reported. Rows are numbered as a person sees them: the header is row 1 in CSV and XLSX; Parquet rows count from 1.
-Every row keeps `source_file` and `source_row` from here on.
+Column names are matched without regard to case, diacritics, surrounding spaces or the choice of space, dash or
+underscore (`Deltagar-ID`, `deltagar id` and `DELTAGAR_ID` are one name), and may be the contract's name or one of
+the Swedish names listed under each dataset. Codes may likewise be written as their Swedish labels (`Kvinna`,
+`Arbetssökande`, `Försörjningsstöd`). An unknown column or code is reported with the nearest name or code
+("menade du …?"). Unknown extra columns are ignored and reported. Every file in the inbox that no dataset reads
+(another name, `.xls`, a link, a folder, a hidden file) is listed in the steward notice with the reason. An import
+profile (below) maps a förbund's own export layout. Rows are numbered as a person sees them: the header is row 1
+in CSV and XLSX; Parquet rows count from 1. Every row keeps `source_file` and `source_row` from here on.
 
 A row that breaks the contract is quarantined with the file, row, column and a reason; a file that lacks a required
 column, or cannot be read at all, is refused as a whole with a message naming the file. A value that looks like a
@@ -59,6 +66,19 @@ def _allowed(column: Column) -> str:
     return ""
 
 
+def _swedish_names(dataset: str) -> str:
+    aliases = HEADER_ALIASES.get(dataset, {})
+    rows = [f"| `{c}` | {', '.join(aliases[c])} |\n" for c in DATASETS[dataset].column_names if aliases.get(c)]
+    return "\nSwedish column names:\n\n| column | also accepted |\n|---|---|\n" + "".join(rows) if rows else ""
+
+
+def _code_labels() -> str:
+    codes = dict.fromkeys(c for d in DATASETS.values() for col in d.columns for c in col.codes)
+    rows = "".join(f"| `{code}` | {', '.join(CODE_LABELS.get(code, ()))} |\n" for code in codes)
+    return ("\n## Swedish labels for codes\n\nEach code may be written as itself or as one of its labels, in any case "
+            "and with or without diacritics.\n\n| code | labels |\n|---|---|\n" + rows)
+
+
 def contract_markdown() -> str:
     parts = [INTRO]
     for dataset in DATASETS.values():
@@ -69,4 +89,7 @@ def contract_markdown() -> str:
         for c in dataset.columns:
             parts.append(f"| `{c.name}` | {TYPE_WORDS[c.type]} | {'yes' if c.required else 'no'} | {_allowed(c)} "
                          f"| `{c.example}` | {c.description} |\n")
+        parts.append(_swedish_names(dataset.name))
+    parts.append(_code_labels())
+    parts.append(profile_markdown())
     return "".join(parts)

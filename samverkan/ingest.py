@@ -35,13 +35,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from samverkan import profile as import_profile
 from samverkan import quality
 from samverkan import validation_rules as rules
 from samverkan.conform import PROBLEM_COLUMNS, RESTORE_LEADING_ZERO, conform
 from samverkan.contract import DATASETS
 from samverkan.physical import file_sha256
 from samverkan.privacy import mask_personal_numbers, personal_number_mask, shown_file_name
-from samverkan.readers import SOURCE_PROBLEM, ReadError, dataset_files, read_file
+from samverkan.readers import SOURCE_PROBLEM, ReadError, read_file
 
 # source_row of a quarantine row that concerns a whole file rather than one of its rows.
 WHOLE_FILE = 0
@@ -118,8 +119,12 @@ def _missing_column_problems(dataset: str, raw: pd.DataFrame, missing: list[str]
 
 
 def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None = None,
-                   today: dt.date | None = None, projects_quarantine: pd.DataFrame | None = None) -> IngestResult:
-    """Read, type and check every file of ``name``; ``projects_quarantine`` lets an unknown project name its cause."""
+                   today: dt.date | None = None, projects_quarantine: pd.DataFrame | None = None,
+                   profile_file: str = "") -> IngestResult:
+    """Read, type and check every file of ``name``; ``projects_quarantine`` lets an unknown project name its cause.
+
+    The import profile (``profile_file``, else the inbox's ``profile.yaml``) maps files, columns and values
+    first; a profile that cannot be used raises ``RunFileError`` with every problem in it."""
     spec = DATASETS[name]
     frames: list[pd.DataFrame] = []
     files: list[InputFile] = []
@@ -127,9 +132,10 @@ def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None =
     notes: list[str] = []
     found: list[pd.DataFrame] = []
     missing_anywhere: set[str] = set()
-    for path in dataset_files(Path(inbox), name):
+    profile = import_profile.for_inbox(Path(inbox), profile_file or None)
+    for path in import_profile.files_for(Path(inbox), name, profile):
         try:
-            raw = read_file(path, name)
+            raw = import_profile.apply_profile(read_file(path, name), name, profile, path)
         except ReadError as exc:
             errors.append(rules.UNREADABLE_FILE.text("file", reason=exc))
             found.append(_file_problem(name, exc.file, exc.row or WHOLE_FILE, exc.column or "",
@@ -140,12 +146,15 @@ def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None =
         columns = tuple(c for c in raw.columns if c not in ("source_file", "source_row", SOURCE_PROBLEM))
         missing = [c for c in spec.required_columns if c not in raw.columns]
         unknown = [c for c in columns if c not in spec.column_names]
+        hints = "; ".join(import_profile.header_hints(name, unknown))
         if unknown:
-            notes.append(f"{path.name}: kolumnerna {', '.join(unknown)} finns inte i kontraktet och används inte")
+            notes.append(f"{path.name}: kolumnerna {', '.join(unknown)} finns inte i kontraktet och används inte "
+                         f"({hints})")
         if missing:
             missing_anywhere.update(missing)
             errors.append(rules.MISSING_COLUMN.text("file", file=path.name, columns=", ".join(missing),
-                                                    headers=", ".join(columns) or "inga", rows=len(raw)))
+                                                    headers=", ".join(columns) or "inga", rows=len(raw))
+                          + (f" {hints[0].upper()}{hints[1:]}" + ("" if hints.endswith("?") else ".") if hints else ""))
             if len(raw):
                 found.append(_missing_column_problems(name, raw, missing))
         frames.append(raw)

@@ -14,6 +14,9 @@ environment:
 A row quarantined only because its project's row is in quarantine (rule ``project_in_quarantine``) is
 counted under that project row, its cause, and not as a problem of its own dataset.
 
+Every file in the inbox that no dataset reads (``samverkan.unread``) is listed with the reason; one that is
+likely data (another name, an ``.xls``, a link) calls for a notice on its own.
+
 Every text that goes out is masked for personnummer once more, whatever its source.
 """
 
@@ -29,6 +32,7 @@ from pathlib import Path
 from samverkan.files import write_bytes_atomic
 from samverkan.privacy import mask_personal_numbers
 from samverkan.quality import QUALITY_FILE, SUMMARY_FILE, WORKBOOK_FILE
+from samverkan.unread import UnreadFile
 
 NOTICE_FILE = "steward_notice.md"
 SENT_MARKER = ".steward_notice_sent"
@@ -65,16 +69,27 @@ class CheckOutcome:
         return not self.passed and self.severity == "ERROR" and bool(self.dataset_errors)
 
 
-def needs_notice(outcomes: list[CheckOutcome]) -> bool:
-    return any(not o.passed for o in outcomes)
+def needs_notice(outcomes: list[CheckOutcome], unread: list[UnreadFile] = ()) -> bool:
+    return any(not o.passed for o in outcomes) or any(u.notable for u in unread)
 
 
-def subject(year: str, outcomes: list[CheckOutcome]) -> str:
+def subject(year: str, outcomes: list[CheckOutcome], unread: list[UnreadFile] = ()) -> str:
     blocked = [o.dataset for o in outcomes if o.blocking]
     if blocked:
         return f"[samverkansbokslut] {year}: {', '.join(blocked)} kan inte användas – åtgärd krävs"
     rows = sum(o.own_problems for o in outcomes)
+    if not rows and any(u.notable for u in unread):
+        return f"[samverkansbokslut] {year}: {sum(u.notable for u in unread)} filer i inkorgen lästes inte"
     return f"[samverkansbokslut] {year}: {rows} rader i karantän att granska"
+
+
+def unread_lines(unread: list[UnreadFile]) -> list[str]:
+    if not unread:
+        return []
+    return ["## Filer i inkorgen som inte lästes", "",
+            "Filerna nedan är inte med i bokslutet. Är någon av dem data, rätta namnet eller formatet (eller ange ett "
+            "filnamnsmönster i importprofilen) och kör året igen.", "",
+            *[f"- `{u.name}`: {u.reason}" for u in unread], ""]
 
 
 def cascade_lines(outcomes: list[CheckOutcome]) -> list[str]:
@@ -94,7 +109,7 @@ def cascade_lines(outcomes: list[CheckOutcome]) -> list[str]:
 
 
 def notice_markdown(year: str, run_id: str, outcomes: list[CheckOutcome], out_dir: Path,
-                    data_docs: str | None = None) -> str:
+                    data_docs: str | None = None, unread: list[UnreadFile] = ()) -> str:
     lines = [f"# Granskning av inkorgen {year}", "", f"Körning `{run_id}`.", ""]
     blocked = [o for o in outcomes if o.blocking]
     if blocked:
@@ -125,6 +140,7 @@ def notice_markdown(year: str, run_id: str, outcomes: list[CheckOutcome], out_di
         lines += ["## Projekt i karantän som tar med sig andra rader", "",
                   "Raderna nedan har inget eget fel: deras projekt ligger i karantän. Rätta projektraden så följer "
                   "de med; de räknas inte som egna fel i tabellen nedan.", "", *cascades, ""]
+    lines += unread_lines(list(unread))
     lines += ["## Per dataset", "", "| dataset | status | rader in | godkända | karantän |", "|---|---|---|---|---|"]
     for o in outcomes:
         status = "OK" if o.passed else ("FEL (stoppar)" if o.blocking else "fel" if o.disagreements else "varning")

@@ -82,15 +82,16 @@ def latest_data_date(frames: Iterable[pd.DataFrame | None], columns: Iterable[st
     return None if latest is None else latest.date()
 
 
-def input_files_table(inbox: Path, datasets: Iterable[str]) -> pd.DataFrame:
-    """SHA-256 of every inbox file that was read, for the method appendix."""
+def input_files_table(inbox: Path, datasets: Iterable[str], profile_file: str = "") -> pd.DataFrame:
+    """SHA-256 of every inbox file that was read (the import profile's patterns counted), for the method appendix."""
     # Imported here: only the step that lists the inbox needs the readers, not every render step.
     from samverkan.ingest import sha256_of
-    from samverkan.readers import dataset_files
+    from samverkan.profile import files_for, for_inbox
 
     rows = []
+    profile = for_inbox(Path(inbox), profile_file or None)
     for name in datasets:
-        for path in dataset_files(Path(inbox), name):
+        for path in files_for(Path(inbox), name, profile):
             rows.append({"dataset": name, "file": shown_file_name(path.name), "sha256": sha256_of(path),
                          "bytes": path.stat().st_size})
     return pd.DataFrame(rows, columns=["dataset", "file", "sha256", "bytes"])

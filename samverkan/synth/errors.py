@@ -50,7 +50,7 @@ Spoiler = Callable[[pd.DataFrame, int, int, np.random.Generator], None]
 
 def _unknown_code(people: pd.DataFrame, row: int, i: int, rng: np.random.Generator) -> None:
     column = ("gender", "occupation_before", "education_level")[i % 3]
-    people.at[row, column] = ("kvinna", "jobb", "hogskola")[i % 3]
+    people.at[row, column] = ("kvinn", "jobb", "hogskolan")[i % 3]  # near misses, none a label
 
 
 def _exit_before_enrolment(people: pd.DataFrame, row: int, i: int, rng: np.random.Generator) -> None:
