@@ -172,6 +172,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_adopt(args: argparse.Namespace) -> int:
+    from samverkan.publish import AdoptError, adopt_command
+
+    try:
+        lines = adopt_command(args.out, args.year, by=args.by)
+    except (AdoptError, OSError) as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(lines))
+    return 0
+
+
 def cmd_forecast(args: argparse.Namespace) -> int:
     from reports.kalkyl import write_kalkyl
     from samverkan.forecast.plan import PlanError
@@ -290,6 +302,16 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("b", metavar="B", help="den andra utdatamappen")
     compare.add_argument("--out", default=".", metavar="MAPP", help="var jämförelsen skrivs (standard: här)")
     compare.set_defaults(func=cmd_compare)
+
+    adopt = sub.add_parser("adopt", help="fastställ årets officiella utdata (frys mapp och run.json)",
+                           description="Märk årets senaste officiella version som fastställd av styrelsen: filerna "
+                                       "blir skrivskyddade och en senare körning av året skrivs som en ny, numrerad "
+                                       "version bredvid (out/2024-v2) med en jämförelse. "
+                                       "Exempel: samverkan adopt --year 2024 --out out/2024")
+    adopt.add_argument("--year", type=int, required=True, help="året som fastställs")
+    adopt.add_argument("--out", required=True, metavar="MAPP", help="årets utdatamapp, eller en mall med {year}")
+    adopt.add_argument("--by", default="", metavar="TEXT", help="vem som fastställde, t.ex. styrelsens protokoll")
+    adopt.set_defaults(func=cmd_adopt)
     return parser
 
 

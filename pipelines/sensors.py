@@ -26,7 +26,7 @@ from dagster import (
     run_status_sensor,
 )
 
-from pipelines.resources import SamverkanSettings
+from pipelines.outputs import run_folder
 from samverkan import steward
 
 CHECK_NAME = "data_contract"
@@ -62,12 +62,8 @@ def check_outcomes(instance: DagsterInstance, run_id: str) -> list[steward.Check
 
 
 def run_out_dir(run: DagsterRun) -> Path | None:
-    year = run.tags.get(PARTITION_TAG)
-    if not year:
-        return None
-    config = ((run.run_config or {}).get("resources", {}).get("settings", {}) or {}).get("config", {}) or {}
-    template = config.get("out_dir") or os.environ.get("SAMVERKAN_OUT") or SamverkanSettings().out_dir
-    return Path(template.format(year=year))
+    # The folder that holds the run's extracts: a failed run's staging folder, not the published one.
+    return run_folder(run)
 
 
 def _data_docs(instance: DagsterInstance, run_id: str) -> str | None:

@@ -156,8 +156,9 @@ def _report_folders(*manifests: dict | None, names: list[str]) -> set[str]:
 
 def _note(run_id: str, earlier_run: str, names: list[str], when: str) -> bytes:
     listed = "\n".join(f"  {n}" for n in names)
-    return (f"Filerna i den här mappen skrevs av körning {earlier_run} men inte av körning {run_id}, som "
-            f"ersatte mappen {when} (till exempel ett förbund som inte längre finns i inkorgen).\n"
+    return (f"Filerna i den här mappen låg i mappen som körning {earlier_run} publicerade men skrevs inte av "
+            f"körning {run_id}, som ersatte mappen {when} (till exempel ett förbund som inte längre finns i "
+            "inkorgen).\n"
             f"De hör inte till den publicerade körningen och ligger här bara för spårbarhet:\n{listed}\n"
             ).encode()
 
