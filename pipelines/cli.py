@@ -90,7 +90,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     _steward_view(outcome.run_id, outcome.out_dir)
     if not outcome.success:
-        print(f"körningen {outcome.run_id} misslyckades:", file=sys.stderr)
+        kept = f" (det den hann skriva: {outcome.out_dir}; {args.out} är orörd)" \
+            if outcome.out_dir != Path(args.out) else ""
+        print(f"körningen {outcome.run_id} misslyckades{kept}:", file=sys.stderr)
         for failure in outcome.failures:
             print(f"  {failure}", file=sys.stderr)
         if args.debug:

@@ -13,6 +13,7 @@ manifest), so the next official run of the year writes the next version and a co
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
@@ -99,6 +100,9 @@ def abandon_others(published: Path, keep: Path, by_run: str) -> list[Path]:
         manifest = read_manifest(folder) or {}
         if folder != Path(keep) and manifest.get("status", RUNNING) == RUNNING:
             mark(folder, ABANDONED, f"körningen slutade utan att publicera; upptäckt av körning {by_run}")
+            # Its writers are dead too: their temporary files are never finished outputs.
+            for temp in folder.rglob(".*.tmp"):
+                temp.unlink(missing_ok=True)
             marked.append(folder)
     return marked
 
@@ -130,10 +134,12 @@ def restore_interrupted(published: Path) -> None:
                 rf"{re.escape(published.name)}(-v\d+)?", name)):
             continue
         place = old.with_name(name)
+        # Every step process of the next run may get here at once: the first one does it, the others find it done.
         if place.exists():
-            shutil.rmtree(old)
+            shutil.rmtree(old, ignore_errors=True)
         else:
-            os.rename(old, place)
+            with contextlib.suppress(OSError):
+                os.rename(old, place)
 
 
 def _copy(source: Path, target: Path, link: bool) -> None:
