@@ -80,6 +80,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     _start_workers_early(args)
     from pipelines.run import run_year
+    from samverkan.manifest import read_manifest
 
     settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
     try:
@@ -99,6 +100,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             print("\n".join(outcome.tracebacks), file=sys.stderr)
         return 1
     print(f"klart: {args.year} skrivet till {outcome.out_dir} (körning {outcome.run_id})")
+    for line in (read_manifest(outcome.out_dir) or {}).get("differences") or []:  # after an adopted version
+        print(line)
     return 0
 
 

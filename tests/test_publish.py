@@ -1,5 +1,5 @@
 """Output folders on their own (samverkan/publish.py, samverkan/manifest.py): staging, publishing, moving aside,
-limited runs, versions, adoption, a killed run and a half-done swap. Hand-made folders, no Dagster."""
+limited runs, versions, adoption, a killed run and a half-done swap. Hand-made folders, no run."""
 
 from __future__ import annotations
 
@@ -210,3 +210,21 @@ def test_the_manifest_is_deterministic_and_passes_the_last_gate() -> None:
 
 def test_staging_folders_are_named_after_the_run(tmp_path: Path) -> None:
     assert staging_folder(tmp_path / "2024", "abc") == tmp_path / "2024.korning-abc"
+
+
+def test_a_failed_runs_folder_is_found_and_marked_from_the_run_alone(tmp_path: Path) -> None:
+    from dagster import DagsterRun
+
+    from pipelines.outputs import mark_failed, run_folder
+
+    published = tmp_path / "out" / "2024"
+    run = DagsterRun(job_name="samverkansbokslut", run_id="r1", tags={"dagster/partition": "2024"},
+                     run_config={"resources": {"settings": {"config": {"out_dir": str(tmp_path / "out" / "{year}")}}}})
+    staging = _staged(published, "r1", {"quality.csv": "q"})
+    assert run_folder(run) == staging  # the steward notice of a failed run goes beside its extracts
+    assert mark_failed(run, ["report_inputs: pdf_variant='x' är okänd"]) == staging
+    manifest = read_manifest(staging)
+    assert manifest["status"] == "misslyckad" and manifest["reason"] == "report_inputs: pdf_variant='x' är okänd"
+    assert not published.exists()
+    other = DagsterRun(job_name="year", run_id="r2", tags={"dagster/partition": "2024"}, run_config=run.run_config)
+    assert mark_failed(other, ["x"]) is None and run_folder(other) == published  # a run that does not stage
