@@ -17,12 +17,15 @@ from pipelines.jobs import RENDER_TAG
 from pipelines.metadata import absolute, file_url, links
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
-from reports.render import PDF_VARIANTS, write_report
+from reports.render import PDF_VARIANTS
+from reports.reuse import write_report_reusing
 from samverkan.contract import DATASETS
 from samverkan.files import read_csv_extract, write_csv_atomic
 from samverkan.ingest import sha256_of
 from samverkan.ledger.catalogue import load_catalogue
 from samverkan.ledger.parameters import load_parameters
+from samverkan.manifest import inputs_fields, record
+from samverkan.publish import latest_version
 from samverkan.report import ReportInputs, input_files_table, latest_data_date, slugify
 from samverkan.report.aggregates import outcome_tables
 from samverkan.report.extracts import outcome_extracts
@@ -159,6 +162,8 @@ def report_inputs(
     out = settings.out_path(year)
     for file_name, table in outcome_extracts(inputs, names).items():
         write_csv_atomic(table, out / file_name)
+    record(out, **inputs_fields(inputs.input_files.to_dict("records"), {**extra, "Regelversion": rules_version},
+                                inputs.software_version, settings.pdf_variant))
     yield Output(inputs, "inputs")
     yield Output(names, "order")
     key_of = dict(zip(names, keys, strict=True))
@@ -169,15 +174,21 @@ def report_inputs(
 @op(pool="pdf_render", tags={RENDER_TAG: "pdf"}, out=Out(dict, io_manager_key=INTERMEDIATE))
 def render_forbund(context: OpExecutionContext, settings: SamverkanSettings, forbund: str,
                    inputs: ReportInputs) -> dict:
-    """One förbund's PDF and HTML twin; returns the row of reports.csv and the render time."""
+    """One förbund's PDF and HTML twin, or the published ones when nothing they are made of changed; returns
+    the row of reports.csv, the content hash, whether WeasyPrint ran and the time."""
     out = settings.out_path(inputs.year)
     started = time.perf_counter()
-    report = write_report(inputs, forbund, out, variant=settings.pdf_variant)
-    seconds = time.perf_counter() - started
-    context.log.info(f"{forbund}: {report.pages} sidor på {seconds:.1f} s")
+    made = write_report_reusing(inputs, forbund, out, variant=settings.pdf_variant,
+                                published=latest_version(settings.published_path(inputs.year)))
+    report, seconds = made.report, time.perf_counter() - started
+    context.log.info(f"{forbund}: {report.pages} sidor " + ("återanvända (oförändrat innehåll)" if made.reused
+                                                             else f"på {seconds:.1f} s"))
+    context.add_output_metadata({"reused": made.reused, "weasyprint_calls": 0 if made.reused else 1,
+                                 "content_hash": made.content_hash})
     return {"forbund": report.forbund, "pdf": str(report.pdf.relative_to(out)),
             "html": str(report.html.relative_to(out)), "pages": report.pages,
-            "pdf_sha256": sha256_of(report.pdf), "seconds": seconds}
+            "pdf_sha256": sha256_of(report.pdf), "seconds": seconds, "content_hash": made.content_hash,
+            "reused": made.reused}
 
 
 @op
@@ -190,7 +201,10 @@ def collect_reports(context: OpExecutionContext, settings: SamverkanSettings, re
     records = sorted(records, key=lambda r: rank[r["forbund"]])
     index = pd.DataFrame([{c: r[c] for c in REPORT_COLUMNS} for r in records], columns=REPORT_COLUMNS)
     path = write_csv_atomic(index, out / "reports.csv")
+    record(out, reports={r["forbund"]: {k: r[k] for k in ("pdf", "html", "pages", "pdf_sha256", "content_hash")}
+                         for r in records})
     seconds = sum(r["seconds"] for r in records)
+    reused = sum(bool(r["reused"]) for r in records)
     lines = "\n".join(f"| {r.forbund} | [{r.pdf}]({file_url(out / r.pdf)}) | {r.pages} | `{r.pdf_sha256[:16]}…` |"
                       for r in index.itertuples())
     context.add_output_metadata({
@@ -199,6 +213,8 @@ def collect_reports(context: OpExecutionContext, settings: SamverkanSettings, re
         **links(output_folder=out),
         "pdf_variant": settings.pdf_variant,
         "render_seconds": round(seconds, 2),
+        "weasyprint_calls": len(records) - reused,
+        "reused": reused,
         "forbund": MetadataValue.json(list(order)),
         "summary": MetadataValue.md(
             f"{len(index)} rapporter ({settings.pdf_variant}), ett steg per förbund, "

@@ -85,6 +85,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     _start_workers_early(args)
     from pipelines.run import run_year
+    from samverkan.manifest import read_manifest
 
     settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
     try:
@@ -95,13 +96,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     _steward_view(outcome.run_id, outcome.out_dir)
     if not outcome.success:
-        print(f"körningen {outcome.run_id} misslyckades:", file=sys.stderr)
+        kept = f" (det den hann skriva: {outcome.out_dir}; {args.out} är orörd)" \
+            if outcome.out_dir != Path(args.out) else ""
+        print(f"körningen {outcome.run_id} misslyckades{kept}:", file=sys.stderr)
         for failure in outcome.failures:
             print(f"  {failure}", file=sys.stderr)
         if args.debug:
             print("\n".join(outcome.tracebacks), file=sys.stderr)
         return 1
     print(f"klart: {args.year} skrivet till {outcome.out_dir} (körning {outcome.run_id})")
+    for line in (read_manifest(outcome.out_dir) or {}).get("differences") or []:  # after an adopted version
+        print(line)
     return 0
 
 
@@ -215,6 +220,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
     except CompareError as exc:
         for line in exc.lines:
             print(f"fel: {line}", file=sys.stderr)
+        return 2
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_adopt(args: argparse.Namespace) -> int:
+    from samverkan.publish import AdoptError, adopt_command
+
+    try:
+        lines = adopt_command(args.out, args.year, by=args.by)
+    except (AdoptError, OSError) as exc:
+        print(f"fel: {exc}", file=sys.stderr)
         return 2
     print("\n".join(lines))
     return 0
@@ -392,6 +409,16 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("b", metavar="B", help="den andra utdatamappen")
     compare.add_argument("--out", default=".", metavar="MAPP", help="var jämförelsen skrivs (standard: här)")
     compare.set_defaults(func=cmd_compare)
+
+    adopt = sub.add_parser("adopt", help="fastställ årets officiella utdata (frys mapp och run.json)",
+                           description="Märk årets senaste officiella version som fastställd av styrelsen: filerna "
+                                       "blir skrivskyddade och en senare körning av året skrivs som en ny, numrerad "
+                                       "version bredvid (out/2024-v2) med en jämförelse. "
+                                       "Exempel: samverkan adopt --year 2024 --out out/2024")
+    adopt.add_argument("--year", type=int, required=True, help="året som fastställs")
+    adopt.add_argument("--out", required=True, metavar="MAPP", help="årets utdatamapp, eller en mall med {year}")
+    adopt.add_argument("--by", default="", metavar="TEXT", help="vem som fastställde, t.ex. styrelsens protokoll")
+    adopt.set_defaults(func=cmd_adopt)
     return parser
 
 

@@ -14,6 +14,7 @@ import assets
 from pipelines.alerts import run_failure_notice
 from pipelines.io_manager import ParquetIOManager, PickleIOManager
 from pipelines.jobs import samverkansbokslut_job, select_executor
+from pipelines.outputs import staging_marked_failed
 from pipelines.preload import executor_name
 from pipelines.resources import deployment_settings
 from pipelines.scenario_job import scenario_run_job
@@ -27,7 +28,7 @@ defs = Definitions(
     schedules=[annual_samverkansbokslut],
     # The one choice made when the definitions load; the executor's numbers are resolved when a run starts.
     executor=select_executor(executor_name()),
-    sensors=[run_failure_notice, *steward_sensors],
+    sensors=[run_failure_notice, *steward_sensors, staging_marked_failed],
     resources={
         "settings": deployment_settings(os.environ),
         "io_manager": ParquetIOManager(),

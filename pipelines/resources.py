@@ -3,9 +3,31 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from dagster import ConfigurableResource, EnvVar, InitResourceContext
+from dagster import ConfigurableResource, DagsterRun, EnvVar, InitResourceContext
+from pydantic import PrivateAttr
 
 from pipelines.run_lock import claim
+from samverkan.publish import ensure_staging
+
+# The job whose runs publish their outputs (pipelines/jobs.py) and its last step (assets/outputs.py).
+PUBLISHING_JOB = "samverkansbokslut"
+PUBLISH_STEP = "published_outputs"
+
+
+def publishes(run: DagsterRun | None) -> bool:
+    """Whether ``run`` ends by publishing: a run of the whole job, or of a selection that has the last step.
+    Other runs (a few assets materialised from the UI, tests' ``materialize``) write into the folder itself."""
+    if run is None or run.job_name != PUBLISHING_JOB:
+        return False
+    # An empty asset selection is no selection (execute_in_process records one).
+    if run.asset_selection and not any(k.to_user_string() == PUBLISH_STEP for k in run.asset_selection):
+        return False
+    return run.step_keys_to_execute is None or PUBLISH_STEP in run.step_keys_to_execute
+
+
+def whole_run(run: DagsterRun) -> bool:
+    """Every step of the job: no asset selection, and not a re-execution (which runs some steps again)."""
+    return not run.asset_selection and (run.step_keys_to_execute is None or run.parent_run_id is None)
 
 
 class SamverkanSettings(ConfigurableResource):
@@ -29,18 +51,33 @@ class SamverkanSettings(ConfigurableResource):
     profile_file: str = ""
     # PDF variant of the samverkansbokslut: "pdf/ua-1" (tagged, accessible) or "pdf/a-3u" (archival, also tagged).
     pdf_variant: str = "pdf/ua-1"
+    # (run id, root run id, whole job?) of a run that publishes; its steps write into its staging folder.
+    _staging: tuple[str, str, bool] | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         # Every step that reads the settings first holds its run's year (and scenario), or stops: two runs of one
         # year on one instance must never write the same outputs (pipelines/run_lock.py).
         if context.instance is not None and context.run_id:
             claim(context.instance, context.run_id)
+            run = context.dagster_run
+            if publishes(run):
+                self._staging = (run.run_id, run.root_run_id or run.run_id, whole_run(run))
 
     def inbox_path(self) -> Path:
         return Path(self.inbox_dir)
 
-    def out_path(self, year: int) -> Path:
+    def published_path(self, year: int) -> Path:
+        """The year's published folder (version 1; later versions beside it, samverkan/publish.py)."""
         return Path(self.out_dir.format(year=year))
+
+    def out_path(self, year: int) -> Path:
+        """Where this run writes the year's outputs: its staging folder when the run publishes, else the
+        published folder itself."""
+        published = self.published_path(year)
+        if self._staging is None:
+            return published
+        run_id, root, whole = self._staging
+        return ensure_staging(published, run_id, root, year, "alla" if whole else "urval")
 
 
 # Fields a deployment may set through its environment (deploy/helm/values.yaml, the Makefile's `dev`).

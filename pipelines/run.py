@@ -19,6 +19,7 @@ from pathlib import Path
 from dagster import DagsterInstance, JobDefinition, build_reconstructable_job, execute_job
 
 from pipelines.instance import ensure_dagster_home
+from pipelines.outputs import mark_failed, run_folder
 from pipelines.partitions import yearly_partitions
 from pipelines.run_lock import launcher_tag
 
@@ -99,6 +100,17 @@ def _tracebacks(events: Iterable) -> list[str]:
     return chains
 
 
+def _outcome(instance: DagsterInstance, success: bool, run_id: str, events: list, out: Path) -> YearRun:
+    """The run's result; ``out_dir`` the folder that holds what it wrote: the version it published, or (failed)
+    its staging folder, which is marked here since no daemon may be running to do it."""
+    failures = _failures(events)
+    run = instance.get_run_by_id(run_id)
+    folder = None
+    if run is not None:
+        folder = run_folder(run) if success else mark_failed(run, failures)
+    return YearRun(success, run_id, failures, folder or Path(out), _tracebacks(events))
+
+
 def run_year(inbox: Path, year: int, out: Path, instance: DagsterInstance | None = None,
              log_level: str = "WARNING", in_process: bool = False, tags: dict[str, str] | None = None,
              workers: int | None = None, resources: dict[str, dict] | None = None, **settings: object) -> YearRun:
@@ -125,16 +137,14 @@ def run_year(inbox: Path, year: int, out: Path, instance: DagsterInstance | None
             partition_key=partition, instance=instance, run_config=run_config,
             tags={**launcher_tag(), **(tags or {})}, raise_on_error=False,
         )
-        events = result.all_events
-        return YearRun(result.success, result.run_id, _failures(events), Path(out), _tracebacks(events))
+        return _outcome(instance, result.success, result.run_id, result.all_events, Path(out))
 
     if workers is not None:
         run_config["execution"] = {"config": {"workers": workers}}
     job = build_reconstructable_job("pipelines.run", "samverkansbokslut_job_def")
     with execute_job(job, instance=instance, run_config=run_config,
                      tags={"dagster/partition": partition, **launcher_tag(), **(tags or {})}) as result:
-        events = result.all_events
-        return YearRun(result.success, result.run_id, _failures(events), Path(out), _tracebacks(events))
+        return _outcome(instance, result.success, result.run_id, result.all_events, Path(out))
 
 
 def run_years(inbox: Path, years: Iterable[int], out_template: str, instance: DagsterInstance | None = None,

@@ -26,7 +26,7 @@ from dagster import (
     run_status_sensor,
 )
 
-from pipelines.resources import SamverkanSettings
+from pipelines.outputs import run_folder
 from samverkan import steward
 from samverkan.unread import unread_for_run
 
@@ -67,12 +67,8 @@ def _settings_config(run: DagsterRun) -> dict:
 
 
 def run_out_dir(run: DagsterRun) -> Path | None:
-    year = run.tags.get(PARTITION_TAG)
-    if not year:
-        return None
-    config = _settings_config(run)
-    template = config.get("out_dir") or os.environ.get("SAMVERKAN_OUT") or SamverkanSettings().out_dir
-    return Path(template.format(year=year))
+    # The folder that holds the run's extracts: a failed run's staging folder, not the published one.
+    return run_folder(run)
 
 
 def _data_docs(instance: DagsterInstance, run_id: str) -> str | None:

@@ -1,0 +1,157 @@
+"""``run.json``: which run wrote an output folder, from which inbox and parameters, and every file it holds.
+
+A folder's manifest is written while its run is under way (status ``pågår``), gains the inbox fingerprint and
+the parameter versions when the report inputs are gathered, the report hashes when the reports are collected,
+and its final status and file list when the folder is published (samverkan/publish.py). Keys are sorted and
+nothing but the run id and the timestamps depends on when or where the run happened, so two runs of the same
+inputs write manifests that differ only there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from samverkan.files import write_bytes_atomic
+from samverkan.privacy import last_gate
+
+MANIFEST = "run.json"
+FORMAT = 1
+# Moved-aside files of earlier runs; carried from folder to folder, never listed as the run's own files.
+EARLIER = "_tidigare"
+RUNNING = "pågår"
+DONE = "klar"
+FAILED = "misslyckad"
+ABANDONED = "avbruten"
+STATUSES = (RUNNING, DONE, FAILED, ABANDONED)
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _gated(value: object) -> object:
+    # Everything a manifest holds leaves the pipeline: file names and reasons pass the last gate like any text.
+    if isinstance(value, str):
+        return last_gate(value)
+    if isinstance(value, Mapping):
+        return {last_gate(str(k)): _gated(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_gated(v) for v in value]
+    return value
+
+
+def manifest_bytes(manifest: Mapping) -> bytes:
+    return (json.dumps(_gated(manifest), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def read_manifest(folder: Path) -> dict | None:
+    """The folder's manifest, or None when it has none (or an unreadable one: such a folder is unmarked)."""
+    path = Path(folder) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_manifest(folder: Path, manifest: Mapping) -> Path:
+    return write_bytes_atomic(Path(folder) / MANIFEST, manifest_bytes(manifest))
+
+
+def start_manifest(folder: Path, run_id: str, year: int, steps: str) -> bool:
+    """Create ``folder`` with a ``pågår`` manifest unless it has one; True when this call created it.
+
+    Every step process of a run reaches this at about the same time; linking a finished temporary file into
+    place lets exactly one of them win and no reader ever sees half a manifest."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / MANIFEST
+    if path.exists():
+        return False
+    temp = folder / f".{MANIFEST}.{os.getpid()}.start"
+    temp.write_bytes(manifest_bytes({"format": FORMAT, "run_id": run_id, "year": int(year), "status": RUNNING,
+                                     "steps": steps, "started_at": now()}))
+    try:
+        os.link(temp, path)
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def record(folder: Path, **fields: object) -> dict:
+    """Merge ``fields`` into the folder's manifest (creating a bare one if it has none) and write it."""
+    manifest = read_manifest(folder) or {"format": FORMAT}
+    manifest.update(fields)
+    write_manifest(folder, manifest)
+    return manifest
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def own_files(folder: Path) -> list[str]:
+    """Every file of the folder as a relative POSIX path, sorted; without the manifest, moved-aside files and
+    the temporary files of writers still at work."""
+    folder = Path(folder)
+    found = []
+    for path in folder.rglob("*"):
+        rel = path.relative_to(folder)
+        if not path.is_file() or rel.parts[0] == EARLIER or rel.as_posix() == MANIFEST or path.name.startswith("."):
+            continue
+        found.append(rel.as_posix())
+    return sorted(found)
+
+
+def file_hashes(folder: Path, names: Iterable[str] | None = None) -> dict[str, dict]:
+    folder = Path(folder)
+    return {name: {"sha256": sha256_file(folder / name), "bytes": (folder / name).stat().st_size}
+            for name in (own_files(folder) if names is None else names)}
+
+
+def inbox_fingerprint(rows: list[dict]) -> str:
+    """One hash over the inbox table (dataset, file, sha256, bytes), independent of row order."""
+    lines = sorted(f"{r['dataset']}|{r['file']}|{r['sha256']}|{r['bytes']}" for r in rows)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def inputs_fields(input_files: list[dict], versions: Mapping[str, object], software: str, pdf_variant: str
+                  ) -> dict:
+    """The manifest's inbox and parameter part, from the report inputs' ``input_files`` table and versions."""
+    rows = [{k: (int(r[k]) if k == "bytes" else str(r[k])) for k in ("dataset", "file", "sha256", "bytes")}
+            for r in input_files]
+    rows.sort(key=lambda r: (r["dataset"], r["file"]))
+    return {"inbox": rows, "inbox_sha256": inbox_fingerprint(rows),
+            "parameters": {str(k): str(v) for k, v in versions.items()},
+            "software": software, "pdf_variant": pdf_variant}
+
+
+def is_adopted(manifest: Mapping | None) -> bool:
+    return bool(manifest and manifest.get("adopted"))
+
+
+def reusable_report(folder: Path | None, forbund: str, content_hash: str, pdf: str, html: str) -> dict | None:
+    """The report entry of ``folder``'s manifest for ``forbund`` when it was rendered from the same content
+    (``content_hash``), under the same file names, and both files are still exactly what the manifest lists."""
+    manifest = read_manifest(folder) if folder is not None else None
+    if manifest is None or manifest.get("status") != DONE:
+        return None
+    entry = (manifest.get("reports") or {}).get(forbund)
+    files = manifest.get("files") or {}
+    if not entry or entry.get("content_hash") != content_hash or (entry.get("pdf"), entry.get("html")) != (pdf, html):
+        return None
+    for name in (pdf, html):
+        path = Path(folder) / name
+        if name not in files or not path.is_file() or sha256_file(path) != files[name]["sha256"]:
+            return None
+    return entry

@@ -1,0 +1,298 @@
+"""Output folders that are either complete or marked: staging, publishing, versions and adoption.
+
+A run writes into its own staging folder beside the year's folder (``<år>.korning-<run id>``) and the last
+step moves it into place. The folder it replaces is renamed away first and removed after, so a reader finds
+either the old folder or the new one, each with the manifest of the run that wrote it. A run that never gets
+there leaves its staging folder behind with status ``misslyckad`` or ``avbruten`` in its ``run.json``; the
+published folder is not touched.
+
+Versions: ``out/2024`` is version 1, ``out/2024-v2`` version 2 and so on. A run publishes into the first
+version that is not adopted (*fastställd*); adopting freezes a version (read-only files, ``adopted`` in the
+manifest), so the next official run of the year writes the next version and a comparison with the adopted one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import re
+import shutil
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from samverkan.compare import CompareError, compare_outputs, comparison_lines, write_comparison
+from samverkan.files import write_bytes_atomic
+from samverkan.manifest import (
+    ABANDONED,
+    DONE,
+    EARLIER,
+    MANIFEST,
+    RUNNING,
+    file_hashes,
+    is_adopted,
+    now,
+    own_files,
+    read_manifest,
+    record,
+    start_manifest,
+    write_manifest,
+)
+
+STAGING = ".korning-"
+REPLACED = ".ersatt-"
+NOTE = "LASMIG.txt"
+
+
+def version_folder(published: Path, number: int) -> Path:
+    published = Path(published)
+    return published if number == 1 else published.with_name(f"{published.name}-v{number}")
+
+
+def versions(published: Path) -> list[Path]:
+    """The year's existing version folders, oldest first (a gap ends the sequence)."""
+    found, number = [], 1
+    while version_folder(published, number).is_dir():
+        found.append(version_folder(published, number))
+        number += 1
+    return found
+
+
+def latest_version(published: Path) -> Path | None:
+    found = versions(published)
+    return found[-1] if found else None
+
+
+def target_version(published: Path) -> tuple[Path, int]:
+    """Where the next run of the year publishes: the first version that is not adopted."""
+    number = 1
+    while is_adopted(read_manifest(version_folder(published, number))):
+        number += 1
+    return version_folder(published, number), number
+
+
+def staging_folder(published: Path, run_id: str) -> Path:
+    published = Path(published)
+    return published.with_name(f"{published.name}{STAGING}{run_id}")
+
+
+def staging_folders(published: Path) -> list[Path]:
+    published = Path(published)
+    if not published.parent.is_dir():
+        return []
+    prefix = f"{published.name}{STAGING}"
+    return sorted(p for p in published.parent.iterdir() if p.is_dir() and p.name.startswith(prefix))
+
+
+def mark(folder: Path, status: str, reason: str) -> dict:
+    """Say in the staging folder's manifest that its run ended without publishing, and why."""
+    return record(folder, status=status, reason=reason, ended_at=now())
+
+
+def abandon_others(published: Path, keep: Path, by_run: str) -> list[Path]:
+    """Mark every other staging folder of the year still ``pågår`` as ``avbruten``.
+
+    Called by a run holding the year's lock (pipelines/run_lock.py): no other run of the year is running, so a
+    staging folder still under way belongs to a run that was killed."""
+    marked = []
+    for folder in staging_folders(published):
+        manifest = read_manifest(folder) or {}
+        if folder != Path(keep) and manifest.get("status", RUNNING) == RUNNING:
+            mark(folder, ABANDONED, f"körningen slutade utan att publicera; upptäckt av körning {by_run}")
+            # Its writers are dead too: their temporary files are never finished outputs.
+            for temp in folder.rglob(".*.tmp"):
+                temp.unlink(missing_ok=True)
+            marked.append(folder)
+    return marked
+
+
+def ensure_staging(published: Path, run_id: str, root_run_id: str, year: int, steps: str) -> Path:
+    """The run's staging folder, created with its manifest on first use. A re-execution of a failed run shares
+    its root's folder (the steps that succeeded left their files there) and takes it over."""
+    staging = staging_folder(published, root_run_id)
+    manifest_path = staging / MANIFEST
+    if manifest_path.exists() and (read_manifest(staging) or {}).get("run_id") == run_id:
+        return staging
+    restore_interrupted(published)
+    if start_manifest(staging, run_id, year, steps):
+        abandon_others(published, staging, run_id)
+    elif (read_manifest(staging) or {}).get("run_id") != run_id:
+        record(staging, run_id=run_id, status=RUNNING, reexecution_of=root_run_id, reason=None)
+    return staging
+
+
+def restore_interrupted(published: Path) -> None:
+    """Finish a swap a killed publish left half done: a renamed-away folder is put back when nothing took its
+    place, and removed when the new folder is there."""
+    published = Path(published)
+    if not published.parent.is_dir():
+        return
+    for old in published.parent.iterdir():
+        name, sep, _ = old.name.lstrip(".").partition(REPLACED)
+        if not (old.is_dir() and old.name.startswith(".") and sep and re.fullmatch(
+                rf"{re.escape(published.name)}(-v\d+)?", name)):
+            continue
+        place = old.with_name(name)
+        # Every step process of the next run may get here at once: the first one does it, the others find it done.
+        if place.exists():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.rename(old, place)
+
+
+def _copy(source: Path, target: Path, link: bool) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if link:
+        os.link(source, target)
+    else:
+        shutil.copy2(source, target)
+        target.chmod(target.stat().st_mode | stat.S_IWUSR)
+
+
+def _report_folders(*manifests: dict | None, names: list[str]) -> set[str]:
+    folders = set()
+    for manifest in manifests:
+        for forbund, entry in ((manifest or {}).get("reports") or {}).items():
+            if forbund in names and "/" in entry.get("pdf", ""):
+                folders.add(entry["pdf"].split("/", 1)[0])
+    return folders
+
+
+def _note(run_id: str, earlier_run: str, names: list[str], when: str) -> bytes:
+    listed = "\n".join(f"  {n}" for n in names)
+    return (f"Filerna i den här mappen låg i mappen som körning {earlier_run} publicerade men skrevs inte av "
+            f"körning {run_id}, som ersatte mappen {when} (till exempel ett förbund som inte längre finns i "
+            "inkorgen).\n"
+            f"De hör inte till den publicerade körningen och ligger här bara för spårbarhet:\n{listed}\n"
+            ).encode()
+
+
+@dataclass(frozen=True)
+class Published:
+    folder: Path
+    version: int
+    moved_aside: list[str] = field(default_factory=list)
+    carried: list[str] = field(default_factory=list)
+    differences: list[str] = field(default_factory=list)  # against the adopted version, from version 2 on
+
+
+def _gather(staging: Path, source: Path, run_id: str, scope: list[str] | None, complete: bool, link: bool
+            ) -> tuple[list[str], list[str]]:
+    """Bring into ``staging`` what it keeps of ``source`` (the folder it replaces, whose files are ``link``ed,
+    or the adopted version it follows, which stays as it is and is copied): moved aside (complete run) or
+    carried over (limited run). Returns (moved aside, carried over)."""
+    own = set(own_files(staging))
+    previous = read_manifest(source)
+    earlier_run = (previous or {}).get("run_id", "okand")
+    skip = _report_folders(previous, read_manifest(staging), names=scope or [])
+    moved, carried = [], []
+    for name in own_files(source):
+        if name in own:
+            continue
+        if complete and not scope:
+            _copy(source / name, staging / EARLIER / earlier_run / name, link)
+            moved.append(name)
+        elif name.split("/", 1)[0] not in skip:
+            _copy(source / name, staging / name, link)
+            carried.append(name)
+    if (source / EARLIER).is_dir():
+        for path in sorted(p for p in (source / EARLIER).rglob("*") if p.is_file()):
+            _copy(path, staging / path.relative_to(source), link)
+    if moved:
+        write_bytes_atomic(staging / EARLIER / earlier_run / NOTE, _note(run_id, earlier_run, moved, now()))
+    return moved, carried
+
+
+def _differences(adopted: Path, staging: Path, target: Path) -> list[str]:
+    """Compare the new version with the adopted one it follows; ``comparison.csv`` and ``.md`` in ``staging``."""
+    try:
+        comparison = compare_outputs(adopted, staging)
+    except CompareError as exc:
+        return exc.lines
+    comparison = dataclasses.replace(comparison, a=Path(adopted.name), b=Path(target.name))
+    write_comparison(comparison, staging)
+    return comparison_lines(comparison)
+
+
+def publish(staging: Path, published: Path, run_id: str, scope: list[str] | None = None,
+            complete: bool = True) -> Published:
+    """Move the run's staging folder into place as the year's current version.
+
+    ``complete``: the run wrote everything the year has (every step, every förbund); files of the folder it
+    replaces that it did not write are moved aside into ``_tidigare/<earlier run id>/`` with a note. Otherwise
+    (``scope``, the förbund of a limited run, or a run of some steps) the files the run did not write are kept,
+    except those of the förbund in ``scope``, which the run replaces."""
+    staging, published = Path(staging), Path(published)
+    restore_interrupted(published)
+    target, number = target_version(published)
+    source = target if target.is_dir() else latest_version(published)
+    moved, carried = ([], []) if source is None else _gather(staging, source, run_id, scope, complete,
+                                                             link=source == target)
+    manifest = {**(read_manifest(staging) or {}), "run_id": run_id, "status": DONE, "finished_at": now(),
+                "version": number, "scope": sorted(scope) if scope else "alla",
+                "complete": bool(complete and not scope),
+                "moved_aside": moved, "carried_over": carried, "reason": None}
+    differences: list[str] = []
+    if number > 1:
+        adopted = version_folder(published, number - 1)
+        differences = _differences(adopted, staging, target)
+        manifest["based_on"] = {"folder": adopted.name, "run_id": (read_manifest(adopted) or {}).get("run_id")}
+        manifest["differences"] = differences
+    manifest["files"] = file_hashes(staging)
+    write_manifest(staging, manifest)
+    _swap(staging, target, run_id)
+    return Published(target, number, moved, carried, differences)
+
+
+def _swap(staging: Path, target: Path, run_id: str) -> None:
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(staging, target)
+        return
+    old = target.with_name(f".{target.name}{REPLACED}{run_id}")
+    os.rename(target, old)
+    os.rename(staging, target)
+    shutil.rmtree(old)
+
+
+class AdoptError(ValueError):
+    """A year that cannot be adopted; the message is the Swedish reason."""
+
+
+def _freeze(folder: Path) -> None:
+    # Read-only for everyone: the adopted files cannot be replaced by mistake, not even by their owner's tools.
+    for path in sorted(folder.rglob("*"), reverse=True):
+        mode = path.stat().st_mode
+        path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    folder.chmod(folder.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+
+def adopt(published: Path, by: str = "") -> tuple[Path, dict]:
+    """Adopt (*fastställ*) the year's latest version: mark its manifest and make it read-only."""
+    folder = latest_version(published)
+    if folder is None:
+        raise AdoptError(f"{published} finns inte: kör året först (samverkan run)")
+    manifest = read_manifest(folder)
+    if manifest is None or manifest.get("status") != DONE:
+        raise AdoptError(f"{folder} har ingen färdig körning (run.json saknas eller är inte klar) och kan inte "
+                         "fastställas")
+    if is_adopted(manifest):
+        raise AdoptError(f"{folder} är redan fastställd {manifest['adopted']['at']}")
+    manifest["adopted"] = {"at": now(), "by": by, "version": int(manifest.get("version", 1))}
+    write_manifest(folder, manifest)
+    _freeze(folder)
+    return folder, manifest
+
+
+
+def adopt_command(out: str, year: int, by: str = "") -> list[str]:
+    """``samverkan adopt``: ``out`` is the year's folder or a template with ``{year}``; the lines to print."""
+    published = Path(out.format(year=year) if "{year}" in out else out)
+    folder, manifest = adopt(published, by)
+    following, number = target_version(published)
+    return [f"fastställd: {folder} (version {manifest['adopted']['version']}, körning {manifest['run_id']}); "
+            "filerna är skrivskyddade",
+            f"nästa officiella körning av {year} skrivs till {following} (version {number}) med en jämförelse "
+            f"mot {folder.name} i comparison.md"]
