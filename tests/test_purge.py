@@ -24,7 +24,7 @@ def test_every_asset_is_classified_once() -> None:
     from pipelines.definitions import defs
 
     keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
-    assert PARTICIPANT_LEVEL & AGGREGATE == set()
+    assert not PARTICIPANT_LEVEL & AGGREGATE
     assert keys == PARTICIPANT_LEVEL | AGGREGATE
     assert classification("participants_quarantine") == "deltagarnivå"
     assert classification("participant_flow") == "aggregat"
