@@ -195,3 +195,14 @@ def test_no_personnummer_anywhere_after_a_run(tmp_path: Path) -> None:
     found = [f"{where}: {text[:120]!r}" for where, texts in stored.items() for text in texts
              if contains_personal_number(text)]
     assert found == [], "\n".join(found[:20])
+
+
+def test_the_instance_scan_decodes_what_a_byte_scan_misses(tmp_path: Path) -> None:
+    number = "850314 \u2013 1234"
+    payload = json.dumps({"dagster_event": {"metadata": [{"label": "summary", "text": f"fil {number}.csv"}]}})
+    assert number not in payload and "\\u2013" in payload  # stored escaped: a raw scan finds nothing
+    with sqlite3.connect(tmp_path / "index.db") as db:
+        db.execute("CREATE TABLE event_logs (id INTEGER, event TEXT)")
+        db.execute("INSERT INTO event_logs VALUES (1, ?)", (payload,))
+    stored = instance_strings(tmp_path)
+    assert [text for text in stored["index.db:event_logs"] if contains_personal_number(text)] == [f"fil {number}.csv"]

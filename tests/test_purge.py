@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from dagster import AssetKey, DagsterInstance, DagsterRunStatus, instance_for_test
 
 from pipelines.purge import PurgeRefusedError, purge_year, scrubbed
@@ -60,26 +63,53 @@ def _run(instance: DagsterInstance, inbox: Path, storage: Path, out: Path) -> st
     return result.run_id
 
 
-def _tables_in(home: Path) -> int:
-    """Row tables in every stored event payload of the SQLite instance, decoded."""
+PAYLOADS = ("SELECT event FROM event_logs", "SELECT evaluation_event FROM asset_check_executions",
+            "SELECT last_materialization FROM asset_keys")
+
+
+def _tables(rows: Iterable[tuple[str | None]]) -> int:
+    return sum(scrubbed(json.loads(payload), "")[1] for (payload,) in rows if payload)
+
+
+def sqlite_tables(home: Path) -> int:
+    """Row tables in every stored event payload of the SQLite instance (index and run shards), decoded."""
     found = 0
     for db in (home / "history" / "runs").glob("*.db"):
         with sqlite3.connect(db) as conn:
-            for (payload,) in conn.execute("SELECT event FROM event_logs"):
-                found += scrubbed(json.loads(payload), "")[1]
-            for (payload,) in conn.execute("SELECT evaluation_event FROM asset_check_executions"):
-                found += scrubbed(json.loads(payload or "null"), "")[1]
+            found += sum(_tables(conn.execute(query)) for query in PAYLOADS)
     return found
 
 
+def postgres_tables(url: str) -> int:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return sum(_tables(conn.execute(sa.text(query))) for query in PAYLOADS)
+    finally:
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def _instance(kind: str, home: Path, request: pytest.FixtureRequest) -> Iterator[tuple[DagsterInstance, Callable]]:
+    home.mkdir()
+    if kind == "sqlite":
+        with instance_for_test(temp_dir=str(home)) as instance:
+            yield instance, lambda: sqlite_tables(home)
+        return
+    cluster = request.getfixturevalue("cluster")
+    with instance_for_test(temp_dir=str(home), overrides={"storage": {"postgres": {"postgres_url": cluster.url}}}) \
+            as instance:
+        yield instance, lambda: postgres_tables(cluster.url)
+
+
 @pytest.mark.slow
-def test_purge_removes_rows_and_keeps_aggregates_on_sqlite(tmp_path: Path) -> None:
-    (tmp_path / "home").mkdir()
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_purge_removes_rows_and_keeps_aggregates(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     inbox, storage, out = tmp_path / "inbox", tmp_path / "storage", tmp_path / "out"
     frames, errors = synthesise(SynthSpec(forbund=2, first_year=2021, last_year=2024, participants_per_year=80,
                                           seed=3, with_errors=True))
     write_inbox(frames, errors, inbox)
-    with instance_for_test(temp_dir=str(tmp_path / "home")) as instance:
+    with _instance(kind, tmp_path / "home", request) as (instance, tables_in):
         run_id = _run(instance, inbox, storage, out)
         year_out = out / str(YEAR)
         aggregates = {p: p.read_bytes() for asset in AGGREGATE for p in [storage / asset / f"{YEAR}.parquet"]}
@@ -87,7 +117,7 @@ def test_purge_removes_rows_and_keeps_aggregates_on_sqlite(tmp_path: Path) -> No
                    ("quality.csv", "quality.xlsx")}
         assert all(p.exists() for p in aggregates) and any(p.suffix == ".pdf" for p in reports)
         assert (year_out / "quality.xlsx").exists() and (storage / "intermediate" / run_id).exists()
-        assert _tables_in(tmp_path / "home") > 0
+        assert tables_in() > 0
 
         counts = purge_year(instance, YEAR, storage, today=TODAY)
 
@@ -99,7 +129,7 @@ def test_purge_removes_rows_and_keeps_aggregates_on_sqlite(tmp_path: Path) -> No
         # Aggregates and reports untouched, byte for byte.
         assert all(p.read_bytes() == data for p, data in {**aggregates, **reports}.items())
         # No row is left in any stored event; the materialisations are still there, marked.
-        assert _tables_in(tmp_path / "home") == 0
+        assert tables_in() == 0
         latest = instance.get_latest_materialization_event(AssetKey("participants_quarantine"))
         assert latest.run_id == run_id
         assert latest.asset_materialization.metadata["failing_rows"].text == "rensad 2026-03-02"
