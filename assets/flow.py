@@ -4,7 +4,7 @@
 import pandas as pd
 from dagster import AssetExecutionContext, MetadataValue, asset
 
-from pipelines.metadata import gated, markdown_table
+from pipelines.metadata import gated, gated_errors, markdown_table
 from pipelines.partitions import FIRST_YEAR, yearly_partitions
 from pipelines.resources import SamverkanSettings
 from samverkan.files import write_csv_atomic
@@ -15,6 +15,7 @@ HISTORY_YEARS = 5
 
 
 @asset(partitions_def=yearly_partitions, group_name="outcomes", deps=["data_gate"])
+@gated_errors
 def participant_flow(
     context: AssetExecutionContext, settings: SamverkanSettings, participants: pd.DataFrame, projects: pd.DataFrame
 ) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 import pandas as pd
 from dagster import AssetExecutionContext, MetadataValue, asset
 
-from pipelines.metadata import failure, gated, markdown_table
+from pipelines.metadata import failure, gated, gated_errors, markdown_table
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from reports.kalkyl import write_kalkyl
@@ -38,6 +38,7 @@ def _summary(folder_name: str, result: Forecast) -> str:
 
 
 @asset(partitions_def=yearly_partitions, group_name="forecast")
+@gated_errors
 def plan_forecasts(context: AssetExecutionContext, settings: SamverkanSettings) -> pd.DataFrame:
     """The investeringskalkyl of every plan in ``<inbox>/plans/*.yaml``: per scenario (projekt, 1, 2, 3) and actor
     the investment, effects and net in present value at the project's start, and the number of participants who

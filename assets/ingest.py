@@ -39,6 +39,7 @@ from pipelines.metadata import (
     failing_rows,
     file_url,
     gated,
+    gated_errors,
     gated_log,
     links,
     quarantine_schema,
@@ -204,6 +205,7 @@ def build_ingest_asset(spec: Dataset):
         ins=ins,
         partitions_def=yearly_partitions,
     )
+    @gated_errors
     def _ingest(context: AssetExecutionContext, settings: SamverkanSettings, **upstream: pd.DataFrame):
         projects = upstream.get("projects")
         # Checked against the accepted projects, even when projects as a whole is unusable.

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pandas as pd
 from dagster import AssetExecutionContext, AssetOut, MetadataValue, Output, asset, multi_asset
 
-from pipelines.metadata import failure, gated, markdown_table
+from pipelines.metadata import failure, gated, gated_errors, markdown_table
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from samverkan.files import write_csv_atomic
@@ -53,6 +53,7 @@ def _kr(value: float) -> str:
 
 
 @asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])
+@gated_errors
 def ledger_contributions(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
@@ -122,6 +123,7 @@ def ledger_contributions(
             "Writes ledger_transfers.csv.")),
     },
 )
+@gated_errors
 def ledger(context: AssetExecutionContext, settings: SamverkanSettings,
            ledger_contributions: pd.DataFrame) -> Iterator[Output[pd.DataFrame]]:
     """The ledger and its break-even transfers, computed together by one call of the core."""
@@ -162,6 +164,7 @@ def ledger(context: AssetExecutionContext, settings: SamverkanSettings,
 
 
 @asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])
+@gated_errors
 def ledger_uncertainty(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
@@ -199,6 +202,7 @@ def ledger_uncertainty(
 
 
 @asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])
+@gated_errors
 def ledger_lifetime(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
@@ -242,6 +246,7 @@ def ledger_lifetime(
 
 
 @asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])
+@gated_errors
 def ledger_sensitivity(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
@@ -269,6 +274,7 @@ def ledger_sensitivity(
 
 
 @asset(partitions_def=yearly_partitions, group_name="ledger")
+@gated_errors
 def ledger_kommun(
     context: AssetExecutionContext,
     settings: SamverkanSettings,

@@ -18,7 +18,7 @@ from dagster import AssetExecutionContext, AssetIn, AssetOut, MetadataValue, Out
 
 from assets.ingest import OWNER
 from pipelines import gx
-from pipelines.metadata import absolute, failing_rows, failure, file_url, gated, links
+from pipelines.metadata import absolute, failing_rows, failure, file_url, gated, gated_errors, links
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from samverkan import quality
@@ -48,6 +48,7 @@ def _by_dataset(frames: dict[str, pd.DataFrame], suffix: str) -> dict[str, pd.Da
     ins={**QUARANTINES, **VERDICTS},
     partitions_def=yearly_partitions,
 )
+@gated_errors
 def data_quality(context: AssetExecutionContext, settings: SamverkanSettings, **frames: pd.DataFrame):
     quarantines = _by_dataset(frames, "_quarantine")
     problems, summary = quality.combine(quarantines, _by_dataset(frames, "_verdict"))
@@ -75,6 +76,7 @@ def data_quality(context: AssetExecutionContext, settings: SamverkanSettings, **
        kinds={"pandas"},
        description="Omdömet för varje dataset; fallerar och namnger de dataset som inte kan användas, så att liggaren "
                    "och rapporten stoppas.")
+@gated_errors
 def data_gate(**verdicts: pd.DataFrame) -> pd.DataFrame:
     # The description above is the UI's; this function only stops what must stop.
     frame = pd.concat([verdicts[f"{name}_verdict"] for name in DATASETS], ignore_index=True)

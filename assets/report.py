@@ -14,7 +14,7 @@ import pandas as pd
 from dagster import DynamicOut, DynamicOutput, MetadataValue, OpExecutionContext, Out, Output, graph_asset, op
 
 from pipelines.jobs import RENDER_TAG
-from pipelines.metadata import absolute, failure, file_url, gated, gated_log, links
+from pipelines.metadata import absolute, failure, file_url, gated, gated_errors, gated_log, links
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from reports.render import PDF_VARIANTS, write_report
@@ -96,6 +96,7 @@ def mapping_key(forbund: str) -> str:
          "inputs": Out(ReportInputs, io_manager_key=INTERMEDIATE),
          "order": Out(list, io_manager_key=INTERMEDIATE)},
 )
+@gated_errors
 def report_inputs(
     context: OpExecutionContext,
     settings: SamverkanSettings,
@@ -168,6 +169,7 @@ def report_inputs(
 
 
 @op(pool="pdf_render", tags={RENDER_TAG: "pdf"}, out=Out(dict, io_manager_key=INTERMEDIATE))
+@gated_errors
 def render_forbund(context: OpExecutionContext, settings: SamverkanSettings, forbund: str,
                    inputs: ReportInputs) -> dict:
     """One förbund's PDF and HTML twin; returns the row of reports.csv and the render time."""
@@ -182,6 +184,7 @@ def render_forbund(context: OpExecutionContext, settings: SamverkanSettings, for
 
 
 @op
+@gated_errors
 def collect_reports(context: OpExecutionContext, settings: SamverkanSettings, records: list[dict],
                     order: list) -> pd.DataFrame:
     """reports.csv in förbund order (as the single-step stage wrote it) and the asset's metadata."""

@@ -13,7 +13,7 @@ from dagster import (
     asset,
 )
 
-from pipelines.metadata import failure, gated, markdown_table
+from pipelines.metadata import failure, gated, gated_errors, markdown_table
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from samverkan.files import write_csv_atomic
@@ -46,6 +46,7 @@ with warnings.catch_warnings():
     check_specs=[ONE_LEVEL_SPEC],
     deps=["data_gate"],
 )
+@gated_errors
 def success_levels(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
@@ -104,6 +105,7 @@ def success_levels(
 
 
 @asset(partitions_def=yearly_partitions, group_name="success", deps=["data_gate"])
+@gated_errors
 def prerequisite_profiles(
     context: AssetExecutionContext,
     settings: SamverkanSettings,

@@ -5,14 +5,17 @@ Markdown tables so every asset's summary looks alike; ``column_schema`` from the
 as Dagster table metadata (the first 50, masked for personnummer); ``links`` as ``file://`` URLs.
 
 The gate (``gated`` for metadata, ``gated_log`` for log lines, ``failure`` for a ``Failure``, ``last_gate`` for a
-check's description) sits here because this is where the assets' strings turn into Dagster's values: what the
-event log stores is what passed ``samverkan.privacy.last_gate``. A value the gate cannot read (an object it does
-not know, bytes) is refused rather than let through; tests/test_gate_wiring.py keeps the assets from bypassing it.
+check's description, ``gated_errors`` for an error raised anywhere in a step) sits here because this is where
+the assets' strings turn into Dagster's values: what the event log stores is what passed
+``samverkan.privacy.last_gate``. A value the gate cannot read (an object it does not know, bytes) is refused
+rather than let through; tests/test_gate_wiring.py keeps the assets from bypassing it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -227,3 +230,51 @@ class GatedLog:
 def gated_log(context: object) -> GatedLog:
     """The step's log, gated: ``gated_log(context).info(...)`` instead of ``context.log.info(...)``."""
     return GatedLog(context.log)
+
+
+def _messages(exc: BaseException) -> list[str]:
+    found, seen = [], set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        found.append(str(exc))
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    return found
+
+
+def _gated_error(exc: Exception) -> Failure | None:
+    """A masked ``Failure`` for an error whose message (or a cause's) holds a personnummer; None when clean."""
+    if not any(contains_personal_number(m) for m in _messages(exc)):
+        return None
+    try:
+        description = last_gate(f"{type(exc).__name__}: {exc}")
+    except PersonalNumberError:
+        description = f"{type(exc).__name__}: ett felmeddelande som liknar ett personnummer visas inte"
+    return Failure(description=description + " (felkedjan visas inte: den innehöll ett personnummer)")
+
+
+def gated_errors(fn: Callable) -> Callable:
+    """A step's compute function whose errors never carry a personnummer into the event log or the terminal:
+    an error whose message or cause holds one is raised again as a masked ``Failure`` without its chain (which
+    Dagster would store); any other error passes unchanged, traceback and all. Put it under ``@asset``/``@op``."""
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def generator(*args: object, **kwargs: object):
+            try:
+                yield from fn(*args, **kwargs)
+            except Exception as exc:
+                masked = _gated_error(exc)
+                if masked is None:
+                    raise
+                raise masked from None
+        return generator
+
+    @functools.wraps(fn)
+    def function(*args: object, **kwargs: object):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            masked = _gated_error(exc)
+            if masked is None:
+                raise
+            raise masked from None
+    return function

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from dagster import MetadataValue, TableMetadataValue
+from dagster import Failure, MetadataValue, TableMetadataValue
 
-from pipelines.metadata import failing_rows, failure, gated, gated_log
+from pipelines.metadata import failing_rows, failure, gated, gated_errors, gated_log
 from samverkan.privacy import PersonalNumberError, contains_personal_number
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNTIME = {"Output", "DynamicOutput", "AssetCheckResult", "MaterializeResult", "ObserveResult",
            "AssetMaterialization", "AssetObservation"}
 GATES = {"gated", "last_gate", "failing_rows"}
+STEPS = {"asset", "multi_asset", "op"}
 LOG_LEVELS = {"debug", "info", "warning", "error", "critical", "exception"}
 NUMBER = "850314\u2013 1234"  # an en dash and a space: the forms issue 17 found leaking
 
@@ -38,6 +39,10 @@ def unguarded(source: str) -> list[str]:
     """Every call in ``source`` that hands Dagster a run-time string without the gate, as "line: what"."""
     found = []
     for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef):
+            names = {_name(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list}
+            if names & STEPS and "gated_errors" not in names:
+                found.append(f"{node.lineno}: {node.name} utan @gated_errors")
         if not isinstance(node, ast.Call):
             continue
         name = _name(node.func)
@@ -54,11 +59,11 @@ def unguarded(source: str) -> list[str]:
 
 
 def test_the_wiring_check_finds_what_bypasses_the_gate() -> None:
-    source = ("def f(context, x):\n    context.log.info(x)\n    context.add_output_metadata({'a': x})\n"
+    source = ("@asset\ndef f(context, x):\n    context.log.info(x)\n    context.add_output_metadata({'a': x})\n"
               "    yield Output(x, metadata={'a': x})\n    raise Failure(description=x)\n"
               "    yield AssetCheckResult(passed=True, description=x)\n"
               "    context.add_output_metadata(gated({'a': x}))\n    yield Output(x, metadata=gated({}))\n")
-    assert sorted(int(line.split(":")[0]) for line in unguarded(source)) == [2, 3, 4, 5, 6]
+    assert sorted(int(line.split(":")[0]) for line in unguarded(source)) == [2, 3, 4, 5, 6, 7]
 
 
 @pytest.mark.parametrize("path", sorted([*(ROOT / "assets").glob("*.py"), ROOT / "pipelines" / "io_manager.py"]),
@@ -121,3 +126,27 @@ def test_failure_and_log_lines_are_masked() -> None:
 
     gated_log(Context).info(f"läste {NUMBER}")
     assert Context.log.lines == ["läste XXXXXX-XXXX"]
+
+
+def test_an_error_that_echoes_a_personnummer_is_raised_masked_without_its_chain() -> None:
+    @gated_errors
+    def step(value: str) -> int:
+        try:
+            return int(value)
+        except ValueError as exc:
+            raise RuntimeError("kunde inte tolka raden") from exc
+
+    @gated_errors
+    def steps(value: str):
+        yield int(value)
+
+    for compute in (step, lambda v: list(steps(v))):
+        with pytest.raises(Failure) as raised:
+            compute(NUMBER)
+        assert "XXXXXX-XXXX" in raised.value.description or "personnummer" in raised.value.description
+        assert not contains_personal_number(raised.value.description)
+        assert raised.value.__suppress_context__ and raised.value.__cause__ is None
+    # A clean error passes unchanged, chain and all.
+    with pytest.raises(ValueError, match="invalid literal"):
+        list(steps("abc"))
+    assert step("42") == 42 and list(steps("7")) == [7]
