@@ -69,7 +69,7 @@ class PurgeCounts:
                f"lagringstiden för {self.year} löper till {ends.isoformat()}; gallrat i förtid på begäran")
         return [
             f"lagrade tillgångar på deltagarnivå: {self.asset_files} filer borttagna",
-            f"mellanresultat (pickle) från {self.runs} körningar: {self.pickles} filer borttagna",
+            f"mellanresultat (pickle) från årets körningar ({self.runs}): {self.pickles} filer borttagna",
             f"utdrag på radnivå i utdatamapparna: {self.extracts} filer borttagna",
             f"Great Expectations-resultat med radvärden: {self.validation_results} borttagna",
             f"händelser i instansen med radförhandsvisningar: {self.events} rensade (materialiseringarna finns kvar)",
