@@ -4,7 +4,7 @@
 import pandas as pd
 from dagster import AssetExecutionContext, MetadataValue, asset
 
-from pipelines.metadata import markdown_table
+from pipelines.metadata import gated, gated_errors, markdown_table
 from pipelines.partitions import FIRST_YEAR, yearly_partitions
 from pipelines.resources import SamverkanSettings
 from samverkan.files import write_csv_atomic
@@ -15,6 +15,7 @@ HISTORY_YEARS = 5
 
 
 @asset(partitions_def=yearly_partitions, group_name="outcomes", deps=["data_gate"])
+@gated_errors
 def participant_flow(
     context: AssetExecutionContext, settings: SamverkanSettings, participants: pd.DataFrame, projects: pd.DataFrame
 ) -> pd.DataFrame:
@@ -31,11 +32,11 @@ def participant_flow(
         ((r.forbund, r.participants, r.enrolled, r.exited, r.to_work_or_studies) for r in this_year.itertuples()),
         right=(1, 2, 3, 4),
     )
-    context.add_output_metadata(
+    context.add_output_metadata(gated(
         {
             "extract": str(path),
             "participants": int(this_year["participants"].sum()),
             "summary": MetadataValue.md(table),
         }
-    )
+    ))
     return flow

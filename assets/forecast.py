@@ -1,9 +1,9 @@
 """Forecasts of the planned efforts in the inbox's plans/ folder (ex ante, beside the annual accounts)."""
 
 import pandas as pd
-from dagster import AssetExecutionContext, Failure, MetadataValue, asset
+from dagster import AssetExecutionContext, MetadataValue, asset
 
-from pipelines.metadata import markdown_table
+from pipelines.metadata import failure, gated, gated_errors, markdown_table
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from reports.kalkyl import write_kalkyl
@@ -38,6 +38,7 @@ def _summary(folder_name: str, result: Forecast) -> str:
 
 
 @asset(partitions_def=yearly_partitions, group_name="forecast")
+@gated_errors
 def plan_forecasts(context: AssetExecutionContext, settings: SamverkanSettings) -> pd.DataFrame:
     """The investeringskalkyl of every plan in ``<inbox>/plans/*.yaml``: per scenario (projekt, 1, 2, 3) and actor
     the investment, effects and net in present value at the project's start, and the number of participants who
@@ -55,19 +56,19 @@ def plan_forecasts(context: AssetExecutionContext, settings: SamverkanSettings) 
         written = forecast_plans(settings.inbox_path() / PLANS_FOLDER, out, settings.catalogue_file or None,
                                  settings.parameters_file or None)
     except PlanError as exc:
-        raise Failure(description="\n".join(exc.problems)) from None
+        raise failure(description="\n".join(exc.problems)) from None
     except (OSError, ValueError) as exc:
-        raise Failure(description=f"prognosens katalog eller parametrar kan inte användas: {exc}") from None
+        raise failure(description=f"prognosens katalog eller parametrar kan inte användas: {exc}") from None
     kalkyler = [write_kalkyl(result, folder, variant=settings.pdf_variant) for folder, result in written]
     frames = [result.table.assign(plan=folder.name) for folder, result in written]
     table = (pd.concat(frames, ignore_index=True) if frames
              else pd.DataFrame(columns=[*FORECAST_COLUMNS, "plan"]))[["plan", *FORECAST_COLUMNS]]
     summary = "".join(_summary(folder.name, result) for folder, result in written) or \
         f"Inga planer i {PLANS_FOLDER}/."
-    context.add_output_metadata({
+    context.add_output_metadata(gated({
         "plans": len(written),
         "extracts": MetadataValue.json([str(folder) for folder, _ in written]),
         "investeringskalkyler": MetadataValue.json([str(k.pdf) for k in kalkyler]),
         "summary": MetadataValue.md(summary),
-    })
+    }))
     return table

@@ -33,11 +33,22 @@ from dagster import (
 )
 
 from pipelines import gx
-from pipelines.metadata import absolute, column_schema, failing_rows, file_url, links, quarantine_schema
+from pipelines.metadata import (
+    absolute,
+    column_schema,
+    failing_rows,
+    file_url,
+    gated,
+    gated_errors,
+    gated_log,
+    links,
+    quarantine_schema,
+)
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from samverkan.contract import DATASETS, Dataset
 from samverkan.ingest import QUARANTINE_COLUMNS, IngestResult, ingest_dataset
+from samverkan.privacy import last_gate
 from samverkan.report.labels import DATASET_NAMES
 from samverkan.validation_rules import rule_label
 
@@ -144,8 +155,8 @@ def check_result(result: IngestResult, outcome: gx.GxOutcome) -> AssetCheckResul
         asset_key=AssetKey(result.dataset),
         passed=passed,
         severity=severity,
-        metadata=metadata,
-        description=headline,
+        metadata=gated(metadata),
+        description=last_gate(headline),
     )
 
 
@@ -194,6 +205,7 @@ def build_ingest_asset(spec: Dataset):
         ins=ins,
         partitions_def=yearly_partitions,
     )
+    @gated_errors
     def _ingest(context: AssetExecutionContext, settings: SamverkanSettings, **upstream: pd.DataFrame):
         projects = upstream.get("projects")
         # Checked against the accepted projects, even when projects as a whole is unusable.
@@ -204,12 +216,14 @@ def build_ingest_asset(spec: Dataset):
         outcome = gx.validate(spec.name, result.validation, gx.parameters_for(pd.Timestamp(today), known),
                               gx.context_dir(settings.expectations_dir))
         metadata = ingest_metadata(result)
-        context.log.info(f"{spec.name}: {metadata['rows_in']} in, {metadata['accepted']} accepted, "
+        gated_log(context).info(f"{spec.name}: {metadata['rows_in']} in, {metadata['accepted']} accepted, "
                          f"{metadata['quarantined']} quarantined; GX {outcome.successful}/{outcome.evaluated}")
-        yield Output(result.accepted, output_name=spec.name, metadata=metadata)
-        yield Output(result.quarantine, output_name=f"{spec.name}_quarantine", metadata=quarantine_metadata(result))
+        yield Output(result.accepted, output_name=spec.name, metadata=gated(metadata))
+        yield Output(result.quarantine, output_name=f"{spec.name}_quarantine",
+                     metadata=gated(quarantine_metadata(result)))
         yield Output(result.verdict(), output_name=f"{spec.name}_verdict",
-                     metadata={"usable": result.usable, "dataset_errors": MetadataValue.json(result.dataset_errors)})
+                     metadata=gated({"usable": result.usable,
+                                     "dataset_errors": MetadataValue.json(result.dataset_errors)}))
         yield check_result(result, outcome)
 
     return _ingest

@@ -3,9 +3,9 @@
 from collections.abc import Iterator
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetOut, Failure, MetadataValue, Output, asset, multi_asset
+from dagster import AssetExecutionContext, AssetOut, MetadataValue, Output, asset, multi_asset
 
-from pipelines.metadata import markdown_table
+from pipelines.metadata import failure, gated, gated_errors, markdown_table
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from samverkan.files import write_csv_atomic
@@ -32,7 +32,7 @@ def _inputs(settings: SamverkanSettings, year: int) -> tuple[Catalogue, LedgerPa
     # The same check and lines as `samverkan run` gives before it starts, for a run launched from the UI.
     problems = validate_run_files(settings.parameters_file, settings.rules_file, settings.catalogue_file, year)
     if problems:
-        raise Failure(description="\n".join(problems))
+        raise failure(description="\n".join(problems))
     return load_catalogue(year, settings.catalogue_file or None), load_parameters(settings.parameters_file or None)
 
 
@@ -43,7 +43,7 @@ def _same_versions(contributions: pd.DataFrame, catalogue: Catalogue, parameters
     used = {(str(c), str(p)) for c, p in contributions[["catalogue_version", "parameters_version"]]
             .drop_duplicates().itertuples(index=False)}
     if used != {(catalogue.version, parameters.version)}:
-        raise Failure(description=(
+        raise failure(description=(
             f"ledger_contributions gjordes med katalog/parametrar {sorted(used)}, men körningen använder "
             f"{catalogue.version} / {parameters.version}; materialisera ledger_contributions igen"))
 
@@ -53,6 +53,7 @@ def _kr(value: float) -> str:
 
 
 @asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])
+@gated_errors
 def ledger_contributions(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
@@ -74,7 +75,7 @@ def ledger_contributions(
     try:
         rules = load_rules(settings.rules_file or None, settings.parameters_file or None)
     except RulesError as exc:
-        raise Failure(description=str(exc)) from None
+        raise failure(description=str(exc)) from None
     result = compute_contributions(participants, projects, project_costs, year, catalogue, parameters, rules)
     info = result.info
     out = settings.out_path(year)
@@ -97,7 +98,7 @@ def ledger_contributions(
     )
     if info["unmatched_codes"]:
         markdown += f"\nStödkoder utan rad i katalogen (räknas som 0): {', '.join(info['unmatched_codes'])}\n"
-    context.add_output_metadata({
+    context.add_output_metadata(gated({
         "cohort_episodes": info["cohort_episodes"],
         "contributions": len(result.frame),
         "catalogue_version": catalogue.version,
@@ -106,7 +107,7 @@ def ledger_contributions(
         "follow_up": MetadataValue.json(follow_up),
         "target_group_basis": MetadataValue.json(info["target_group_basis"]),
         "summary": MetadataValue.md(markdown),
-    })
+    }))
     return result.frame
 
 
@@ -122,6 +123,7 @@ def ledger_contributions(
             "Writes ledger_transfers.csv.")),
     },
 )
+@gated_errors
 def ledger(context: AssetExecutionContext, settings: SamverkanSettings,
            ledger_contributions: pd.DataFrame) -> Iterator[Output[pd.DataFrame]]:
     """The ledger and its break-even transfers, computed together by one call of the core."""
@@ -146,7 +148,7 @@ def ledger(context: AssetExecutionContext, settings: SamverkanSettings,
             right=(1, 2, 3, 4),
         ))
     members = totals[totals["actor"].isin(MEMBERS)]
-    yield Output(results.table, output_name="ledger", metadata={
+    yield Output(results.table, output_name="ledger", metadata=gated({
         "extracts": MetadataValue.json([str(p) for p in paths]),
         "forbund": int(totals["forbund"].nunique()),
         "projects": int(results.table.loc[results.table["project_id"] != ALL_PROJECTS, "project_id"].nunique()),
@@ -154,14 +156,15 @@ def ledger(context: AssetExecutionContext, settings: SamverkanSettings,
         "summary": MetadataValue.md(
             f"Horisont {results.horizon} år, nuvärden i hela kronor; förbundets total (ALL) är summan av "
             f"projekten.\n" + "\n".join(lines)),
-    })
-    yield Output(results.transfers, output_name="ledger_transfers", metadata={
+    }))
+    yield Output(results.transfers, output_name="ledger_transfers", metadata=gated({
         "extract": str(transfers_path),
         "transfers": len(results.transfers),
-    })
+    }))
 
 
 @asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])
+@gated_errors
 def ledger_uncertainty(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
@@ -187,18 +190,19 @@ def ledger_uncertainty(
          for r in totals.head(4 * MAX_FORBUND_SHOWN).itertuples()),
         right=(2,),
     )
-    context.add_output_metadata({
+    context.add_output_metadata(gated({
         "extract": str(path),
         "draws": parameters.mc_draws,
         "seed": parameters.mc_seed,
         "summary": MetadataValue.md(
             f"{parameters.mc_draws} dragningar, frö {parameters.mc_seed}.\n\n"
             f"{lines}\n"),
-    })
+    }))
     return table
 
 
 @asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])
+@gated_errors
 def ledger_lifetime(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
@@ -227,7 +231,7 @@ def ledger_lifetime(
         right=(2, 3, 4, 5),
     ) if len(result.against_plan) else "Ingen avslutad insats har en plan i plans/."
     problems = "".join(f"\n- {line}" for line in result.plan_problems)
-    context.add_output_metadata({
+    context.add_output_metadata(gated({
         "extracts": MetadataValue.json([str(p) for p in paths]),
         "projects": int(summa["project_id"].nunique()),
         "finished_projects": int(summa["finished"].sum()),
@@ -237,11 +241,12 @@ def ledger_lifetime(
             f"gäller hela livstidens kohort, så tabellen är inte summan av årsboksluten.\n\n"
             f"**Plan mot utfall**\n\n{compared}\n"
             + (f"\nPlaner som inte kunde jämföras:{problems}\n" if problems else "")),
-    })
+    }))
     return result.table
 
 
 @asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])
+@gated_errors
 def ledger_sensitivity(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
@@ -264,11 +269,12 @@ def ledger_sensitivity(
         ((r.forbund, r.case, f"{_kr(r.net_sek)} kr") for r in summa.head(3 * MAX_FORBUND_SHOWN).itertuples()),
         right=(2,),
     )
-    context.add_output_metadata({"extract": str(path), "rows": len(table), "summary": MetadataValue.md(lines)})
+    context.add_output_metadata(gated({"extract": str(path), "rows": len(table), "summary": MetadataValue.md(lines)}))
     return table
 
 
 @asset(partitions_def=yearly_partitions, group_name="ledger")
+@gated_errors
 def ledger_kommun(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
@@ -290,9 +296,9 @@ def ledger_kommun(
          for r in result.table.head(8 * MAX_FORBUND_SHOWN).itertuples()),
         right=(2, 3, 4),
     )
-    context.add_output_metadata({
+    context.add_output_metadata(gated({
         "extract": str(path),
         "kommuner": int(result.table["kommun"].nunique()),
         "summary": MetadataValue.md(f"Kommunraden per medlemskommun, {year}.\n\n{lines}\n"),
-    })
+    }))
     return result.table

@@ -2,7 +2,7 @@
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
-from pipelines.metadata import links
+from pipelines.metadata import gated, gated_errors, links
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from samverkan.manifest import file_hashes, read_manifest, record
@@ -17,6 +17,7 @@ def run_scope(settings: SamverkanSettings) -> list[str] | None:
 
 
 @asset(partitions_def=yearly_partitions, group_name="report", deps=["samverkansbokslut_reports", "plan_forecasts"])
+@gated_errors
 def published_outputs(context: AssetExecutionContext, settings: SamverkanSettings) -> MaterializeResult:
     """The year's output folder, published whole: the run wrote into `<år>.korning-<run id>` and this step moves
     it into place with its `run.json` (run id, inbox fingerprint, parameter versions, scope, every file with its
@@ -27,13 +28,13 @@ def published_outputs(context: AssetExecutionContext, settings: SamverkanSetting
     if staging == published:  # a run of loose assets wrote straight into the folder: only say so
         record(published, run_id=context.run_id, status="klar", scope=scope or "alla",
                files=file_hashes(published))
-        return MaterializeResult(metadata={"folder": str(published), "staged": False})
+        return MaterializeResult(metadata=gated({"folder": str(published), "staged": False}))
     # Whether every step ran is decided by the run that started the folder: a re-execution of a failed run
     # completes what its root began.
     complete = (read_manifest(staging) or {}).get("steps") == "alla"
     result = publish(staging, published, context.run_id, scope=scope, complete=complete)
     differences = "\n".join(f"- {line}" for line in result.differences)
-    return MaterializeResult(metadata={
+    return MaterializeResult(metadata=gated({
         "version": result.version,
         **links(output_folder=result.folder),
         "staged": True,
@@ -45,4 +46,4 @@ def published_outputs(context: AssetExecutionContext, settings: SamverkanSetting
             + (f" {len(result.moved_aside)} filer från tidigare körningar flyttade till _tidigare/."
                if result.moved_aside else "")
             + (f"\n\nSkillnader mot den fastställda versionen:\n\n{differences}\n" if differences else "")),
-    })
+    }))

@@ -14,11 +14,11 @@ gate: they always cover every dataset in the inbox.
 """
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetIn, AssetOut, Failure, MetadataValue, Output, asset, multi_asset
+from dagster import AssetExecutionContext, AssetIn, AssetOut, MetadataValue, Output, asset, multi_asset
 
 from assets.ingest import OWNER
 from pipelines import gx
-from pipelines.metadata import absolute, failing_rows, file_url, links
+from pipelines.metadata import absolute, failing_rows, failure, file_url, gated, gated_errors, links
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from samverkan import quality
@@ -48,6 +48,7 @@ def _by_dataset(frames: dict[str, pd.DataFrame], suffix: str) -> dict[str, pd.Da
     ins={**QUARANTINES, **VERDICTS},
     partitions_def=yearly_partitions,
 )
+@gated_errors
 def data_quality(context: AssetExecutionContext, settings: SamverkanSettings, **frames: pd.DataFrame):
     quarantines = _by_dataset(frames, "_quarantine")
     problems, summary = quality.combine(quarantines, _by_dataset(frames, "_verdict"))
@@ -63,23 +64,24 @@ def data_quality(context: AssetExecutionContext, settings: SamverkanSettings, **
         markdown += f"\nGreat Expectations Data Docs: [{docs}]({file_url(docs)})\n"
     folder = links(output_folder=out, workbook_link=workbook_path)
     yield Output(problems, output_name="quality_problems",
-                 metadata={"extract": absolute(problems_path), "workbook": absolute(workbook_path),
+                 metadata=gated({"extract": absolute(problems_path), "workbook": absolute(workbook_path),
                            "problems": len(problems), "failing_rows": failing_rows(problems), **folder,
-                           **docs_metadata})
+                           **docs_metadata}))
     yield Output(summary, output_name="quality_summary",
-                 metadata={"extract": absolute(summary_path), "quarantined": int(summary["quarantined"].sum()),
-                           "summary": MetadataValue.md(markdown), **folder})
+                 metadata=gated({"extract": absolute(summary_path), "quarantined": int(summary["quarantined"].sum()),
+                           "summary": MetadataValue.md(markdown), **folder}))
 
 
 @asset(name=GATE, ins=VERDICTS, partitions_def=yearly_partitions, group_name="quality", owners=[OWNER],
        kinds={"pandas"},
        description="Omdömet för varje dataset; fallerar och namnger de dataset som inte kan användas, så att liggaren "
                    "och rapporten stoppas.")
+@gated_errors
 def data_gate(**verdicts: pd.DataFrame) -> pd.DataFrame:
     # The description above is the UI's; this function only stops what must stop.
     frame = pd.concat([verdicts[f"{name}_verdict"] for name in DATASETS], ignore_index=True)
     message = quality.gate_message(frame)
     if message is not None:
-        raise Failure(description=message, metadata={
+        raise failure(description=message, metadata={
             "unusable": MetadataValue.json(frame.loc[~frame["usable"], "dataset"].tolist())})
     return frame

@@ -11,10 +11,10 @@ import re
 import time
 
 import pandas as pd
-from dagster import DynamicOut, DynamicOutput, Failure, MetadataValue, OpExecutionContext, Out, Output, graph_asset, op
+from dagster import DynamicOut, DynamicOutput, MetadataValue, OpExecutionContext, Out, Output, graph_asset, op
 
 from pipelines.jobs import RENDER_TAG
-from pipelines.metadata import absolute, file_url, links
+from pipelines.metadata import absolute, failure, file_url, gated, gated_errors, gated_log, links
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from reports.render import PDF_VARIANTS
@@ -26,6 +26,7 @@ from samverkan.ledger.catalogue import load_catalogue
 from samverkan.ledger.parameters import load_parameters
 from samverkan.manifest import inputs_fields, record
 from samverkan.publish import latest_version
+from samverkan.privacy import last_gate
 from samverkan.report import ReportInputs, input_files_table, latest_data_date, slugify
 from samverkan.report.aggregates import outcome_tables
 from samverkan.report.extracts import outcome_extracts
@@ -51,7 +52,7 @@ def _parameter_table(settings: SamverkanSettings, year: int) -> tuple[pd.DataFra
         catalogue = load_catalogue(year, settings.catalogue_file or None)
         rules = load_rules(settings.rules_file or None, settings.parameters_file or None)
     except (OSError, ValueError) as exc:
-        raise Failure(description=f"rapportens parametrar kan inte läsas: {exc}") from None
+        raise failure(description=f"rapportens parametrar kan inte läsas: {exc}") from None
     ledger_rows = pd.DataFrame(parameters.table()).assign(group="Bokslut", version=parameters.version)
     rule_rows = rules.parameters().assign(group="Framgångsnivåer", version=rules.version)
     table = pd.concat([ledger_rows, rule_rows], ignore_index=True)[["group", "parameter", "value", "basis", "version"]]
@@ -90,7 +91,7 @@ def largest_first(inputs: ReportInputs, names: list[str]) -> list[str]:
 
 def mapping_key(forbund: str) -> str:
     """The förbund's slug in the characters Dagster allows in a mapping key (letters, digits, _)."""
-    return re.sub(r"[^A-Za-z0-9_]", "_", slugify(forbund))
+    return re.sub(r"[^A-Za-z0-9_]", "_", last_gate(slugify(forbund)))  # the key is in every step's events
 
 
 @op(
@@ -98,6 +99,7 @@ def mapping_key(forbund: str) -> str:
          "inputs": Out(ReportInputs, io_manager_key=INTERMEDIATE),
          "order": Out(list, io_manager_key=INTERMEDIATE)},
 )
+@gated_errors
 def report_inputs(
     context: OpExecutionContext,
     settings: SamverkanSettings,
@@ -120,7 +122,7 @@ def report_inputs(
     """The year's report inputs once, and one dynamic output per förbund with anything to show."""
     year = int(context.partition_key)
     if settings.pdf_variant not in PDF_VARIANTS:
-        raise Failure(description=f"pdf_variant={settings.pdf_variant!r} är okänd; välj {', '.join(PDF_VARIANTS)}")
+        raise failure(description=f"pdf_variant={settings.pdf_variant!r} är okänd; välj {', '.join(PDF_VARIANTS)}")
     parameters, unit_costs, rules_version, extra = _parameter_table(settings, year)
     # Counts for every förbund, once: the render steps get aggregates, never the participants' rows.
     outcomes = outcome_tables(participants, projects, project_costs, year)
@@ -157,7 +159,7 @@ def report_inputs(
     keys = [mapping_key(name) for name in names]
     if len(set(keys)) != len(keys):
         clashes = sorted({k for k in keys if keys.count(k) > 1})
-        raise Failure(description=f"förbundsnamn ger samma filnamn ({', '.join(clashes)}); byt namn i projects")
+        raise failure(description=f"förbundsnamn ger samma filnamn ({', '.join(clashes)}); byt namn i projects")
     # Published beside the reports, suppressed by the same view builders as the reports.
     out = settings.out_path(year)
     for file_name, table in outcome_extracts(inputs, names).items():
@@ -172,6 +174,7 @@ def report_inputs(
 
 
 @op(pool="pdf_render", tags={RENDER_TAG: "pdf"}, out=Out(dict, io_manager_key=INTERMEDIATE))
+@gated_errors
 def render_forbund(context: OpExecutionContext, settings: SamverkanSettings, forbund: str,
                    inputs: ReportInputs) -> dict:
     """One förbund's PDF and HTML twin, or the published ones when nothing they are made of changed; returns
@@ -181,10 +184,10 @@ def render_forbund(context: OpExecutionContext, settings: SamverkanSettings, for
     made = write_report_reusing(inputs, forbund, out, variant=settings.pdf_variant,
                                 published=latest_version(settings.published_path(inputs.year)))
     report, seconds = made.report, time.perf_counter() - started
-    context.log.info(f"{forbund}: {report.pages} sidor " + ("återanvända (oförändrat innehåll)" if made.reused
-                                                             else f"på {seconds:.1f} s"))
-    context.add_output_metadata({"reused": made.reused, "weasyprint_calls": 0 if made.reused else 1,
-                                 "content_hash": made.content_hash})
+    gated_log(context).info(f"{forbund}: {report.pages} sidor "
+                            + ("återanvända (oförändrat innehåll)" if made.reused else f"på {seconds:.1f} s"))
+    context.add_output_metadata(gated({"reused": made.reused, "weasyprint_calls": 0 if made.reused else 1,
+                                       "content_hash": made.content_hash}))
     return {"forbund": report.forbund, "pdf": str(report.pdf.relative_to(out)),
             "html": str(report.html.relative_to(out)), "pages": report.pages,
             "pdf_sha256": sha256_of(report.pdf), "seconds": seconds, "content_hash": made.content_hash,
@@ -192,6 +195,7 @@ def render_forbund(context: OpExecutionContext, settings: SamverkanSettings, for
 
 
 @op
+@gated_errors
 def collect_reports(context: OpExecutionContext, settings: SamverkanSettings, records: list[dict],
                     order: list) -> pd.DataFrame:
     """reports.csv in förbund order (as the single-step stage wrote it) and the asset's metadata."""
@@ -207,7 +211,7 @@ def collect_reports(context: OpExecutionContext, settings: SamverkanSettings, re
     reused = sum(bool(r["reused"]) for r in records)
     lines = "\n".join(f"| {r.forbund} | [{r.pdf}]({file_url(out / r.pdf)}) | {r.pages} | `{r.pdf_sha256[:16]}…` |"
                       for r in index.itertuples())
-    context.add_output_metadata({
+    context.add_output_metadata(gated({
         "reports": len(index),
         "extract": absolute(path),
         **links(output_folder=out),
@@ -220,7 +224,7 @@ def collect_reports(context: OpExecutionContext, settings: SamverkanSettings, re
             f"{len(index)} rapporter ({settings.pdf_variant}), ett steg per förbund, "
             f"sammanlagt {seconds:.1f} s renderingstid.\n\n"
             f"| förbund | pdf | sidor | sha256 |\n|---|---|---:|---|\n{lines}\n"),
-    })
+    }))
     return index
 
 

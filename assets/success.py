@@ -8,13 +8,12 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
-    Failure,
     MetadataValue,
     Output,
     asset,
 )
 
-from pipelines.metadata import markdown_table
+from pipelines.metadata import failure, gated, gated_errors, markdown_table
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from samverkan.files import write_csv_atomic
@@ -22,6 +21,7 @@ from samverkan.ledger.parameters import load_parameters
 from samverkan.ledger.results import member_effects
 from samverkan.prerequisites import prerequisite_profiles as compute_profiles
 from samverkan.prerequisites import profile_summary
+from samverkan.privacy import last_gate
 from samverkan.success import (
     SUCCESS_COLUMNS,
     RulesError,
@@ -46,6 +46,7 @@ with warnings.catch_warnings():
     check_specs=[ONE_LEVEL_SPEC],
     deps=["data_gate"],
 )
+@gated_errors
 def success_levels(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
@@ -68,7 +69,7 @@ def success_levels(
         rules = load_rules(settings.rules_file or None, settings.parameters_file or None)
         parameters = load_parameters(settings.parameters_file or None)
     except (RulesError, OSError, ValueError) as exc:
-        raise Failure(description=str(exc)) from None
+        raise failure(description=str(exc)) from None
     success = classify(projects, participants, project_events, year, rules,
                        member_effects(ledger_contributions, parameters))
     out = settings.out_path(year)
@@ -80,7 +81,7 @@ def success_levels(
     problems = level_problems(success, projects, year, rules)
     yield Output(
         success,
-        metadata={
+        metadata=gated({
             "extract": str(path),
             "rules_extract": str(rules_path),
             "rules_version": rules.version,
@@ -92,18 +93,19 @@ def success_levels(
                 f"Regler version **{rules.version}** (kontrafaktiskt utfall p0 {rules.reference:.0%}, minst "
                 f"{rules.min_exits} avslut).\n\n{table}"
             ),
-        },
+        }),
     )
     yield AssetCheckResult(
         check_name=ONE_LEVEL_CHECK,
         passed=not problems,
         severity=AssetCheckSeverity.ERROR,
-        metadata={"projects": len(success), "problems": MetadataValue.json(problems)},
-        description="; ".join(problems) or f"{len(success)} insatser, en nivå var.",
+        metadata=gated({"projects": len(success), "problems": MetadataValue.json(problems)}),
+        description=last_gate("; ".join(problems) or f"{len(success)} insatser, en nivå var."),
     )
 
 
 @asset(partitions_def=yearly_partitions, group_name="success", deps=["data_gate"])
+@gated_errors
 def prerequisite_profiles(
     context: AssetExecutionContext,
     settings: SamverkanSettings,
@@ -126,11 +128,11 @@ def prerequisite_profiles(
          for r in summary.itertuples()),
         right=(2, 3),
     )
-    context.add_output_metadata(
+    context.add_output_metadata(gated(
         {
             "extract": str(path),
             "projects_assessed": int(profiles["project_id"].nunique()),
             "profile": MetadataValue.md(table),
         }
-    )
+    ))
     return profiles

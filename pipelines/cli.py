@@ -288,6 +288,27 @@ def _check_profile(args: argparse.Namespace) -> bool:
     return True
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    from pipelines.instance import ensure_dagster_home
+
+    ensure_dagster_home()
+    import datetime as dt
+
+    from dagster import DagsterInstance
+
+    from pipelines.purge import PurgeRefusedError, purge_year
+
+    try:
+        counts = purge_year(DagsterInstance.get(), args.year, Path(args.storage) if args.storage else None)
+    except PurgeRefusedError as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 2
+    print(f"gallrat {args.year}:")
+    for line in counts.lines(dt.date.today()):
+        print(f"  {line}")
+    return 0
+
+
 def cmd_contract(args: argparse.Namespace) -> int:
     from samverkan.contract_doc import contract_markdown
 
@@ -400,6 +421,17 @@ def build_parser() -> argparse.ArgumentParser:
     scenarios.add_argument("--delete", metavar="NAMN",
                            help="ta bort scenariot NAMN (instans, lagrade tillgångar, Data Docs och utdata)")
     scenarios.set_defaults(func=cmd_scenarios)
+
+    purge = sub.add_parser("purge", help="gallra ett års uppgifter på deltagarnivå, behåll aggregat och rapporter",
+                           description="Tar bort ett års uppgifter på deltagarnivå (lagrade tillgångar, "
+                                       "mellanresultat, radutdrag, Great Expectations-resultat och "
+                                       "radförhandsvisningar i instansens händelser) och behåller aggregat, "
+                                       "rapporter och materialiseringarnas historik (se docs/operations.md, "
+                                       "Gallring). Exempel: samverkan purge --year 2022")
+    purge.add_argument("--year", type=int, required=True, help="året som gallras")
+    purge.add_argument("--storage", metavar="MAPP",
+                       help="tillgångarnas lagringsmapp; standard: SAMVERKAN_STORAGE, annars var/storage")
+    purge.set_defaults(func=cmd_purge)
 
     compare = sub.add_parser("compare", help="jämför två körningars utdata: parametrar, bokslut och nivåer",
                              description="Jämför två utdatamappar (t.ex. out/2024 och ett scenario) och skriv "

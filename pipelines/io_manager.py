@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 from dagster import ConfigurableIOManager, InputContext, OutputContext
 
+from pipelines.metadata import gated
 from samverkan.files import write_bytes_atomic
 
 DEFAULT_STORAGE = "var/storage"
@@ -31,7 +32,7 @@ class ParquetIOManager(ConfigurableIOManager):
         buffer = io.BytesIO()
         obj.to_parquet(buffer, index=False)
         path = write_bytes_atomic(self._path(context), buffer.getvalue())
-        context.add_output_metadata({"path": str(path), "rows": len(obj)})
+        context.add_output_metadata(gated({"path": str(path), "rows": len(obj)}))
 
     def load_input(self, context: InputContext) -> pd.DataFrame:
         path = self._path(context)

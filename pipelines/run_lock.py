@@ -78,6 +78,12 @@ def _rivals(instance: DagsterInstance, run_id: str, key: tuple[str, str]) -> lis
     return rivals
 
 
+def holders(instance: DagsterInstance, year: str) -> list[RunRecord]:
+    """The runs of ``year`` (any scenario) in progress and alive: what ``samverkan purge`` must wait for."""
+    records = instance.get_run_records(filters=RunsFilter(tags={PARTITION_TAG: year}, statuses=IN_PROGRESS))
+    return [r for r in records if not _launcher_gone(r)]
+
+
 def _refusal(key: tuple[str, str], holder: RunRecord) -> RunLockError:
     year, scenario = key
     what = f"året {year}" if scenario == OFFICIAL else f"året {year} i scenariot {scenario}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import sqlite3
@@ -112,6 +113,33 @@ def decoded(path: Path) -> str:
     return ""
 
 
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        try:
+            decoded_value = json.loads(value)
+        except ValueError:
+            return [value]
+        return [value] if isinstance(decoded_value, str) else _strings(decoded_value)
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def instance_strings(home: Path) -> dict[str, list[str]]:
+    """Every string the instance's databases hold, JSON payloads decoded (an en dash is stored as \\u2013 there,
+    so only the decoded event says what was stored): event logs, metadata, log messages, runs and tags."""
+    found: dict[str, list[str]] = {}
+    for db in sorted(home.rglob("*.db")):
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            for table in tables:
+                for row in conn.execute(f'SELECT * FROM "{table}"'):  # noqa: S608 - names from the database
+                    found.setdefault(f"{db.name}:{table}", []).extend(s for v in row for s in _strings(v))
+    return found
+
+
 def readable_text(path: Path) -> str:
     data = path.read_bytes()
     return data.decode("utf-8", errors="replace") + data.decode("latin-1") + decoded(path)
@@ -160,3 +188,21 @@ def test_no_personnummer_anywhere_after_a_run(tmp_path: Path) -> None:
     leaks = [f"{key} ({form}) finns i {path}" for key, value in numbers.items() for form in forms(value)
              for path, text in {Path("<utskrift>"): logs, **texts}.items() if form in text]
     assert leaks == [], "\n".join(leaks[:20])
+
+    # The instance, decoded: every event's dagster_event JSON, metadata entries and log messages pass the detector.
+    stored = instance_strings(tmp_path / "dagster_home")
+    assert any("event_logs" in where for where in stored) and sum(map(len, stored.values())) > 1000
+    found = [f"{where}: {text[:120]!r}" for where, texts in stored.items() for text in texts
+             if contains_personal_number(text)]
+    assert found == [], "\n".join(found[:20])
+
+
+def test_the_instance_scan_decodes_what_a_byte_scan_misses(tmp_path: Path) -> None:
+    number = "850314 \u2013 1234"
+    payload = json.dumps({"dagster_event": {"metadata": [{"label": "summary", "text": f"fil {number}.csv"}]}})
+    assert number not in payload and "\\u2013" in payload  # stored escaped: a raw scan finds nothing
+    with sqlite3.connect(tmp_path / "index.db") as db:
+        db.execute("CREATE TABLE event_logs (id INTEGER, event TEXT)")
+        db.execute("INSERT INTO event_logs VALUES (1, ?)", (payload,))
+    stored = instance_strings(tmp_path)
+    assert [text for text in stored["index.db:event_logs"] if contains_personal_number(text)] == [f"fil {number}.csv"]
