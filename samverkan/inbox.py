@@ -89,8 +89,10 @@ def _entries(record: pd.DataFrame) -> list[tuple[str, str, str, int]]:
 
 def _changes(recorded: list[tuple[str, str, str, int]], current: list[tuple[str, str, str, int]]) -> list[str]:
     changes = []
+    order = {name: i for i, name in enumerate(DATASETS)}
+    keys = sorted({r[:2] for r in recorded} | {c[:2] for c in current}, key=lambda k: (order.get(k[0], len(order)), k))
     # Two names can mask to the same shown name: compare all the entries of one (dataset, name) at once.
-    for key in sorted({r[:2] for r in recorded} | {c[:2] for c in current}):
+    for key in keys:
         before = [r for r in recorded if r[:2] == key]
         now = [c for c in current if c[:2] == key]
         if before == now:
