@@ -27,7 +27,7 @@ import pandas as pd
 from samverkan.contract import DATASETS
 from samverkan.physical import entry_size
 from samverkan.privacy import shown_file_name
-from samverkan.readers import ReadError, dataset_files, load_source
+from samverkan.readers import ReadError, SourceFile, dataset_files, load_source
 
 # The method appendix's column order (ReportInputs.input_files): kept, so the report's fingerprint is unchanged.
 INBOX_COLUMNS = ["dataset", "file", "sha256", "bytes"]
@@ -50,13 +50,17 @@ def unread(path: Path, dataset: str) -> InboxFile:
     return InboxFile(dataset, shown_file_name(Path(path).name), "", entry_size(path))
 
 
+def fingerprint(source: SourceFile, dataset: str) -> InboxFile:
+    """A file as it was read: the SHA-256 ``load_source`` took of the very bytes handed to the parser."""
+    return InboxFile(dataset, source.file, source.sha256, source.size)
+
+
 def as_now(path: Path, dataset: str) -> InboxFile:
     """The file as the inbox holds it at this moment, fingerprinted exactly as the reader fingerprints it."""
     try:
-        source = load_source(path)
+        return fingerprint(load_source(path), dataset)
     except ReadError:
         return unread(path, dataset)
-    return InboxFile(dataset, source.file, source.sha256, source.size)
 
 
 def inbox_table(files: Iterable[InboxFile]) -> pd.DataFrame:

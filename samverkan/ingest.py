@@ -39,10 +39,10 @@ from samverkan import quality
 from samverkan import validation_rules as rules
 from samverkan.conform import PROBLEM_COLUMNS, RESTORE_LEADING_ZERO, conform
 from samverkan.contract import DATASETS
-from samverkan.inbox import InboxFile, inbox_table, unread
+from samverkan.inbox import InboxFile, fingerprint, inbox_table, unread
 from samverkan.physical import file_sha256
 from samverkan.privacy import mask_personal_numbers, personal_number_mask
-from samverkan.readers import SOURCE_PROBLEM, ReadError, SourceFile, dataset_files, load_source, parse_source
+from samverkan.readers import SOURCE_PROBLEM, ReadError, dataset_files, load_source, parse_source
 
 # source_row of a quarantine row that concerns a whole file rather than one of its rows.
 WHOLE_FILE = 0
@@ -105,14 +105,6 @@ def sha256_of(path: Path) -> str:
     return file_sha256(path)
 
 
-def _fingerprint(source: SourceFile | None, path: Path, dataset: str) -> tuple[str, str, int]:
-    """Shown name, SHA-256 and size of what was read; of the folder entry (no hash) if nothing could be."""
-    if source is None:
-        seen = unread(path, dataset)
-        return seen.file, seen.sha256, seen.bytes
-    return source.file, source.sha256, source.size
-
-
 def _file_problem(dataset: str, file: str, row: int, column: str, rule: str, message: str) -> pd.DataFrame:
     return pd.DataFrame([[dataset, file, row, column, rule, message]], columns=PROBLEM_COLUMNS)
 
@@ -153,8 +145,9 @@ def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None =
             found.append(_file_problem(name, exc.file, exc.row or WHOLE_FILE, exc.column or "",
                                        rules.UNREADABLE_FILE.name,
                                        rules.UNREADABLE_FILE.text(reason=mask_personal_numbers(exc.reason))))
-            shown, sha256, size = _fingerprint(source, path, name)
-            files.append(InputFile(shown, sha256, 0, usable=False, bytes=size))
+            # Refused unread: the folder entry's size and no hash; unparsable: what was read.
+            seen = unread(path, name) if source is None else fingerprint(source, name)
+            files.append(InputFile(seen.file, seen.sha256, 0, usable=False, bytes=seen.bytes))
             continue
         columns = tuple(c for c in raw.columns if c not in ("source_file", "source_row", SOURCE_PROBLEM))
         missing = [c for c in spec.required_columns if c not in raw.columns]

@@ -35,7 +35,6 @@ import pyarrow.csv as pa_csv
 
 from samverkan.contract import DATASETS
 from samverkan.physical import count_csv_records
-from samverkan.privacy import shown_file_name
 from samverkan.sheets import read_parquet, read_xlsx
 from samverkan.source_rows import (
     SOURCE,
@@ -247,9 +246,6 @@ def parse_source(source: SourceFile, dataset: str) -> pd.DataFrame:
 
 
 def read_file(path: Path, dataset: str) -> pd.DataFrame:
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise ReadError(shown_file_name(path.name), f"okänt filformat {suffix!r}; använd .csv, .xlsx eller .parquet")
     return parse_source(load_source(path), dataset)
 
 
