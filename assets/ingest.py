@@ -9,6 +9,10 @@ and the row rules disagree, and at WARN when only some rows went to quarantine.
 What must stop is stopped by ``data_gate`` (assets/quality.py), which reads the
 verdicts.
 
+Each step also publishes ``<dataset>_inbox_files``: the files it read, with size and the SHA-256 of the very bytes
+it parsed. ``inbox_fingerprint`` joins them into the one record of the inbox that the report lists, and the report
+checks the inbox against it before publishing (``samverkan.inbox``).
+
 A dataset that references projects also reads the projects quarantine, so a row whose project is only unknown
 because the project's row is in quarantine names that row. For the steward in the UI the accepted rows carry
 the contract's column schema, the quarantine and the check a table of the first failing rows (masked), and every
@@ -29,6 +33,7 @@ from dagster import (
     AssetOut,
     MetadataValue,
     Output,
+    asset,
     multi_asset,
 )
 
@@ -46,6 +51,7 @@ from pipelines.metadata import (
 )
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
+from samverkan import inbox
 from samverkan.contract import DATASETS, Dataset
 from samverkan.ingest import QUARANTINE_COLUMNS, IngestResult, ingest_dataset
 from samverkan.privacy import last_gate
@@ -67,12 +73,17 @@ DESCRIPTIONS = {
 }
 
 
+def _sha256_prefix(sha256: str) -> str:
+    return f"`{sha256[:16]}…`" if sha256 else "ej läst"
+
+
 def ingest_metadata(result: IngestResult) -> dict[str, object]:
-    files = "\n".join(f"| {f.name} | {f.rows} | {'ja' if f.usable else '**nej**'} | `{f.sha256[:16]}…` |"
-                      for f in result.files) or "| – | 0 | | |"
+    files = "\n".join(f"| {f.name} | {f.rows} | {f.bytes} | {'ja' if f.usable else '**nej**'} | "
+                      f"{_sha256_prefix(f.sha256)} |" for f in result.files) or "| – | 0 | 0 | | |"
     markdown = (
         f"**{result.dataset}**: {result.rows_in} rader in, {len(result.accepted)} godkända, "
-        f"{result.quarantined_rows} i karantän.\n\n| fil | rader | användbar | sha256 |\n|---|---|---|---|\n{files}\n"
+        f"{result.quarantined_rows} i karantän.\n\n| fil | rader | byte | användbar | sha256 |\n"
+        f"|---|---|---|---|---|\n{files}\n"
         + _reasons_table(result.quarantine)
     )
     return {
@@ -80,8 +91,8 @@ def ingest_metadata(result: IngestResult) -> dict[str, object]:
         "rows_in": result.rows_in,
         "accepted": len(result.accepted),
         "quarantined": result.quarantined_rows,
-        "files": MetadataValue.json([{"name": f.name, "sha256": f.sha256, "rows": f.rows, "usable": f.usable}
-                                     for f in result.files]),
+        "files": MetadataValue.json([{"name": f.name, "bytes": f.bytes, "sha256": f.sha256, "rows": f.rows,
+                                      "usable": f.usable} for f in result.files]),
         "summary": MetadataValue.md(markdown),
     }
 
@@ -191,6 +202,8 @@ def ingest_outs(spec: Dataset) -> dict[str, AssetOut]:
         f"{spec.name}_verdict": _out(
             f"{label}: en rad med antal rader in, godkända och i karantän, och om datasetet kan användas "
             "(felen om inte)."),
+        f"{spec.name}_inbox_files": _out(
+            f"{label}: filerna som lästes ur inkorgen, med storlek och SHA-256 av just de byte som tolkades."),
     }
 
 
@@ -224,9 +237,29 @@ def build_ingest_asset(spec: Dataset):
         yield Output(result.verdict(), output_name=f"{spec.name}_verdict",
                      metadata=gated({"usable": result.usable,
                                      "dataset_errors": MetadataValue.json(result.dataset_errors)}))
+        yield Output(result.inbox_files(), output_name=f"{spec.name}_inbox_files",
+                     metadata=gated({"files": len(result.files), "bytes": sum(f.bytes for f in result.files)}))
         yield check_result(result, outcome)
 
     return _ingest
 
 
 ingest_assets = [build_ingest_asset(spec) for spec in DATASETS.values()]
+
+INBOX_FILES = {f"{name}_inbox_files": AssetIn(f"{name}_inbox_files") for name in DATASETS}
+
+
+@asset(ins=INBOX_FILES, partitions_def=yearly_partitions, group_name="ingest", owners=[OWNER], kinds={"pandas"},
+       description="Inkorgen som den lästes: varje fil med dataset, namn (personnummer maskerade), storlek och "
+                   "SHA-256 av just de byte som tolkades. Rapportens metodbilaga listar den, och rapporten stoppas "
+                   "om inkorgen inte längre stämmer med den.")
+def inbox_fingerprint(**tables: pd.DataFrame) -> Output[pd.DataFrame]:
+    record = inbox.combine({name: tables[f"{name}_inbox_files"] for name in DATASETS})
+    lines = "\n".join(f"| {r.dataset} | {r.file} | {r.bytes} | {_sha256_prefix(r.sha256)} |"
+                       for r in record.itertuples()) or "| – | – | 0 | |"
+    return Output(record, metadata={
+        "dagster/row_count": len(record),
+        "bytes": int(record["bytes"].sum()),
+        "inbox_sha256": inbox.inbox_digest(record),
+        "summary": MetadataValue.md(f"| dataset | fil | byte | sha256 |\n|---|---|---:|---|\n{lines}\n"),
+    })

@@ -19,21 +19,20 @@ from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from reports.render import PDF_VARIANTS
 from reports.reuse import write_report_reusing
-from samverkan.contract import DATASETS
 from samverkan.files import read_csv_extract, write_csv_atomic
+from samverkan.inbox import InboxChangedError
 from samverkan.ingest import sha256_of
 from samverkan.ledger.catalogue import load_catalogue
 from samverkan.ledger.parameters import load_parameters
 from samverkan.manifest import inputs_fields, record
-from samverkan.publish import latest_version
 from samverkan.privacy import last_gate
+from samverkan.publish import latest_version
 from samverkan.report import ReportInputs, input_files_table, latest_data_date, slugify
 from samverkan.report.aggregates import outcome_tables
 from samverkan.report.extracts import outcome_extracts
 from samverkan.report.frames import has
 from samverkan.success import load_rules
 
-INGESTED = tuple(DATASETS)
 INTERMEDIATE = "intermediate_io_manager"
 REPORT_COLUMNS = ["forbund", "pdf", "html", "pages", "pdf_sha256"]
 
@@ -118,9 +117,14 @@ def report_inputs(
     quality_problems: pd.DataFrame,
     ledger_kommun: pd.DataFrame,
     ledger_lifetime: pd.DataFrame,
+    inbox_fingerprint: pd.DataFrame,
 ):
     """The year's report inputs once, and one dynamic output per förbund with anything to show."""
     year = int(context.partition_key)
+    try:
+        input_files = input_files_table(inbox_fingerprint, settings.inbox_path(), settings.profile_file)
+    except InboxChangedError as exc:
+        raise failure(description=str(exc)) from None
     if settings.pdf_variant not in PDF_VARIANTS:
         raise failure(description=f"pdf_variant={settings.pdf_variant!r} är okänd; välj {', '.join(PDF_VARIANTS)}")
     parameters, unit_costs, rules_version, extra = _parameter_table(settings, year)
@@ -149,7 +153,7 @@ def report_inputs(
         quality_problems=quality_problems,
         parameters=parameters,
         unit_costs=unit_costs,
-        input_files=input_files_table(settings.inbox_path(), INGESTED, settings.profile_file),
+        input_files=input_files,
         rules_version=rules_version,
         data_date=latest_data_date([participants, project_events], ["enrolled_on", "exited_on", "date"]),
         software_version=_software_version(),
@@ -245,6 +249,7 @@ def samverkansbokslut_reports(
     prerequisite_profiles: pd.DataFrame,
     quality_summary: pd.DataFrame,
     quality_problems: pd.DataFrame,
+    inbox_fingerprint: pd.DataFrame,
 ) -> pd.DataFrame:
     """The annual samverkansbokslut in Swedish, one per förbund: `<out>/<förbund-slug>/samverkansbokslut-<slug>-<year>
     .pdf` (tagged PDF/UA-1, or PDF/A-3u with `pdf_variant`) and the same as `.html`, plus reports.csv listing them
@@ -253,6 +258,6 @@ def samverkansbokslut_reports(
         participant_flow, projects, participants, project_costs, project_events, ledger, ledger_transfers,
         ledger_uncertainty, ledger_sensitivity,
         success_levels, prerequisite_profiles, quality_summary, quality_problems,
-        ledger_kommun=ledger_kommun, ledger_lifetime=ledger_lifetime)
+        ledger_kommun=ledger_kommun, ledger_lifetime=ledger_lifetime, inbox_fingerprint=inbox_fingerprint)
     records = forbund.map(lambda name: render_forbund(name, inputs))
     return collect_reports(records.collect(), order)

@@ -27,6 +27,7 @@ from dagster import (
 )
 
 from pipelines.outputs import run_folder
+from pipelines.resources import SamverkanSettings
 from samverkan import steward
 from samverkan.unread import unread_for_run
 

@@ -40,9 +40,10 @@ from samverkan import quality
 from samverkan import validation_rules as rules
 from samverkan.conform import PROBLEM_COLUMNS, RESTORE_LEADING_ZERO, conform
 from samverkan.contract import DATASETS
+from samverkan.inbox import InboxFile, fingerprint, inbox_table, unread
 from samverkan.physical import file_sha256
-from samverkan.privacy import mask_personal_numbers, personal_number_mask, shown_file_name
-from samverkan.readers import SOURCE_PROBLEM, ReadError, read_file
+from samverkan.privacy import mask_personal_numbers, personal_number_mask
+from samverkan.readers import SOURCE_PROBLEM, ReadError, load_source, parse_source
 
 # source_row of a quarantine row that concerns a whole file rather than one of its rows.
 WHOLE_FILE = 0
@@ -55,10 +56,11 @@ QUARANTINE_COLUMNS = [*PROBLEM_COLUMNS, AS_READ]
 @dataclass(frozen=True)
 class InputFile:
     name: str
-    sha256: str
+    sha256: str  # of the bytes parsed ("" for a file refused unread)
     rows: int
     usable: bool = True
     columns: tuple[str, ...] = ()
+    bytes: int = 0
 
 
 @dataclass
@@ -85,6 +87,10 @@ class IngestResult:
     def verdict(self) -> pd.DataFrame:
         return quality.verdict(self.dataset, self.rows_in, len(self.accepted), self.dataset_errors)
 
+    def inbox_files(self) -> pd.DataFrame:
+        """The files read, as this dataset's part of the inbox's record (``samverkan.inbox``)."""
+        return inbox_table(InboxFile(self.dataset, f.name, f.sha256, f.bytes) for f in self.files)
+
     def summary(self) -> dict[str, int | str]:
         return {
             "dataset": self.dataset,
@@ -95,7 +101,8 @@ class IngestResult:
 
 
 def sha256_of(path: Path) -> str:
-    # Never opens a link or a pipe (empty then); the reader refuses those by name.
+    # For the pipeline's own and configured files; never opens a link or a pipe (empty then). Inbox files are
+    # hashed from the bytes parsed (load_source), not with this.
     return file_sha256(path)
 
 
@@ -134,14 +141,19 @@ def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None =
     missing_anywhere: set[str] = set()
     profile = import_profile.for_inbox(Path(inbox), profile_file or None)
     for path in import_profile.files_for(Path(inbox), name, profile):
+        # Read once: the hash recorded is of the bytes parsed, whatever happens to the file afterwards.
+        source = None
         try:
-            raw = import_profile.apply_profile(read_file(path, name), name, profile, path)
+            source = load_source(path)
+            raw = import_profile.apply_profile(parse_source(source, name), name, profile, path)
         except ReadError as exc:
             errors.append(rules.UNREADABLE_FILE.text("file", reason=exc))
             found.append(_file_problem(name, exc.file, exc.row or WHOLE_FILE, exc.column or "",
                                        rules.UNREADABLE_FILE.name,
                                        rules.UNREADABLE_FILE.text(reason=mask_personal_numbers(exc.reason))))
-            files.append(InputFile(exc.file, sha256_of(path), 0, usable=False))
+            # Refused unread: the folder entry's size and no hash; unparsable: what was read.
+            seen = unread(path, name) if source is None else fingerprint(source, name)
+            files.append(InputFile(seen.file, seen.sha256, 0, usable=False, bytes=seen.bytes))
             continue
         columns = tuple(c for c in raw.columns if c not in ("source_file", "source_row", SOURCE_PROBLEM))
         missing = [c for c in spec.required_columns if c not in raw.columns]
@@ -158,8 +170,8 @@ def ingest_dataset(inbox: Path, name: str, known_project_ids: pd.Series | None =
             if len(raw):
                 found.append(_missing_column_problems(name, raw, missing))
         frames.append(raw)
-        files.append(InputFile(shown_file_name(path.name), sha256_of(path), len(raw), usable=not missing,
-                               columns=columns))
+        files.append(InputFile(source.file, source.sha256, len(raw), usable=not missing, columns=columns,
+                               bytes=source.size))
     raw = pd.concat(frames, ignore_index=True).fillna("") if frames else _empty_raw(name)
     conformed = conform(raw, spec)
     typed = conformed.rows

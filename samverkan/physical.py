@@ -73,12 +73,23 @@ def read_regular(path: Path) -> bytes:
 
 
 def file_sha256(path: Path) -> str:
-    """SHA-256 of a regular file; empty for anything else (a link or a pipe is never opened)."""
+    """SHA-256 of a regular file; empty for anything else (a link or a pipe is never opened).
+
+    For files the pipeline itself writes or is configured with; an inbox file is hashed from the bytes the reader
+    parsed (``samverkan.source_rows.load_source``), never by reading it again."""
     try:
         data = read_regular(path)
     except FileRefusedError:
         return ""
     return hashlib.sha256(data).hexdigest()
+
+
+def entry_size(path: Path) -> int:
+    """The size the folder entry states, without following a link; 0 if there is no entry."""
+    try:
+        return os.lstat(path).st_size
+    except OSError:
+        return 0
 
 
 @dataclass(frozen=True)

@@ -35,20 +35,20 @@ import pyarrow.csv as pa_csv
 
 from samverkan.contract import DATASETS
 from samverkan.physical import count_csv_records
-from samverkan.privacy import shown_file_name
 from samverkan.sheets import read_parquet, read_xlsx
 from samverkan.source_rows import (
     SOURCE,
     SOURCE_PROBLEM,
     ReadError,
-    bytes_of,
+    SourceFile,
+    load_source,
     normalise_header,
     reconcile,
     with_source,
 )
 
-__all__ = ["SOURCE_PROBLEM", "SUFFIXES", "ReadError", "dataset_files", "normalise_header", "read_csv",
-           "read_dataset", "read_file", "read_parquet", "read_xlsx"]
+__all__ = ["SOURCE_PROBLEM", "SUFFIXES", "ReadError", "SourceFile", "dataset_files", "load_source",
+           "normalise_header", "parse_source", "read_csv", "read_dataset", "read_file", "read_parquet", "read_xlsx"]
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
 
@@ -107,9 +107,9 @@ def _excel_delimiter(text: str) -> tuple[str, str | None]:
     return text.lstrip("\ufeff")[match.end():], match.group(1)
 
 
-def read_csv(path: Path) -> pd.DataFrame:
-    file = shown_file_name(path.name)
-    text, delimiter = _excel_delimiter(_decode(bytes_of(path, file), file))
+def read_csv(source: SourceFile) -> pd.DataFrame:
+    file = source.file
+    text, delimiter = _excel_delimiter(_decode(source.data, file))
     if not text.strip():
         raise ReadError(file, "filen är tom")
     # One kind of line break, so that the record count and every parser agree on where records end.
@@ -233,15 +233,20 @@ def _read_plain_csv(text: str, delimiter: str) -> tuple[pd.DataFrame, list[int],
     return frame, numbers.filter(keep).to_pylist(), [""] * len(frame), table.num_rows
 
 
-def read_file(path: Path, dataset: str) -> pd.DataFrame:
-    suffix = path.suffix.lower()
+def parse_source(source: SourceFile, dataset: str) -> pd.DataFrame:
+    """The rows of a file already read by ``load_source``: its bytes are parsed, the disk is not looked at again."""
+    suffix = source.path.suffix.lower()
     if suffix == ".csv":
-        return read_csv(path)
+        return read_csv(source)
     if suffix == ".xlsx":
-        return read_xlsx(path, dataset)
+        return read_xlsx(source, dataset)
     if suffix == ".parquet":
-        return read_parquet(path)
-    raise ReadError(shown_file_name(path.name), f"okänt filformat {suffix!r}; använd .csv, .xlsx eller .parquet")
+        return read_parquet(source)
+    raise ReadError(source.file, f"okänt filformat {suffix!r}; använd .csv, .xlsx eller .parquet")
+
+
+def read_file(path: Path, dataset: str) -> pd.DataFrame:
+    return parse_source(load_source(path), dataset)
 
 
 def read_dataset(inbox: Path, dataset: str) -> pd.DataFrame:

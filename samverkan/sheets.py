@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from samverkan.physical import MAX_UNCOMPRESSED_BYTES, FileRefusedError, check_zip_sizes, count_xlsx_rows
-from samverkan.privacy import shown_file_name
-from samverkan.source_rows import ReadError, bytes_of, normalise_header, reconcile, with_source
+from samverkan.source_rows import ReadError, SourceFile, normalise_header, reconcile, with_source
 
 
 def _cell_text(value: object) -> str:
@@ -46,11 +44,10 @@ def _column_letter(number: int) -> str:
     return letters
 
 
-def read_xlsx(path: Path, dataset: str) -> pd.DataFrame:
+def read_xlsx(source: SourceFile, dataset: str) -> pd.DataFrame:
     from openpyxl import load_workbook
 
-    file = shown_file_name(path.name)
-    data = bytes_of(path, file)
+    file, data = source.file, source.data
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         check_zip_sizes(archive)
@@ -104,9 +101,8 @@ def _arrow_column_text(column: pa.ChunkedArray) -> list[str]:
     return [_cell_text(v) for v in column.to_pylist()]
 
 
-def read_parquet(path: Path) -> pd.DataFrame:
-    file = shown_file_name(path.name)
-    data = bytes_of(path, file)
+def read_parquet(source: SourceFile) -> pd.DataFrame:
+    file, data = source.file, source.data
     try:
         parquet = pq.ParquetFile(pa.BufferReader(data))
         meta = parquet.metadata

@@ -5,18 +5,24 @@ as it may be shown, personnummer masked), ``source_row`` and ``source_problem``
 (a note on a row that could only partly be read; empty when fine). A file that
 cannot be read at all raises ``ReadError``. These are the only two ways a
 reader reports trouble.
+
+A file is read once: ``load_source`` takes its bytes and their SHA-256 together,
+and every reader parses exactly those bytes, so the inbox's fingerprint
+(``samverkan.inbox``) describes what was parsed, never a later look at the disk.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from samverkan.physical import MAX_CELL_CHARS, FileRefusedError, read_regular
-from samverkan.privacy import mask_personal_numbers
+from samverkan.privacy import mask_personal_numbers, shown_file_name
 
 # A reader's note on a row it could only partly read (e.g. too many fields); empty when fine.
 SOURCE_PROBLEM = "source_problem"
@@ -49,11 +55,28 @@ def normalise_header(name: object) -> str:
     return mask_personal_numbers(_INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).strip().lower())
 
 
-def bytes_of(path: Path, file: str) -> bytes:
+@dataclass(frozen=True)
+class SourceFile:
+    """One inbox file as it was read: its shown name (personnummer masked), its bytes and their SHA-256."""
+
+    path: Path
+    file: str
+    data: bytes
+    sha256: str
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+def load_source(path: Path) -> SourceFile:
+    """The file's bytes, read once, hashed as they are handed to the parser; ``ReadError`` if it is refused."""
+    file = shown_file_name(path.name)
     try:
-        return read_regular(path)
+        data = read_regular(path)
     except FileRefusedError as exc:
         raise ReadError(file, exc.reason) from exc
+    return SourceFile(Path(path), file, data, hashlib.sha256(data).hexdigest())
 
 
 def reconcile(file: str, physical: int, read: int) -> None:

@@ -13,18 +13,19 @@ from pipelines.partitions import yearly_partitions
 from reports.formatting import kronor
 from reports.sample import FORBUND, OTHER, sample_inputs
 from samverkan.files import read_csv_extract
+from samverkan.inbox import inbox_as_now
 from samverkan.report import slugify
 
 SLUG = "samordningsforbundet-ostra-alvdalen"
 UPSTREAM = ("participant_flow", "projects", "participants", "project_costs", "project_events", "ledger",
             "ledger_transfers", "ledger_uncertainty", "ledger_sensitivity", "success_levels", "prerequisite_profiles",
-            "quality_summary", "quality_problems", "ledger_kommun", "ledger_lifetime")
+            "quality_summary", "quality_problems", "ledger_kommun", "ledger_lifetime", "inbox_fingerprint")
 # A transfer the sample's ledger does not imply: the report prints what the ledger step published.
 PUBLISHED_TRANSFER = {"forbund": FORBUND, "project_id": "ALL", "payer": "Region", "payer_net_sek": 2_253_400,
                       "receiver": "Kommun", "receiver_net_sek": 3_445_385, "amount_sek": 123_457}
 
 
-def seed_storage(storage: Path, year: str) -> None:
+def seed_storage(storage: Path, year: str, inbox: Path) -> None:
     """Upstream assets as the Parquet IO manager stores them, from the hand-made sample tables."""
     sample = sample_inputs()
     transfers = pd.concat([sample.transfers, pd.DataFrame([PUBLISHED_TRANSFER])], ignore_index=True)
@@ -48,6 +49,7 @@ def seed_storage(storage: Path, year: str) -> None:
         "success_levels": sample.success_levels, "prerequisite_profiles": sample.prerequisite_profiles,
         "quality_summary": sample.quality_summary, "quality_problems": sample.quality_problems,
         "ledger_kommun": sample.ledger_kommun, "ledger_lifetime": sample.ledger_lifetime,
+        "inbox_fingerprint": inbox_as_now(inbox),  # as the ingest steps would have recorded it
     }
     assert set(tables) == set(UPSTREAM)
     for key, frame in tables.items():
@@ -61,7 +63,7 @@ def run(tmp_path: Path, inbox: Path, **settings: object):
     from pipelines.resources import SamverkanSettings
 
     storage = tmp_path / "storage"
-    seed_storage(storage, "2025")
+    seed_storage(storage, "2025", inbox)
     upstream = [AssetSpec(key, partitions_def=yearly_partitions) for key in UPSTREAM]
     return materialize(
         [samverkansbokslut_reports, *upstream],

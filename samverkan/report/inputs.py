@@ -12,7 +12,6 @@ from typing import Any
 
 import pandas as pd
 
-from samverkan.privacy import shown_file_name
 from samverkan.report.frames import has, records
 
 REPORT_FORMAT_VERSION = "1.0"
@@ -82,16 +81,14 @@ def latest_data_date(frames: Iterable[pd.DataFrame | None], columns: Iterable[st
     return None if latest is None else latest.date()
 
 
-def input_files_table(inbox: Path, datasets: Iterable[str], profile_file: str = "") -> pd.DataFrame:
-    """SHA-256 of every inbox file that was read (the import profile's patterns counted), for the method appendix."""
-    # Imported here: only the step that lists the inbox needs the readers, not every render step.
-    from samverkan.ingest import sha256_of
-    from samverkan.profile import files_for, for_inbox
+def input_files_table(record: pd.DataFrame, inbox: Path, profile_file: str = "") -> pd.DataFrame:
+    """The inbox files the ingest steps read (``samverkan.inbox``: SHA-256 of the bytes parsed), for the method
+    appendix; ``InboxChangedError`` if the inbox no longer holds exactly those files, so a report never lists a
+    hash of bytes that were not read."""
+    # Imported here: only the step that gathers the report inputs checks the inbox, not every render step.
+    from samverkan.inbox import INBOX_COLUMNS, InboxChangedError, inbox_change
 
-    rows = []
-    profile = for_inbox(Path(inbox), profile_file or None)
-    for name in datasets:
-        for path in files_for(Path(inbox), name, profile):
-            rows.append({"dataset": name, "file": shown_file_name(path.name), "sha256": sha256_of(path),
-                         "bytes": path.stat().st_size})
-    return pd.DataFrame(rows, columns=["dataset", "file", "sha256", "bytes"])
+    change = inbox_change(Path(inbox), record, profile_file)
+    if change is not None:
+        raise InboxChangedError(change)
+    return record[INBOX_COLUMNS].reset_index(drop=True)
