@@ -253,13 +253,14 @@ INBOX_FILES = {f"{name}_inbox_files": AssetIn(f"{name}_inbox_files") for name in
        description="Inkorgen som den lästes: varje fil med dataset, namn (personnummer maskerade), storlek och "
                    "SHA-256 av just de byte som tolkades. Rapportens metodbilaga listar den, och rapporten stoppas "
                    "om inkorgen inte längre stämmer med den.")
+@gated_errors
 def inbox_fingerprint(**tables: pd.DataFrame) -> Output[pd.DataFrame]:
     record = inbox.combine({name: tables[f"{name}_inbox_files"] for name in DATASETS})
     lines = "\n".join(f"| {r.dataset} | {r.file} | {r.bytes} | {_sha256_prefix(r.sha256)} |"
                        for r in record.itertuples()) or "| – | – | 0 | |"
-    return Output(record, metadata={
+    return Output(record, metadata=gated({
         "dagster/row_count": len(record),
         "bytes": int(record["bytes"].sum()),
         "inbox_sha256": inbox.inbox_digest(record),
         "summary": MetadataValue.md(f"| dataset | fil | byte | sha256 |\n|---|---|---:|---|\n{lines}\n"),
-    })
+    }))
