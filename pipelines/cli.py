@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 from pipelines.cli_text import SwedishParser, VersionAction
-from pipelines.console import quiet_libraries, reports_line, standard_streams_to
+from pipelines.console import Progress, quiet_libraries, reports_line, run_steps, standard_streams_to
 
 
 def _years(text: str) -> tuple[int, int]:
@@ -87,12 +88,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not _check_run_files(args, args.year):
         return 2
     _start_workers_early(args)
-    from pipelines.run import run_year
+    from pipelines.run import JOB_NAME, run_year
 
     settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
+    # With --debug Dagster's own lines fill the console; a line rewritten in place among them would only garble.
+    progress = Progress(run_steps(args.year, JOB_NAME, time.time()), enabled=not args.debug)
     try:
-        outcome = run_year(Path(args.inbox), args.year, Path(args.out), in_process=args.in_process,
-                           workers=args.workers, **_console_level(args), **settings)
+        with progress:
+            outcome = run_year(Path(args.inbox), args.year, Path(args.out), in_process=args.in_process,
+                               workers=args.workers, **_console_level(args), **settings)
     except ValueError as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
