@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from pipelines.cli_text import SwedishParser, VersionAction
-from pipelines.console import Progress, quiet_libraries, reports_line, run_steps, standard_streams_to
+from pipelines.console import Progress, quiet_libraries, reports_line, run_steps, stderr_to
 
 
 def _years(text: str) -> tuple[int, int]:
@@ -74,13 +74,13 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 def _start_workers_early(args: argparse.Namespace) -> None:
     # Before the pipeline is imported: its preloading overlaps ours (pipelines/preload.py). Every step process is
-    # forked from that forkserver and inherits its stdout and stderr, where Dagster's per-step "Executing step …
-    # in subprocess" DEBUG line and the libraries' warnings land; the steward gets the failures from the run's
+    # forked from that forkserver and inherits its stderr, where Dagster's per-step "Executing step … in
+    # subprocess" DEBUG line and the libraries' warnings land; the steward gets the failures from the run's
     # events instead (cmd_run), so without --debug they go nowhere.
     if not args.in_process:
         from pipelines.preload import start_step_forkserver
 
-        with standard_streams_to(None if args.debug else os.devnull):
+        with stderr_to(None if args.debug else os.devnull):
             start_step_forkserver()
 
 

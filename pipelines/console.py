@@ -1,7 +1,7 @@
 """What ``samverkan`` puts on the steward's console besides its own lines, and what it keeps off it.
 
 A clean run prints its counts per dataset, one line about the reports and where everything is; a failing one
-its causes, one line each (pipelines/run.py). Dagster's per-step lines, the step processes' output and the
+its causes, one line each (pipelines/run.py). Dagster's per-step lines, the step processes' stderr and the
 libraries' warnings stay off the console unless ``--debug`` asks for them; they remain in the run's events and
 compute logs, which the Dagster UI shows.
 """
@@ -24,24 +24,26 @@ REPORTS_FILE = "reports.csv"
 
 
 @contextlib.contextmanager
-def standard_streams_to(path: str | None) -> Iterator[None]:
-    """File descriptors 1 and 2 point to ``path`` for what is started inside, and back here afterwards."""
+def stderr_to(path: str | None) -> Iterator[None]:
+    """File descriptor 2 points to ``path`` for what is started inside, and back here afterwards.
+
+    Only stderr, where Dagster's console logger and the warnings write: a process started inside keeps this
+    one's stdout, so whoever reads it to its end (a pipe, ``subprocess.run``) still waits for that process to
+    finish, the forkserver's clean-up at exit included.
+    """
     if path is None:
         yield
         return
-    sys.stdout.flush()
     sys.stderr.flush()
-    saved = [os.dup(1), os.dup(2)]
+    saved = os.dup(2)
     target = os.open(path, os.O_WRONLY)
     try:
-        os.dup2(target, 1)
         os.dup2(target, 2)
         yield
     finally:
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for fd in (target, *saved):
-            os.close(fd)
+        os.dup2(saved, 2)
+        os.close(target)
+        os.close(saved)
 
 
 def quiet_libraries() -> None:

@@ -14,19 +14,19 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.console import Progress, progress_text, standard_streams_to
+from pipelines.console import Progress, progress_text, stderr_to
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMVERKAN = Path(sys.executable).with_name("samverkan")
 NOISE = ("DEBUG", "Traceback", "Stack Trace", " - dagster - ", "Warning", 'File "')
 
 
-def test_what_is_started_inside_writes_nowhere_and_the_console_is_back_afterwards(capfd) -> None:
-    with standard_streams_to(os.devnull):
+def test_what_is_started_inside_writes_no_stderr_and_the_console_is_back_afterwards(capfd) -> None:
+    with stderr_to(os.devnull):
         subprocess.run([sys.executable, "-c", "import sys; print('ut'); print('fel', file=sys.stderr)"], check=True)
-    subprocess.run([sys.executable, "-c", "print('efteråt')"], check=True)
+    subprocess.run([sys.executable, "-c", "import sys; print('efteråt', file=sys.stderr)"], check=True)
     out, err = capfd.readouterr()
-    assert (out, err) == ("efteråt\n", "")
+    assert (out, err) == ("ut\n", "efteråt\n")
 
 
 def test_library_warnings_and_unconfigured_loggers_stay_off_the_console() -> None:
