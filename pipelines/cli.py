@@ -7,8 +7,13 @@ asked for, so ``synth``, ``ledger`` and ``contract``, which call the core alone,
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
 from pathlib import Path
+
+from pipelines.cli_text import SwedishParser, VersionAction
+from pipelines.console import Progress, quiet_libraries, reports_line, run_steps, stderr_to
 
 
 def _years(text: str) -> tuple[int, int]:
@@ -68,11 +73,15 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def _start_workers_early(args: argparse.Namespace) -> None:
-    # Before the pipeline is imported: its preloading overlaps ours (pipelines/preload.py).
+    # Before the pipeline is imported: its preloading overlaps ours (pipelines/preload.py). Every step process is
+    # forked from that forkserver and inherits its stderr, where Dagster's per-step "Executing step … in
+    # subprocess" DEBUG line and the libraries' warnings land; the steward gets the failures from the run's
+    # events instead (cmd_run), so without --debug they go nowhere.
     if not args.in_process:
         from pipelines.preload import start_step_forkserver
 
-        start_step_forkserver()
+        with stderr_to(None if args.debug else os.devnull):
+            start_step_forkserver()
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -84,13 +93,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not _check_run_files(args, args.year) or not _check_profile(args):
         return 2
     _start_workers_early(args)
-    from pipelines.run import run_year
+    from pipelines.run import JOB_NAME, run_year
     from samverkan.manifest import read_manifest
 
     settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
+    # With --debug Dagster's own lines fill the console; a line rewritten in place among them would only garble.
+    progress = Progress(run_steps(args.year, JOB_NAME, time.time()), enabled=not args.debug)
     try:
-        outcome = run_year(Path(args.inbox), args.year, Path(args.out), in_process=args.in_process,
-                           workers=args.workers, **settings)
+        with progress:
+            outcome = run_year(Path(args.inbox), args.year, Path(args.out), in_process=args.in_process,
+                               workers=args.workers, **_console_level(args), **settings)
     except ValueError as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
@@ -101,13 +113,24 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"körningen {outcome.run_id} misslyckades{kept}:", file=sys.stderr)
         for failure in outcome.failures:
             print(f"  {failure}", file=sys.stderr)
+        if not outcome.failures:
+            print("  orsaken finns inte bland stegens händelser; kör med --debug eller öppna körningen i Dagster",
+                  file=sys.stderr)
         if args.debug:
             print("\n".join(outcome.tracebacks), file=sys.stderr)
         return 1
-    print(f"klart: {args.year} skrivet till {outcome.out_dir} (körning {outcome.run_id})")
+    reports = reports_line(outcome.out_dir)
+    if reports:
+        print(reports)
+    print(f"klart: {args.year} skrivet till {outcome.out_dir.resolve()} (körning {outcome.run_id})")
     for line in (read_manifest(outcome.out_dir) or {}).get("differences") or []:  # after an adopted version
         print(line)
     return 0
+
+
+def _console_level(args: argparse.Namespace) -> dict[str, str]:
+    # Dagster's console logger shows every step's events with --debug; otherwise run_year's default holds it back.
+    return {"log_level": "DEBUG"} if args.debug else {}
 
 
 def cmd_run_scenario(args: argparse.Namespace) -> int:
@@ -168,7 +191,7 @@ def _steward_view(run_id: str, out: Path) -> None:
         for row in read_csv_extract(out / SUMMARY_FILE).itertuples():
             print(f"{row.dataset}: {row.rows_in} rader in, {row.accepted} godkända, {row.quarantined} i karantän")
     if notice is not None:
-        print(f"granska: {notice} (alla fel med fil och rad: {out / 'quality.csv'})")
+        print(f"granska: {notice} (alla fel med fil och rad: {(out / 'quality.csv').resolve()})")
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -184,7 +207,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
     try:
         outcomes = run_years(Path(args.inbox), range(first, last + 1), args.out, in_process=args.in_process,
-                             batch=f"backfill-{first}-{last}", workers=args.workers, **settings)
+                             batch=f"backfill-{first}-{last}", workers=args.workers, **_console_level(args),
+                             **settings)
     except ValueError as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
@@ -321,32 +345,56 @@ RUN_SETTINGS: tuple[str, ...] = ("rules_file", "catalogue_file", "parameters_fil
                                  "expectations_dir", "profile_file")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="samverkan", description="Samverkansbokslut för samordningsförbund")
-    parser.add_argument("--debug", action="store_true",
-                        help="visa hela felkedjan (traceback) vid fel, inte bara orsaken på en rad")
-    sub = parser.add_subparsers(dest="command", required=True)
+PROGRAM = """Samverkansbokslut för samordningsförbund: läs förbundens exporter, kontrollera dem, räkna fram
+bokslutet och skriv årets rapporter (PDF och HTML) och utdrag (CSV).
 
-    synth = sub.add_parser("synth", help="skriv en syntetisk inkorg")
-    synth.add_argument("--forbund", type=int, default=3)
-    synth.add_argument("--years", type=_years, default=(2018, 2025), help="t.ex. 2018-2025")
-    synth.add_argument("--participants-per-year", type=int, default=600)
-    synth.add_argument("--seed", type=int, default=2024)
+Exempel: samverkan run --inbox var/demo-inbox --year 2024 --out out/2024"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = SwedishParser(prog="samverkan", description=PROGRAM)
+    parser.add_argument("--version", action=VersionAction,
+                        help="visa versionen av samverkan, Dagster, Great Expectations, WeasyPrint och pandas")
+    parser.add_argument("--debug", action="store_true",
+                        help="visa hela felkedjan (traceback) vid fel och Dagsters och bibliotekens egna "
+                             "loggrader och varningar")
+    sub = parser.add_subparsers(dest="command", required=True, title="kommandon", metavar="KOMMANDO",
+                                help="samverkan KOMMANDO --help visar kommandots flaggor och ett exempel")
+
+    synth = sub.add_parser("synth", help="skriv en syntetisk inkorg",
+                           description="Skriv en syntetisk inkorg med alla dataset, samma filer för samma frö.",
+                           epilog="Exempel: samverkan synth --years 2018-2024 --out var/demo-inbox")
+    synth.add_argument("--forbund", type=int, default=3, metavar="ANTAL", help="antal förbund (standard 3)")
+    synth.add_argument("--years", type=_years, default=(2018, 2025), metavar="ÅÅÅÅ-ÅÅÅÅ",
+                       help="åren i inkorgen (standard 2018-2025)")
+    synth.add_argument("--participants-per-year", type=int, default=600, metavar="ANTAL",
+                       help="nya deltagare per år och förbund (standard 600)")
+    synth.add_argument("--seed", type=int, default=2024, metavar="TAL",
+                       help="slumpfrö; samma frö ger samma filer (standard 2024)")
     synth.add_argument("--with-errors", action="store_true", help="lägg in en dokumenterad andel felaktiga rader")
-    synth.add_argument("--out", required=True)
+    synth.add_argument("--out", required=True, metavar="MAPP", help="inkorgens mapp")
     synth.set_defaults(func=cmd_synth)
 
-    contract = sub.add_parser("contract", help="skriv datakontraktet som Markdown")
+    contract = sub.add_parser("contract", help="skriv datakontraktet som Markdown",
+                              description="Skriv datakontraktet (dataset, kolumner, typer och regler) som Markdown "
+                                          "till standard ut.",
+                              epilog="Exempel: samverkan contract > datakontrakt.md")
     contract.set_defaults(func=cmd_contract)
 
-    ledger = sub.add_parser("ledger", help="kumulerade nuvärden per aktör för ett flöde (CSV till stdout)")
+    ledger = sub.add_parser("ledger", help="kumulerade nuvärden per aktör för ett flöde (CSV till stdout)",
+                            description="Kumulerade nuvärden per aktör för ett flöde av belopp, som CSV till "
+                                        "standard ut.",
+                            epilog="Exempel: samverkan ledger --flows flode.csv --rate 0.04 --years 5")
     ledger.add_argument("--flows", required=True, metavar="FIL",
                         help="CSV med actor,amount_sek (samma belopp varje år) eller actor,year,amount_sek")
-    ledger.add_argument("--rate", type=float, default=0.04, help="diskonteringsränta (standard 0.04)")
-    ledger.add_argument("--years", type=int, default=5, help="antal år (standard 5)")
+    ledger.add_argument("--rate", type=float, default=0.04, metavar="RÄNTA",
+                        help="diskonteringsränta (standard 0.04)")
+    ledger.add_argument("--years", type=int, default=5, metavar="ANTAL", help="antal år (standard 5)")
     ledger.set_defaults(func=cmd_ledger)
 
-    forecast = sub.add_parser("forecast", help="investeringskalkyl för en planerad insats (forecast.csv, PDF och HTML)")
+    forecast = sub.add_parser("forecast", help="investeringskalkyl för en planerad insats (forecast.csv, PDF och HTML)",
+                              description="Investeringskalkyl för en planerad insats: forecast.csv, PDF och HTML.",
+                              epilog="Exempel: samverkan forecast --plan plans/ny-insats.yaml --out out/kalkyl")
     forecast.add_argument("--plan", required=True, metavar="FIL", help="planen (YAML)")
     forecast.add_argument("--out", required=True, metavar="MAPP", help="mapp för forecast.csv och kalkylen")
     forecast.add_argument("--catalogue", metavar="FIL",
@@ -359,25 +407,33 @@ def build_parser() -> argparse.ArgumentParser:
                           help="kalkylens PDF-variant: pdf/ua-1 (tillgänglig, standard) eller pdf/a-3u (arkiv)")
     forecast.set_defaults(func=cmd_forecast)
 
-    run = sub.add_parser("run", help="kör hela flödet för ett år och skriv årets utdrag")
-    run.add_argument("--inbox", required=True)
-    run.add_argument("--year", type=int, required=True)
-    run.add_argument("--out", help="utmapp; för ett scenario utelämnad: out/scenarios/NAMN/ÅR bredvid den "
-                                   "officiella (en officiell utmapp vägras)")
+    run = sub.add_parser("run", help="kör hela flödet för ett år och skriv årets utdrag",
+                         description="Kör hela flödet för ett år: läs och kontrollera inkorgen, räkna bokslutet och "
+                                     "skriv rapporter och utdrag. Skriver antalen per dataset, rapporterna och var "
+                                     "allt ligger; ett fel blir en rad.",
+                         epilog="Exempel: samverkan run --inbox var/demo-inbox --year 2024 --out out/2024")
+    run.add_argument("--inbox", required=True, metavar="MAPP", help="inkorgen med årets exporter")
+    run.add_argument("--year", type=int, required=True, metavar="ÅÅÅÅ", help="året som redovisas (ett avslutat år)")
+    run.add_argument("--out", metavar="MAPP", help="mapp för årets rapporter och utdrag (krävs utom för ett "
+                                                   "scenario: då out/scenarios/NAMN/ÅR; en officiell utmapp vägras)")
     run.add_argument("--scenario", metavar="NAMN",
                      help="kör året som ett namngivet scenario med egen instans, egna lagrade tillgångar, utdata "
                           "och Data Docs; det officiella året rörs inte (se samverkan scenarios)")
     run.set_defaults(func=cmd_run)
 
-    backfill = sub.add_parser("backfill", help="kör flera år efter varandra, ett år per körning")
-    backfill.add_argument("--inbox", required=True)
-    backfill.add_argument("--years", type=_years, required=True, help="t.ex. 2022-2024")
-    backfill.add_argument("--out", required=True, help="mall med {year}, t.ex. out/{year}")
+    backfill = sub.add_parser("backfill", help="kör flera år efter varandra, ett år per körning",
+                              description="Kör flera år efter varandra, en körning per år; ett misslyckat år "
+                                          "stoppar inte nästa.",
+                              epilog="Exempel: samverkan backfill --inbox var/demo-inbox --years 2022-2024 "
+                                     "--out out/{year}")
+    backfill.add_argument("--inbox", required=True, metavar="MAPP", help="inkorgen med exporterna för alla åren")
+    backfill.add_argument("--years", type=_years, required=True, metavar="ÅÅÅÅ-ÅÅÅÅ", help="t.ex. 2022-2024")
+    backfill.add_argument("--out", required=True, metavar="MALL", help="mall med {year}, t.ex. out/{year}")
     backfill.set_defaults(func=cmd_backfill)
     for command in (run, backfill):
         command.add_argument("--rules", dest="rules_file", type=_run_file, metavar="FIL",
                              help="regelfil för framgångsnivåer (YAML); standard: samverkan/data/success_rules.yaml")
-        command.add_argument("--workers", type=_steps_at_once,
+        command.add_argument("--workers", type=_steps_at_once, metavar="ANTAL",
                              help="steg samtidigt (0 = en fler än kärnorna; standard)")
         command.add_argument("--pdf-variant", choices=("pdf/ua-1", "pdf/a-3u"),
                              help="rapportens PDF-variant: pdf/ua-1 (tillgänglig, standard) eller pdf/a-3u (arkiv)")
@@ -435,8 +491,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     compare = sub.add_parser("compare", help="jämför två körningars utdata: parametrar, bokslut och nivåer",
                              description="Jämför två utdatamappar (t.ex. out/2024 och ett scenario) och skriv "
-                                         "comparison.csv och comparison.md. Exempel: samverkan compare out/2024 "
-                                         "out/2024-ranta-3 --out jamforelse")
+                                         "comparison.csv och comparison.md.",
+                             epilog="Exempel: samverkan compare out/2024 out/2024-ranta-3 --out jamforelse")
     compare.add_argument("a", metavar="A", help="den första utdatamappen")
     compare.add_argument("b", metavar="B", help="den andra utdatamappen")
     compare.add_argument("--out", default=".", metavar="MAPP", help="var jämförelsen skrivs (standard: här)")
@@ -456,6 +512,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if not args.debug:
+        quiet_libraries()
     try:
         return args.func(args)
     except KeyboardInterrupt:

@@ -112,7 +112,7 @@ def _outcome(instance: DagsterInstance, success: bool, run_id: str, events: list
 
 
 def run_year(inbox: Path, year: int, out: Path, instance: DagsterInstance | None = None,
-             log_level: str = "WARNING", in_process: bool = False, tags: dict[str, str] | None = None,
+             log_level: str = "CRITICAL", in_process: bool = False, tags: dict[str, str] | None = None,
              workers: int | None = None, resources: dict[str, dict] | None = None, **settings: object) -> YearRun:
     """One year's run; ``settings`` are fields of ``SamverkanSettings``, ``workers`` the multiprocess executor's
     steps at once (left out: its own default); ``resources`` the run config of other resources (a scenario's
@@ -128,7 +128,8 @@ def run_year(inbox: Path, year: int, out: Path, instance: DagsterInstance | None
     config.update({k: v for k, v in settings.items() if v is not None})
     run_config = {
         "resources": {**(resources or {}), "settings": {"config": config}},
-        # Step-by-step debug lines belong in the Dagster UI, not on a steward's terminal.
+        # Step-by-step lines belong in the Dagster UI, not on a steward's terminal; nor do Dagster's ERROR lines,
+        # each a traceback: the caller prints YearRun.failures, one line each (CRITICAL: Dagster logs nothing there).
         "loggers": {"console": {"config": {"log_level": log_level}}},
     }
     partition = str(year)
