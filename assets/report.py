@@ -23,8 +23,10 @@ from samverkan.files import read_csv_extract, write_csv_atomic
 from samverkan.ingest import sha256_of
 from samverkan.ledger.catalogue import load_catalogue
 from samverkan.ledger.parameters import load_parameters
+from samverkan.national_reference import NationalReferenceError, find_reference
 from samverkan.report import ReportInputs, input_files_table, latest_data_date, slugify
 from samverkan.report.aggregates import outcome_tables
+from samverkan.report.benchmarks import export_reference
 from samverkan.report.extracts import outcome_extracts
 from samverkan.report.frames import has
 from samverkan.success import load_rules
@@ -123,6 +125,10 @@ def report_inputs(
     outcomes = outcome_tables(participants, projects, project_costs, year)
     # Plan against outcome is the ledger_lifetime asset's second extract, written beside the reports.
     plan_path = settings.out_path(year) / "ledger_lifetime_plan.csv"
+    try:
+        reference = find_reference(settings.national_reference, settings.inbox_path())
+    except NationalReferenceError as exc:
+        raise Failure(description=str(exc)) from None
     inputs = ReportInputs(
         year=year,
         flow=participant_flow,
@@ -149,8 +155,10 @@ def report_inputs(
         data_date=latest_data_date([participants, project_events], ["enrolled_on", "exited_on", "date"]),
         software_version=_software_version(),
         extra=extra,
+        forbund_scope=tuple(settings.forbund),
+        national_reference=reference,
     )
-    names = forbund_in_year(inputs)
+    names = [n for n in forbund_in_year(inputs) if not settings.forbund or n in settings.forbund]
     keys = [mapping_key(name) for name in names]
     if len(set(keys)) != len(keys):
         clashes = sorted({k for k in keys if keys.count(k) > 1})
@@ -159,6 +167,8 @@ def report_inputs(
     out = settings.out_path(year)
     for file_name, table in outcome_extracts(inputs, names).items():
         write_csv_atomic(table, out / file_name)
+    if not settings.forbund:  # only a run of every förbund is a national reference
+        export_reference(inputs, context.run_id, out)
     yield Output(inputs, "inputs")
     yield Output(names, "order")
     key_of = dict(zip(names, keys, strict=True))

@@ -78,6 +78,8 @@ def _start_workers_early(args: argparse.Namespace) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     if not _check_run_files(args, args.year):
         return 2
+    if args.forbund:
+        return cmd_run_forbund(args)
     _start_workers_early(args)
     from pipelines.run import run_year
 
@@ -97,6 +99,40 @@ def cmd_run(args: argparse.Namespace) -> int:
             print("\n".join(outcome.tracebacks), file=sys.stderr)
         return 1
     print(f"klart: {args.year} skrivet till {outcome.out_dir} (körning {outcome.run_id})")
+    return 0
+
+
+def cmd_run_forbund(args: argparse.Namespace) -> int:
+    """``run --forbund``: the year for the named förbund only (pipelines/scope.py)."""
+    from pipelines.scope import ScopeError, requested_forbund, run_scoped
+
+    try:
+        requested_forbund(Path(args.inbox), args.forbund)
+    except ScopeError as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 2
+    _start_workers_early(args)
+    settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
+    try:
+        scoped = run_scoped(Path(args.inbox), args.year, Path(args.out), args.forbund, in_process=args.in_process,
+                            workers=args.workers, **settings)
+    except ValueError as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 2
+    print("validerade data återanvända från lagringen (inkorgen är oförändrad)" if scoped.reused
+          else "inkorgen har ändrats (eller saknar lagrad validering): hela inkorgen validerades först")
+    print(f"riksjämförelse: {scoped.reference} (körning {scoped.reference_run})" if scoped.reference
+          else "riksjämförelse: ingen fullständig körning av året med nationell referens finns")
+    outcome = scoped.outcome
+    if not outcome.success:
+        print(f"körningen {outcome.run_id} misslyckades:", file=sys.stderr)
+        for failure in outcome.failures:
+            print(f"  {failure}", file=sys.stderr)
+        if args.debug:
+            print("\n".join(outcome.tracebacks), file=sys.stderr)
+        return 1
+    print(f"klart: {args.year} för {', '.join(scoped.forbund)} skrivet till {outcome.out_dir} "
+          f"(körning {outcome.run_id})")
     return 0
 
 
@@ -255,6 +291,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--inbox", required=True)
     run.add_argument("--year", type=int, required=True)
     run.add_argument("--out", required=True)
+    run.add_argument("--forbund", action="append", metavar="NAMN",
+                     help="kör bara för det namngivna förbundet (kan anges flera gånger); riksjämförelsen läses från "
+                          "årets senaste fullständiga körning. Exempel: samverkan run --inbox var/inbox --year 2024 "
+                          "--out out/2024-a --forbund 'Samordningsförbundet A'")
     run.set_defaults(func=cmd_run)
 
     backfill = sub.add_parser("backfill", help="kör flera år efter varandra, ett år per körning")

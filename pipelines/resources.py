@@ -27,6 +27,10 @@ class SamverkanSettings(ConfigurableResource):
     expectations_dir: str = ""
     # PDF variant of the samverkansbokslut: "pdf/ua-1" (tagged, accessible) or "pdf/a-3u" (archival, also tagged).
     pdf_variant: str = "pdf/ua-1"
+    # The förbund a run is limited to (empty: every förbund) and the national reference its benchmarks read
+    # (empty: <inbox>/national_reference.csv if there is one); `samverkan run --forbund` sets both (pipelines/scope.py).
+    forbund: list[str] = []
+    national_reference: str = ""
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         # Every step that reads the settings first holds its run's year (and scenario), or stops: two runs of one

@@ -12,11 +12,11 @@ be shared with step processes) runs everything in this process instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dagster import DagsterInstance, JobDefinition, build_reconstructable_job, execute_job
+from dagster import AssetKey, DagsterInstance, JobDefinition, build_reconstructable_job, execute_job
 
 from pipelines.instance import ensure_dagster_home
 from pipelines.partitions import yearly_partitions
@@ -101,9 +101,11 @@ def _tracebacks(events: Iterable) -> list[str]:
 
 def run_year(inbox: Path, year: int, out: Path, instance: DagsterInstance | None = None,
              log_level: str = "WARNING", in_process: bool = False, tags: dict[str, str] | None = None,
-             workers: int | None = None, **settings: object) -> YearRun:
+             workers: int | None = None, asset_selection: Sequence[AssetKey] | None = None,
+             resources: dict | None = None, **settings: object) -> YearRun:
     """One year's run; ``settings`` are fields of ``SamverkanSettings``, ``workers`` the multiprocess executor's
-    steps at once (left out: its own default)."""
+    steps at once (left out: its own default), ``asset_selection`` the assets to run (left out: all),
+    ``resources`` run config of other resources than the settings (pipelines/scope.py)."""
     _check_year(year)
     if not Path(inbox).is_dir():
         raise ValueError(f"inkorgen {inbox} finns inte eller är ingen mapp")
@@ -114,14 +116,14 @@ def run_year(inbox: Path, year: int, out: Path, instance: DagsterInstance | None
     config = {"inbox_dir": str(Path(inbox).resolve()), "out_dir": _literal(Path(out).resolve())}
     config.update({k: v for k, v in settings.items() if v is not None})
     run_config = {
-        "resources": {"settings": {"config": config}},
+        "resources": {"settings": {"config": config}, **(resources or {})},
         # Step-by-step debug lines belong in the Dagster UI, not on a steward's terminal.
         "loggers": {"console": {"config": {"log_level": log_level}}},
     }
     partition = str(year)
     if in_process or instance.is_ephemeral:
         result = samverkansbokslut_job_def().execute_in_process(
-            partition_key=partition, instance=instance, run_config=run_config,
+            partition_key=partition, instance=instance, run_config=run_config, asset_selection=asset_selection,
             tags={**launcher_tag(), **(tags or {})}, raise_on_error=False,
         )
         events = result.all_events
@@ -130,7 +132,7 @@ def run_year(inbox: Path, year: int, out: Path, instance: DagsterInstance | None
     if workers is not None:
         run_config["execution"] = {"config": {"workers": workers}}
     job = build_reconstructable_job("pipelines.run", "samverkansbokslut_job_def")
-    with execute_job(job, instance=instance, run_config=run_config,
+    with execute_job(job, instance=instance, run_config=run_config, asset_selection=asset_selection,
                      tags={"dagster/partition": partition, **launcher_tag(), **(tags or {})}) as result:
         events = result.all_events
         return YearRun(result.success, result.run_id, _failures(events), Path(out), _tracebacks(events))

@@ -1,0 +1,160 @@
+"""``samverkan run --forbund NAME``: a year's run limited to some förbund.
+
+What a förbund's report needs is computed for it alone: the validated datasets of the partition are cut to the
+förbund (``samverkan.scope.cut_to_forbund``) into a storage of the run's own, and only the assets downstream of
+the validation run on that storage, in this process (a dozen small steps: a step process each would cost more
+than the work). The benchmarks' national figures come from the year's last full official run: the
+``national_reference.csv`` it wrote beside its reports, named in the report text.
+
+The validated datasets are reused when the inbox is the one they were validated from: the run that last
+materialised the stored ``projects`` of the year is either that full run (its inbox recorded in
+``national_reference_inbox.csv``) or a validation started here (its inbox's digest in the run's tag); its inbox
+fingerprint (names, sizes, SHA-256 of the files) must equal the inbox's now. Otherwise the whole inbox is
+validated first (ingest, ``data_quality``, ``data_gate``: the year's official validation, as a full run does
+it), and only then is it cut.
+
+The official stored files of the year's downstream assets are never written by a limited run: its own storage is
+``<storage>/_scoped/<year>/<förbund>``. Dagster records the limited run's materialisations like any run's,
+tagged ``samverkan/forbund``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from dagster import AssetKey, AssetRecordsFilter, AssetSelection, DagsterInstance, DagsterRunStatus, RunsFilter
+
+from pipelines.instance import ensure_dagster_home
+from pipelines.io_manager import ParquetIOManager
+from pipelines.run import JOB_NAME, YearRun, run_year
+from pipelines.run_lock import OFFICIAL, PARTITION_TAG, SCENARIO_TAG
+from samverkan.files import read_csv_extract, write_bytes_atomic
+from samverkan.national_reference import REFERENCE_FILE, REFERENCE_INBOX_FILE, fingerprint_digest
+from samverkan.readers import read_dataset
+from samverkan.report import slugify
+from samverkan.scope import BY_FORBUND, BY_PROJECT, ScopeError, cut_to_forbund, inbox_fingerprint, resolve_forbund
+
+SCOPE_TAG = "samverkan/forbund"  # the förbund of a limited run, joined by "|"
+VALIDATED_TAG = "samverkan/validated-inbox"  # a validation run's inbox digest
+# What the downstream assets load from the validation: the datasets, cut, and the steward's tables, whole.
+CUT = (*BY_FORBUND, *BY_PROJECT)
+WHOLE = ("quality_summary", "quality_problems")
+VALIDATION = AssetSelection.groups("ingest", "quality")
+FULL_RUNS_LOOKED_AT = 50
+
+
+@dataclass
+class ScopedRun:
+    outcome: YearRun
+    forbund: list[str]
+    reused: bool  # the stored validation was reused (no ingest ran)
+    reference: Path | None  # the national reference the benchmarks read
+    reference_run: str | None  # the full run that wrote it
+    validation: YearRun | None = None  # the whole inbox's validation, when the inbox had changed
+
+
+def _official(run) -> bool:
+    return run.tags.get(SCENARIO_TAG, OFFICIAL) in ("", OFFICIAL)
+
+
+def _out_dir(run, year: int) -> Path:
+    template = run.run_config.get("resources", {}).get("settings", {}).get("config", {}).get("out_dir", "out/{year}")
+    return Path(template.format(year=year))
+
+
+def last_full_run(instance: DagsterInstance, year: int) -> tuple[str, Path] | None:
+    """The newest successful official run of every asset of ``year`` that exported a national reference."""
+    runs = instance.get_runs(RunsFilter(job_name=JOB_NAME, statuses=[DagsterRunStatus.SUCCESS],
+                                        tags={PARTITION_TAG: str(year)}), limit=FULL_RUNS_LOOKED_AT)
+    for run in runs:  # newest first
+        if run.asset_selection or SCOPE_TAG in run.tags or not _official(run):
+            continue
+        out = _out_dir(run, year)
+        if (out / REFERENCE_FILE).is_file() and (out / REFERENCE_INBOX_FILE).is_file():
+            return run.run_id, out
+    return None
+
+
+def _validated_digest(instance: DagsterInstance, year: int, full: tuple[str, Path] | None) -> str | None:
+    """The inbox digest of the stored validation of ``year``, when it is known which inbox it came from."""
+    found = instance.fetch_materializations(
+        AssetRecordsFilter(asset_key=AssetKey("projects"), asset_partitions=[str(year)]), limit=1).records
+    if not found:
+        return None
+    run_id = found[0].run_id
+    if full is not None and run_id == full[0]:
+        return fingerprint_digest(read_csv_extract(full[1] / REFERENCE_INBOX_FILE))
+    run = instance.get_run_by_id(run_id)
+    return run.tags.get(VALIDATED_TAG) if run is not None else None
+
+
+def _stored(base: Path, name: str, year: int) -> Path:
+    return base / name / f"{year}.parquet"  # ParquetIOManager's layout
+
+
+def _seed(official: Path, scoped: Path, year: int, forbund: list[str]) -> None:
+    """The scoped storage: the stored validated datasets cut to ``forbund``, the steward's tables as they are."""
+    frames = {name: pd.read_parquet(_stored(official, name, year)) for name in CUT}
+    for name, frame in {**cut_to_forbund(frames, forbund),
+                        **{n: pd.read_parquet(_stored(official, n, year)) for n in WHOLE}}.items():
+        path = _stored(scoped, name, year)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(path, frame.to_parquet(index=False))
+
+
+def _downstream_keys() -> list[AssetKey]:
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    report = AssetSelection.assets("samverkansbokslut_reports")
+    return sorted((report.upstream() - VALIDATION).resolve(graph), key=lambda k: k.to_user_string())
+
+
+def _validation_keys() -> list[AssetKey]:
+    from pipelines.definitions import defs
+
+    return sorted(VALIDATION.resolve(defs.resolve_asset_graph()), key=lambda k: k.to_user_string())
+
+
+def requested_forbund(inbox: Path, requested: list[str]) -> list[str]:
+    """The named förbund as the inbox's projects spell them; ``ScopeError`` (one Swedish line) for a name the
+    projects do not have."""
+    projects = read_dataset(Path(inbox), "projects")
+    known = [name for name in projects.get("forbund", pd.Series(dtype="str")).astype(str).str.strip() if name]
+    return resolve_forbund(requested, known)
+
+
+def run_scoped(inbox: Path, year: int, out: Path, forbund: list[str], instance: DagsterInstance | None = None,
+               log_level: str = "WARNING", in_process: bool = False, workers: int | None = None,
+               **settings: object) -> ScopedRun:
+    """One year's run limited to ``forbund`` (names as in the projects; see the module docstring)."""
+    names = requested_forbund(inbox, forbund)
+    if instance is None:
+        ensure_dagster_home()
+        instance = DagsterInstance.get()
+    official = Path(ParquetIOManager().base_dir)
+    full = last_full_run(instance, year)
+    digest = fingerprint_digest(inbox_fingerprint(inbox))
+    reused = digest == _validated_digest(instance, year, full) and all(
+        _stored(official, name, year).is_file() for name in (*CUT, *WHOLE))
+    validation = None
+    if not reused:
+        validation = run_year(inbox, year, out, instance=instance, log_level=log_level, in_process=in_process,
+                              workers=workers, asset_selection=_validation_keys(),
+                              tags={VALIDATED_TAG: digest}, **settings)
+        if not validation.success:
+            return ScopedRun(validation, names, False, None, None, validation)
+    scoped = official / "_scoped" / str(year) / "+".join(slugify(n) for n in names)
+    _seed(official, scoped, year, names)
+    reference = full[1] / REFERENCE_FILE if full is not None else None
+    outcome = run_year(
+        inbox, year, out, instance=instance, log_level=log_level, in_process=True,
+        asset_selection=_downstream_keys(), tags={SCOPE_TAG: "|".join(names)},
+        resources={"io_manager": {"config": {"base_dir": str(scoped)}}},
+        forbund=names, national_reference=str(reference.resolve()) if reference else "", **settings)
+    return ScopedRun(outcome, names, reused, reference, full[0] if full else None, validation)
+
+
+__all__ = ["SCOPE_TAG", "ScopeError", "ScopedRun", "last_full_run", "requested_forbund", "run_scoped"]
