@@ -111,7 +111,7 @@ def cmd_run_forbund(args: argparse.Namespace) -> int:
     except ScopeError as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
-    _start_workers_early(args)
+    # No early forkserver: with an unchanged inbox every step runs in this process.
     settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
     try:
         scoped = run_scoped(Path(args.inbox), args.year, Path(args.out), args.forbund, in_process=args.in_process,

@@ -20,7 +20,10 @@ tagged ``samverkan/forbund``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import gc
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +33,7 @@ from pipelines.instance import ensure_dagster_home
 from pipelines.io_manager import ParquetIOManager
 from pipelines.run import JOB_NAME, YearRun, run_year
 from pipelines.run_lock import OFFICIAL, PARTITION_TAG, SCENARIO_TAG
+from pipelines.runtime import STEP_COLLECTOR_THRESHOLDS
 from samverkan.files import read_csv_extract, write_bytes_atomic
 from samverkan.national_reference import REFERENCE_FILE, REFERENCE_INBOX_FILE, fingerprint_digest
 from samverkan.readers import read_dataset
@@ -53,6 +57,7 @@ class ScopedRun:
     reference: Path | None  # the national reference the benchmarks read
     reference_run: str | None  # the full run that wrote it
     validation: YearRun | None = None  # the whole inbox's validation, when the inbox had changed
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time of each phase, for benchmarks/
 
 
 def _official(run) -> bool:
@@ -118,6 +123,21 @@ def _validation_keys() -> list[AssetKey]:
     return sorted(VALIDATION.resolve(defs.resolve_asset_graph()), key=lambda k: k.to_user_string())
 
 
+@contextmanager
+def step_collector():
+    """This process's collector tuned as the step processes' are (pipelines/runtime.py) while a limited run's
+    steps run in it, and restored after: the render's layout allocates hundreds of thousands of short-lived
+    objects, and with the default thresholds each few hundred would traverse everything the process has loaded."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*STEP_COLLECTOR_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+
 def requested_forbund(inbox: Path, requested: list[str]) -> list[str]:
     """The named förbund as the inbox's projects spell them; ``ScopeError`` (one Swedish line) for a name the
     projects do not have."""
@@ -128,33 +148,50 @@ def requested_forbund(inbox: Path, requested: list[str]) -> list[str]:
 
 def run_scoped(inbox: Path, year: int, out: Path, forbund: list[str], instance: DagsterInstance | None = None,
                log_level: str = "WARNING", in_process: bool = False, workers: int | None = None,
-               **settings: object) -> ScopedRun:
-    """One year's run limited to ``forbund`` (names as in the projects; see the module docstring)."""
+               storage: Path | None = None, **settings: object) -> ScopedRun:
+    """One year's run limited to ``forbund`` (names as in the projects; see the module docstring). ``storage`` is
+    the official stored assets' folder (left out: the IO manager's, ``SAMVERKAN_STORAGE``)."""
+    started = time.perf_counter()
+    seconds: dict[str, float] = {}
+
+    def phase(name: str) -> None:
+        nonlocal started
+        now = time.perf_counter()
+        seconds[name] = round(now - started, 3)
+        started = now
+
     names = requested_forbund(inbox, forbund)
     if instance is None:
         ensure_dagster_home()
         instance = DagsterInstance.get()
-    official = Path(ParquetIOManager().base_dir)
+    official = Path(storage or ParquetIOManager().base_dir)
     full = last_full_run(instance, year)
     digest = fingerprint_digest(inbox_fingerprint(inbox))
     reused = digest == _validated_digest(instance, year, full) and all(
         _stored(official, name, year).is_file() for name in (*CUT, *WHOLE))
+    phase("check")
     validation = None
     if not reused:
         validation = run_year(inbox, year, out, instance=instance, log_level=log_level, in_process=in_process,
-                              workers=workers, asset_selection=_validation_keys(),
-                              tags={VALIDATED_TAG: digest}, **settings)
+                              workers=workers, asset_selection=_validation_keys(), tags={VALIDATED_TAG: digest},
+                              resources={"io_manager": {"config": {"base_dir": str(official)}}}, **settings)
+        phase("validate")
         if not validation.success:
-            return ScopedRun(validation, names, False, None, None, validation)
+            return ScopedRun(validation, names, False, None, None, validation, seconds)
     scoped = official / "_scoped" / str(year) / "+".join(slugify(n) for n in names)
     _seed(official, scoped, year, names)
+    keys = _downstream_keys()
+    phase("cut")
     reference = full[1] / REFERENCE_FILE if full is not None else None
-    outcome = run_year(
-        inbox, year, out, instance=instance, log_level=log_level, in_process=True,
-        asset_selection=_downstream_keys(), tags={SCOPE_TAG: "|".join(names)},
-        resources={"io_manager": {"config": {"base_dir": str(scoped)}}},
-        forbund=names, national_reference=str(reference.resolve()) if reference else "", **settings)
-    return ScopedRun(outcome, names, reused, reference, full[0] if full else None, validation)
+    with step_collector():
+        outcome = run_year(
+            inbox, year, out, instance=instance, log_level=log_level, in_process=True,
+            asset_selection=keys, tags={SCOPE_TAG: "|".join(names)},
+            resources={"io_manager": {"config": {"base_dir": str(scoped)}},
+                       "intermediate_io_manager": {"config": {"base_dir": str(scoped / "intermediate")}}},
+            forbund=names, national_reference=str(reference.resolve()) if reference else "", **settings)
+    phase("run")
+    return ScopedRun(outcome, names, reused, reference, full[0] if full else None, validation, seconds)
 
 
 __all__ = ["SCOPE_TAG", "ScopeError", "ScopedRun", "last_full_run", "requested_forbund", "run_scoped"]
