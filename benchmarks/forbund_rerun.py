@@ -59,9 +59,12 @@ def forbund_target(rerun: dict | None, year_wall: float) -> dict:
             "met": rerun["success"] and rerun["reused_validation"] and share <= TARGET_SHARE}
 
 
-def forbund_lines(rerun: dict | None, year_wall: float) -> list[str]:
+def forbund_lines(rerun: dict | None, year: dict) -> list[str]:
+    """The rerun's paragraph; ``year`` is the national year's entry of the results (wall, steps' CPU)."""
     if not rerun:
         return []
+    year_wall = year["wall_seconds"]
+    year_cpu = sum(s.get("cpu_seconds") or 0.0 for s in year["steps"].values())
     phases = ", ".join(f"{k} {v:.2f} s" for k, v in rerun["phases"].items())
     slow = sorted(((s or 0.0, k) for k, s in rerun["steps"].items()), reverse=True)[:5]
     return ["## One förbund rerun on the unchanged inbox", "",
@@ -73,4 +76,8 @@ def forbund_lines(rerun: dict | None, year_wall: float) -> list[str]:
             + ", ".join(f"{k} {s:.2f} s" for s, k in slow) + ".", "",
             f"The same as a fresh command (`samverkan run … --forbund`, start-up and imports included): "
             f"{rerun['cli_wall_seconds']:.2f} s ({'ok' if rerun['cli_success'] else 'FAILED'}), "
-            f"{rerun['cli_wall_seconds'] / year_wall:.3f} of the year.", ""]
+            f"{rerun['cli_wall_seconds'] / year_wall:.3f} of the year.", "",
+            f"By CPU, which the machine's load moves less than wall time: the rerun's {rerun['cpu_seconds']:.2f} "
+            f"CPU s against the national year's steps' {year_cpu:.1f} CPU s = "
+            f"{rerun['cpu_seconds'] / max(year_cpu, 1e-9):.3f}.",
+            ""]

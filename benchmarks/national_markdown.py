@@ -81,7 +81,7 @@ def markdown(report: dict) -> str:
                          f"{_cell(row['peak_rss_mb'], 0)} |")
         lines.append("")
         if key == "one_year":
-            lines += forbund_lines(part.get("forbund_rerun"), part["years"][years[-1]]["wall_seconds"])
+            lines += forbund_lines(part.get("forbund_rerun"), part["years"][years[-1]])
     duck = report.get("duckdb", {})
     lines += ["## Ledger against DuckDB", ""]
     if duck.get("available"):

@@ -95,7 +95,9 @@ def from_table(table: pd.DataFrame, where: str = REFERENCE_FILE) -> NationalRefe
         numbers = pd.to_numeric(table[column], errors="coerce")
         if (numbers.isna() & table[column].notna()).any():
             raise NationalReferenceError(f"{where}: kolumnen {column} har värden som inte är tal")
-        if (numbers < 0).any() or (column == "share_work_or_studies" and (numbers > 1).any()):
+        # A return per krona is negative when the effects are; a share and a cost cannot be.
+        if column != "return_ratio" and ((numbers < 0).any() or (column == "share_work_or_studies"
+                                                                  and (numbers > 1).any())):
             raise NationalReferenceError(f"{where}: kolumnen {column} har värden utanför det möjliga")
         values[column] = numbers.astype("float64").to_numpy()
     frame = pd.DataFrame(values, index=pd.Index(names.to_numpy(), name="forbund"))

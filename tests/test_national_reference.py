@@ -138,6 +138,7 @@ def test_reference_table_gives_each_forbund_its_return():
     (lambda t: t.assign(source=["a", ""]), "en och samma källa"),
     (lambda t: t.assign(forbund=["X", "X"]), "eget förbund"),
     (lambda t: t.assign(share_work_or_studies=[0.5, 1.2]), "share_work_or_studies har värden utanför"),
+    (lambda t: t.assign(cost_per_participant=[-1.0, 1.0]), "cost_per_participant har värden utanför"),
     (lambda t: t.assign(cost_per_participant=["tio", 1.0]), "cost_per_participant har värden som inte är tal"),
     (lambda t: t.iloc[0:0], "inga rader"),
 ])
@@ -148,6 +149,13 @@ def test_a_bad_reference_file_is_refused_in_one_swedish_line(tmp_path: Path, cha
     with pytest.raises(NationalReferenceError, match=message) as caught:
         read_reference(path)
     assert str(caught.value).startswith(f"{REFERENCE_FILE}: ") and "\n" not in str(caught.value)
+
+
+def test_a_negative_return_per_krona_is_a_figure_not_an_error(tmp_path: Path):
+    table = pd.DataFrame({"year": [2024, 2024], "forbund": ["X", "Y"], "share_work_or_studies": [0.5, 0.2],
+                          "cost_per_participant": [10.0, 20.0], "return_ratio": [-0.4, 2.0], "source": ["s", "s"]})
+    reference = read_reference(write_csv_atomic(table, tmp_path / REFERENCE_FILE))
+    assert reference.table["return_ratio"].tolist() == [-0.4, 2.0]
 
 
 # ---------- the förbund of a limited run
