@@ -6,8 +6,8 @@ the validation run on that storage, in this process (a dozen small steps: a step
 than the work). The benchmarks' national figures come from the year's last full official run: the
 ``national_reference.csv`` it wrote beside its reports, named in the report text.
 
-The validated datasets are reused when the inbox is the one they were validated from: the run that last
-materialised the stored ``projects`` of the year is either that full run (its inbox recorded in
+The validated datasets are reused when the inbox is the one they were validated from: the one run that last
+materialised every stored dataset of the year that is read is either that full run (its inbox recorded in
 ``national_reference_inbox.csv``) or a validation started here (its inbox's digest in the run's tag); its inbox
 fingerprint (names, sizes, SHA-256 of the files) must equal the inbox's now. Otherwise the whole inbox is
 validated first (ingest, ``data_quality``, ``data_gate``: the year's official validation, as a full run does
@@ -83,12 +83,16 @@ def last_full_run(instance: DagsterInstance, year: int) -> tuple[str, Path] | No
 
 
 def _validated_digest(instance: DagsterInstance, year: int, full: tuple[str, Path] | None) -> str | None:
-    """The inbox digest of the stored validation of ``year``, when it is known which inbox it came from."""
-    found = instance.fetch_materializations(
-        AssetRecordsFilter(asset_key=AssetKey("projects"), asset_partitions=[str(year)]), limit=1).records
-    if not found:
+    """The inbox digest of the stored validation of ``year``, when one run stored all of it and it is known which
+    inbox that run read."""
+    runs = set()
+    for name in (*CUT, *WHOLE):
+        found = instance.fetch_materializations(
+            AssetRecordsFilter(asset_key=AssetKey(name), asset_partitions=[str(year)]), limit=1).records
+        runs.add(found[0].run_id if found else None)
+    if len(runs) != 1 or None in runs:
         return None
-    run_id = found[0].run_id
+    run_id = runs.pop()
     if full is not None and run_id == full[0]:
         return fingerprint_digest(read_csv_extract(full[1] / REFERENCE_INBOX_FILE))
     run = instance.get_run_by_id(run_id)
