@@ -25,10 +25,12 @@ from samverkan.ingest import sha256_of
 from samverkan.ledger.catalogue import load_catalogue
 from samverkan.ledger.parameters import load_parameters
 from samverkan.manifest import inputs_fields, record
+from samverkan.national_reference import NationalReferenceError, find_reference
 from samverkan.privacy import last_gate
 from samverkan.publish import latest_version
 from samverkan.report import ReportInputs, input_files_table, latest_data_date, slugify
 from samverkan.report.aggregates import outcome_tables
+from samverkan.report.benchmarks import export_reference
 from samverkan.report.extracts import outcome_extracts
 from samverkan.report.frames import has
 from samverkan.success import load_rules
@@ -132,6 +134,10 @@ def report_inputs(
     outcomes = outcome_tables(participants, projects, project_costs, year)
     # Plan against outcome is the ledger_lifetime asset's second extract, written beside the reports.
     plan_path = settings.out_path(year) / "ledger_lifetime_plan.csv"
+    try:
+        reference = find_reference(settings.national_reference, settings.inbox_path())
+    except NationalReferenceError as exc:
+        raise failure(description=str(exc)) from None
     inputs = ReportInputs(
         year=year,
         flow=participant_flow,
@@ -158,8 +164,10 @@ def report_inputs(
         data_date=latest_data_date([participants, project_events], ["enrolled_on", "exited_on", "date"]),
         software_version=_software_version(),
         extra=extra,
+        forbund_scope=tuple(settings.forbund),
+        national_reference=reference,
     )
-    names = forbund_in_year(inputs)
+    names = [n for n in forbund_in_year(inputs) if not settings.forbund or n in settings.forbund]
     keys = [mapping_key(name) for name in names]
     if len(set(keys)) != len(keys):
         clashes = sorted({k for k in keys if keys.count(k) > 1})
@@ -170,6 +178,8 @@ def report_inputs(
         write_csv_atomic(table, out / file_name)
     record(out, **inputs_fields(inputs.input_files.to_dict("records"), {**extra, "Regelversion": rules_version},
                                 inputs.software_version, settings.pdf_variant))
+    if not settings.forbund:  # only a run of every förbund is a national reference
+        export_reference(inputs, context.run_id, out)
     yield Output(inputs, "inputs")
     yield Output(names, "order")
     key_of = dict(zip(names, keys, strict=True))

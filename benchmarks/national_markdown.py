@@ -1,5 +1,7 @@
 """The national benchmark's results as markdown (``results/<name>.md``), from the report it writes as JSON."""
 
+from benchmarks.forbund_rerun import forbund_lines
+
 
 def _cell(value: float | None, digits: int = 1) -> str:
     return "not available" if value is None else f"{value:.{digits}f}"
@@ -78,6 +80,8 @@ def markdown(report: dict) -> str:
             lines.append(f"| {row['stage']} | {_cell(row['seconds'])} | {_cell(row.get('cpu_seconds'))} | "
                          f"{_cell(row['peak_rss_mb'], 0)} |")
         lines.append("")
+        if key == "one_year":
+            lines += forbund_lines(part.get("forbund_rerun"), part["years"][years[-1]])
     duck = report.get("duckdb", {})
     lines += ["## Ledger against DuckDB", ""]
     if duck.get("available"):

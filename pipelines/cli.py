@@ -7,13 +7,23 @@ asked for, so ``synth``, ``ledger`` and ``contract``, which call the core alone,
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import time
 from pathlib import Path
 
+from pipelines.cli_commands import (
+    cmd_adopt,
+    cmd_compare,
+    cmd_contract,
+    cmd_forecast,
+    cmd_ledger,
+    cmd_profile_check,
+    cmd_purge,
+    cmd_scenarios,
+    cmd_synth,
+)
+from pipelines.cli_run import cmd_backfill, cmd_run
 from pipelines.cli_text import SwedishParser, VersionAction
-from pipelines.console import Progress, quiet_libraries, reports_line, run_steps, stderr_to
+from pipelines.console import quiet_libraries
 
 
 def _years(text: str) -> tuple[int, int]:
@@ -44,305 +54,6 @@ def _run_file(text: str) -> str:
     if not path.is_file():
         raise argparse.ArgumentTypeError(f"{text}: filen finns inte")
     return str(path.resolve())
-
-
-def _check_run_files(args: argparse.Namespace, year: int) -> bool:
-    """Every problem of the given parameters, rules and catalogue files, one Swedish line each, before anything
-    runs; partial files are merged over the shipped ones first."""
-    from samverkan.run_files import validate_run_files
-
-    problems = validate_run_files(args.parameters_file, args.rules_file, args.catalogue_file, year)
-    for line in problems:
-        print(f"fel: {line}", file=sys.stderr)
-    return not problems
-
-
-def cmd_synth(args: argparse.Namespace) -> int:
-    from samverkan.synth import SynthSpec, synthesise, write_inbox
-
-    first, last = args.years
-    spec = SynthSpec(forbund=args.forbund, first_year=first, last_year=last,
-                     participants_per_year=args.participants_per_year, seed=args.seed,
-                     with_errors=args.with_errors)
-    frames, errors = synthesise(spec)
-    written = write_inbox(frames, errors, Path(args.out))
-    counts = ", ".join(f"{name} {len(frame)}" for name, frame in frames.items())
-    print(f"skrev {len(written)} filer till {args.out}: {counts}"
-          + (f"; {len(errors)} avsiktliga fel (se _injected_errors.csv)" if len(errors) else ""))
-    return 0
-
-
-def _start_workers_early(args: argparse.Namespace) -> None:
-    # Before the pipeline is imported: its preloading overlaps ours (pipelines/preload.py). Every step process is
-    # forked from that forkserver and inherits its stderr, where Dagster's per-step "Executing step … in
-    # subprocess" DEBUG line and the libraries' warnings land; the steward gets the failures from the run's
-    # events instead (cmd_run), so without --debug they go nowhere.
-    if not args.in_process:
-        from pipelines.preload import start_step_forkserver
-
-        with stderr_to(None if args.debug else os.devnull):
-            start_step_forkserver()
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    if args.scenario:
-        return cmd_run_scenario(args)
-    if not args.out:
-        print("fel: --out krävs (utom för ett scenario, --scenario NAMN)", file=sys.stderr)
-        return 2
-    if not _check_run_files(args, args.year) or not _check_profile(args):
-        return 2
-    _start_workers_early(args)
-    from pipelines.run import JOB_NAME, run_year
-    from samverkan.manifest import read_manifest
-
-    settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
-    # With --debug Dagster's own lines fill the console; a line rewritten in place among them would only garble.
-    progress = Progress(run_steps(args.year, JOB_NAME, time.time()), enabled=not args.debug)
-    try:
-        with progress:
-            outcome = run_year(Path(args.inbox), args.year, Path(args.out), in_process=args.in_process,
-                               workers=args.workers, **_console_level(args), **settings)
-    except ValueError as exc:
-        print(f"fel: {exc}", file=sys.stderr)
-        return 2
-    _steward_view(outcome.run_id, outcome.out_dir)
-    if not outcome.success:
-        kept = f" (det den hann skriva: {outcome.out_dir}; {args.out} är orörd)" \
-            if outcome.out_dir != Path(args.out) else ""
-        print(f"körningen {outcome.run_id} misslyckades{kept}:", file=sys.stderr)
-        for failure in outcome.failures:
-            print(f"  {failure}", file=sys.stderr)
-        if not outcome.failures:
-            print("  orsaken finns inte bland stegens händelser; kör med --debug eller öppna körningen i Dagster",
-                  file=sys.stderr)
-        if args.debug:
-            print("\n".join(outcome.tracebacks), file=sys.stderr)
-        return 1
-    reports = reports_line(outcome.out_dir)
-    if reports:
-        print(reports)
-    print(f"klart: {args.year} skrivet till {outcome.out_dir.resolve()} (körning {outcome.run_id})")
-    for line in (read_manifest(outcome.out_dir) or {}).get("differences") or []:  # after an adopted version
-        print(line)
-    return 0
-
-
-def _console_level(args: argparse.Namespace) -> dict[str, str]:
-    # Dagster's console logger shows every step's events with --debug; otherwise run_year's default holds it back.
-    return {"log_level": "DEBUG"} if args.debug else {}
-
-
-def cmd_run_scenario(args: argparse.Namespace) -> int:
-    """``run --scenario NAME``: the year in the scenario's own instance and folders (pipelines/scenarios.py)."""
-    import os
-
-    from pipelines.scenarios import run_scenario, scenario_environment
-
-    if not _check_run_files(args, args.year) or not _check_profile(args):
-        return 2
-    try:
-        # Before the step forkserver starts: its processes keep the environment it started with.
-        os.environ.update(scenario_environment(args.scenario))
-    except ValueError as exc:
-        print(f"fel: {exc}", file=sys.stderr)
-        return 2
-    _start_workers_early(args)
-    settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
-    try:
-        result = run_scenario(args.scenario, Path(args.inbox), args.year, Path(args.out) if args.out else None,
-                              in_process=args.in_process, workers=args.workers, **settings)
-    except ValueError as exc:
-        print(f"fel: {exc}", file=sys.stderr)
-        return 2
-    outcome = result.run
-    _steward_view(outcome.run_id, outcome.out_dir)
-    if not outcome.success:
-        print(f"scenariot {result.name}: körningen {outcome.run_id} misslyckades (det officiella året är orört):",
-              file=sys.stderr)
-        for failure in outcome.failures:
-            print(f"  {failure}", file=sys.stderr)
-        if args.debug:
-            print("\n".join(outcome.tracebacks), file=sys.stderr)
-        return 1
-    print(f"klart: scenariot {result.name} för {args.year} skrivet till {outcome.out_dir} "
-          f"(körning {outcome.run_id}, instans {result.home})")
-    return 0
-
-
-def cmd_scenarios(args: argparse.Namespace) -> int:
-    from pipelines.scenarios import scenarios_command
-
-    return scenarios_command(args.delete)
-
-
-def _steward_view(run_id: str, out: Path) -> None:
-    """Counts per dataset, and the steward notice when a check failed (no daemon may be running)."""
-    from dagster import DagsterInstance
-
-    from pipelines.sensors import notify_steward
-    from samverkan.files import read_csv_extract
-    from samverkan.quality import SUMMARY_FILE
-
-    instance = DagsterInstance.get()
-    run = instance.get_run_by_id(run_id)
-    notice = notify_steward(instance, run) if run is not None else None
-    if (out / SUMMARY_FILE).exists():
-        for row in read_csv_extract(out / SUMMARY_FILE).itertuples():
-            print(f"{row.dataset}: {row.rows_in} rader in, {row.accepted} godkända, {row.quarantined} i karantän")
-    if notice is not None:
-        print(f"granska: {notice} (alla fel med fil och rad: {(out / 'quality.csv').resolve()})")
-
-
-def cmd_backfill(args: argparse.Namespace) -> int:
-    if not _check_run_files(args, args.years[1]) or not _check_profile(args):
-        return 2
-    _start_workers_early(args)
-    from pipelines.run import run_years
-
-    if "{year}" not in args.out:
-        print("fel: --out ska innehålla {year}, t.ex. out/{year}", file=sys.stderr)
-        return 2
-    first, last = args.years
-    settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
-    try:
-        outcomes = run_years(Path(args.inbox), range(first, last + 1), args.out, in_process=args.in_process,
-                             batch=f"backfill-{first}-{last}", workers=args.workers, **_console_level(args),
-                             **settings)
-    except ValueError as exc:
-        print(f"fel: {exc}", file=sys.stderr)
-        return 2
-    failed = 0
-    for year, outcome in outcomes.items():
-        status = "klart" if outcome.success else "MISSLYCKADES"
-        print(f"{year}: {status} (körning {outcome.run_id}) {outcome.out_dir}")
-        _steward_view(outcome.run_id, outcome.out_dir)
-        for failure in outcome.failures:
-            print(f"  {failure}", file=sys.stderr)
-        if args.debug and not outcome.success:
-            print("\n".join(outcome.tracebacks), file=sys.stderr)
-        failed += not outcome.success
-    return 1 if failed else 0
-
-
-def cmd_ledger(args: argparse.Namespace) -> int:
-    from samverkan.ledger.present_value import ledger_command
-
-    try:
-        sys.stdout.write(ledger_command(args.flows, args.rate, args.years))
-    except (OSError, ValueError) as exc:
-        print(f"fel: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-def cmd_compare(args: argparse.Namespace) -> int:
-    from samverkan.compare import CompareError, compare_command
-
-    try:
-        lines = compare_command(args.a, args.b, args.out)
-    except CompareError as exc:
-        for line in exc.lines:
-            print(f"fel: {line}", file=sys.stderr)
-        return 2
-    print("\n".join(lines))
-    return 0
-
-
-def cmd_adopt(args: argparse.Namespace) -> int:
-    from samverkan.publish import AdoptError, adopt_command
-
-    try:
-        lines = adopt_command(args.out, args.year, by=args.by)
-    except (AdoptError, OSError) as exc:
-        print(f"fel: {exc}", file=sys.stderr)
-        return 2
-    print("\n".join(lines))
-    return 0
-
-
-def cmd_forecast(args: argparse.Namespace) -> int:
-    from reports.kalkyl import write_kalkyl
-    from samverkan.forecast.plan import PlanError
-    from samverkan.forecast.run import FORECAST_FILE, forecast_plan
-    from samverkan.ledger.actors import MEMBERS
-
-    try:
-        result = forecast_plan(args.plan, args.out, args.catalogue, args.parameters, args.scenarios)
-    except PlanError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return 2
-    except (OSError, ValueError) as exc:
-        print(f"fel: katalogen, parametrarna eller scenarierna kan inte användas: {exc}", file=sys.stderr)
-        return 2
-    kalkyl = write_kalkyl(result, args.out, variant=args.pdf_variant)
-    view = result.view
-    print(f"prognos för {view.plan_name} ({view.forbund}) skriven till {Path(args.out) / FORECAST_FILE}")
-    print(f"investeringskalkyl: {kalkyl.pdf} och {kalkyl.html}")
-    project = view.scenarios[0]
-    print(f"måste lyckas för att gå jämnt ut ({project.label.lower()}, av {view.participants} planerade):")
-    for line in project.lines:
-        if line.actor not in MEMBERS and line is not project.lines[-1]:
-            continue  # the others invest nothing; the PDF shows them
-        count = "–" if line.break_even_successes is None else str(line.break_even_successes)
-        print(f"  {line.actor}: {count}" + (f" ({line.break_even_reason})" if line.break_even_reason else ""))
-    return 0
-
-
-def cmd_profile_check(args: argparse.Namespace) -> int:
-    from samverkan.profile_check import check_inbox
-
-    report = check_inbox(Path(args.inbox), args.profile)
-    print("\n".join(report.lines))
-    return 0 if report.ok else 2
-
-
-def _check_profile(args: argparse.Namespace) -> bool:
-    """A run's import profile, every problem in it one Swedish line, before anything runs."""
-    from samverkan.overrides import RunFileError
-    from samverkan.profile import for_inbox
-
-    try:
-        for_inbox(Path(args.inbox), args.profile_file)
-    except RunFileError as exc:
-        for line in exc.lines:
-            print(f"fel: {line}", file=sys.stderr)
-        return False
-    return True
-
-
-def cmd_purge(args: argparse.Namespace) -> int:
-    from pipelines.instance import ensure_dagster_home
-
-    ensure_dagster_home()
-    import datetime as dt
-
-    from dagster import DagsterInstance
-
-    from pipelines.purge import PurgeRefusedError, purge_year
-
-    try:
-        counts = purge_year(DagsterInstance.get(), args.year, Path(args.storage) if args.storage else None)
-    except PurgeRefusedError as exc:
-        print(f"fel: {exc}", file=sys.stderr)
-        return 2
-    print(f"gallrat {args.year}:")
-    for line in counts.lines(dt.date.today()):
-        print(f"  {line}")
-    return 0
-
-
-def cmd_contract(args: argparse.Namespace) -> int:
-    from samverkan.contract_doc import contract_markdown
-
-    sys.stdout.write(contract_markdown())
-    return 0
-
-
-# Flags of `run` that map one to one onto SamverkanSettings fields.
-RUN_SETTINGS: tuple[str, ...] = ("rules_file", "catalogue_file", "parameters_file", "pdf_variant",
-                                 "expectations_dir", "profile_file")
 
 
 PROGRAM = """Samverkansbokslut för samordningsförbund: läs förbundens exporter, kontrollera dem, räkna fram
@@ -419,6 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--scenario", metavar="NAMN",
                      help="kör året som ett namngivet scenario med egen instans, egna lagrade tillgångar, utdata "
                           "och Data Docs; det officiella året rörs inte (se samverkan scenarios)")
+    run.add_argument("--forbund", action="append", metavar="NAMN",
+                     help="kör bara för det namngivna förbundet (kan anges flera gånger); riksjämförelsen läses från "
+                          "årets senaste fullständiga körning. Exempel: samverkan run --inbox var/inbox --year 2024 "
+                          "--out out/2024-a --forbund 'Samordningsförbundet A'")
     run.set_defaults(func=cmd_run)
 
     backfill = sub.add_parser("backfill", help="kör flera år efter varandra, ett år per körning",
@@ -457,7 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
                              description="Importprofiler (YAML) mappar ett förbunds egen exportlayout till "
                                          "datakontraktet. Exempel: samverkan profile check --inbox inkorg --profile "
                                          "profil.yaml")
-    profile_sub = profile.add_subparsers(dest="profile_command", required=True)
+    profile_sub = profile.add_subparsers(dest="profile_command", required=True, title="kommandon", metavar="KOMMANDO",
+                                         help="check: visa vad inkorgens filer och kolumner blir med profilen")
     check = profile_sub.add_parser(
         "check", help="visa vad varje fil och kolumn i inkorgen blir med profilen",
         description="Visar för varje fil i inkorgen vilket dataset den blir (eller varför inte), för varje kolumn "

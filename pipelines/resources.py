@@ -51,6 +51,10 @@ class SamverkanSettings(ConfigurableResource):
     profile_file: str = ""
     # PDF variant of the samverkansbokslut: "pdf/ua-1" (tagged, accessible) or "pdf/a-3u" (archival, also tagged).
     pdf_variant: str = "pdf/ua-1"
+    # The förbund a run is limited to (empty: every förbund) and the national reference its benchmarks read
+    # (empty: <inbox>/national_reference.csv if there is one); `samverkan run --forbund` sets both (pipelines/scope.py).
+    forbund: list[str] = []
+    national_reference: str = ""
     # (run id, root run id, whole job?) of a run that publishes; its steps write into its staging folder.
     _staging: tuple[str, str, bool] | None = PrivateAttr(default=None)
 

@@ -12,11 +12,11 @@ be shared with step processes) runs everything in this process instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dagster import DagsterInstance, JobDefinition, build_reconstructable_job, execute_job
+from dagster import AssetKey, DagsterInstance, JobDefinition, build_reconstructable_job, execute_job
 
 from pipelines.instance import ensure_dagster_home
 from pipelines.outputs import mark_failed, run_folder
@@ -113,10 +113,12 @@ def _outcome(instance: DagsterInstance, success: bool, run_id: str, events: list
 
 def run_year(inbox: Path, year: int, out: Path, instance: DagsterInstance | None = None,
              log_level: str = "CRITICAL", in_process: bool = False, tags: dict[str, str] | None = None,
-             workers: int | None = None, resources: dict[str, dict] | None = None, **settings: object) -> YearRun:
+             workers: int | None = None, asset_selection: Sequence[AssetKey] | None = None,
+             resources: dict | None = None, **settings: object) -> YearRun:
     """One year's run; ``settings`` are fields of ``SamverkanSettings``, ``workers`` the multiprocess executor's
-    steps at once (left out: its own default); ``resources`` the run config of other resources (a scenario's
-    own storage, pipelines/scenarios.py)."""
+    steps at once (left out: its own default), ``asset_selection`` the assets to run (left out: all),
+    ``resources`` run config of other resources than the settings (a scenario's own storage,
+    pipelines/scenarios.py; a limited run's cut, pipelines/scope.py)."""
     _check_year(year)
     if not Path(inbox).is_dir():
         raise ValueError(f"inkorgen {inbox} finns inte eller är ingen mapp")
@@ -135,7 +137,7 @@ def run_year(inbox: Path, year: int, out: Path, instance: DagsterInstance | None
     partition = str(year)
     if in_process or instance.is_ephemeral:
         result = samverkansbokslut_job_def().execute_in_process(
-            partition_key=partition, instance=instance, run_config=run_config,
+            partition_key=partition, instance=instance, run_config=run_config, asset_selection=asset_selection,
             tags={**launcher_tag(), **(tags or {})}, raise_on_error=False,
         )
         return _outcome(instance, result.success, result.run_id, result.all_events, Path(out))
@@ -143,7 +145,7 @@ def run_year(inbox: Path, year: int, out: Path, instance: DagsterInstance | None
     if workers is not None:
         run_config["execution"] = {"config": {"workers": workers}}
     job = build_reconstructable_job("pipelines.run", "samverkansbokslut_job_def")
-    with execute_job(job, instance=instance, run_config=run_config,
+    with execute_job(job, instance=instance, run_config=run_config, asset_selection=asset_selection,
                      tags={"dagster/partition": partition, **launcher_tag(), **(tags or {})}) as result:
         return _outcome(instance, result.success, result.run_id, result.all_events, Path(out))
 

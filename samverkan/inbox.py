@@ -76,8 +76,11 @@ def combine(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def inbox_digest(record: pd.DataFrame) -> str:
-    """One SHA-256 over the whole record: equal for the same files with the same bytes, whatever the run."""
-    rows = [[str(r.dataset), str(r.file), str(r.sha256), int(r.bytes)] for r in record[INBOX_COLUMNS].itertuples()]
+    """One SHA-256 over the whole record: equal for the same files with the same bytes, whatever the run and the
+    order of the rows. The one digest of an inbox: the manifest, the national reference and the limited runs'
+    reuse check all name an inbox by it."""
+    rows = sorted([str(r.dataset), str(r.file), str(r.sha256), int(r.bytes)]
+                  for r in record[INBOX_COLUMNS].itertuples())
     return hashlib.sha256(json.dumps(rows, ensure_ascii=True).encode()).hexdigest()
 
 

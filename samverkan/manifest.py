@@ -121,8 +121,11 @@ def file_hashes(folder: Path, names: Iterable[str] | None = None) -> dict[str, d
 
 def inbox_fingerprint(rows: list[dict]) -> str:
     """One hash over the inbox table (dataset, file, sha256, bytes), independent of row order."""
-    lines = sorted(f"{r['dataset']}|{r['file']}|{r['sha256']}|{r['bytes']}" for r in rows)
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    import pandas as pd
+
+    from samverkan.inbox import INBOX_COLUMNS, inbox_digest
+
+    return inbox_digest(pd.DataFrame(rows, columns=INBOX_COLUMNS))
 
 
 def inputs_fields(input_files: list[dict], versions: Mapping[str, object], software: str, pdf_variant: str

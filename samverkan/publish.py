@@ -43,6 +43,10 @@ from samverkan.manifest import (
 STAGING = ".korning-"
 REPLACED = ".ersatt-"
 NOTE = "LASMIG.txt"
+# Where a limited run's own whole-year files go (its reports.csv, its extracts of a few förbund): the published
+# year keeps the national ones, so they are kept beside, for traceability, not in their place.
+LIMITED = "_avgransad"
+REPORTS_INDEX = "reports.csv"
 
 
 def version_folder(published: Path, number: int) -> Path:
@@ -188,6 +192,8 @@ def _gather(staging: Path, source: Path, run_id: str, scope: list[str] | None, c
     earlier_run = (previous or {}).get("run_id", "okand")
     skip = _report_folders(previous, read_manifest(staging), names=scope or [])
     moved, carried = [], []
+    if scope:
+        own -= _set_aside_limited(staging, source, own, skip, run_id)
     for name in own_files(source):
         if name in own:
             continue
@@ -202,7 +208,37 @@ def _gather(staging: Path, source: Path, run_id: str, scope: list[str] | None, c
             _copy(path, staging / path.relative_to(source), link)
     if moved:
         write_bytes_atomic(staging / EARLIER / earlier_run / NOTE, _note(run_id, earlier_run, moved, now()))
+    if scope:
+        _merge_reports_index(staging, run_id)
     return moved, carried
+
+
+def _set_aside_limited(staging: Path, source: Path, own: set[str], skip: set[str], run_id: str) -> set[str]:
+    """A limited run's files outside its förbund's report folders that the published year also has (the
+    national extracts, reports.csv) go to ``_avgransad/<run id>/``; the year's own stay in place."""
+    aside = {name for name in own if name.split("/", 1)[0] not in skip and (source / name).is_file()}
+    for name in sorted(aside):
+        target = staging / LIMITED / run_id / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / name, target)
+    return aside
+
+
+def _merge_reports_index(staging: Path, run_id: str) -> None:
+    """The year's reports.csv with the limited run's rows in place of its förbund's old ones."""
+    from samverkan.files import read_csv_extract, write_csv_atomic
+
+    limited, year_index = staging / LIMITED / run_id / REPORTS_INDEX, staging / REPORTS_INDEX
+    if not (limited.is_file() and year_index.is_file()):
+        return
+    import pandas as pd
+
+    new, old = read_csv_extract(limited), read_csv_extract(year_index)
+    rows = {r["forbund"]: r for r in old.to_dict("records")}
+    rows.update({r["forbund"]: r for r in new.to_dict("records")})
+    order = [*old["forbund"], *(n for n in new["forbund"] if n not in set(old["forbund"]))]
+    year_index.unlink()  # may be a hard link to the folder being replaced: never write through it
+    write_csv_atomic(pd.DataFrame([rows[n] for n in order], columns=old.columns), year_index)
 
 
 def _differences(adopted: Path, staging: Path, target: Path) -> list[str]:
@@ -234,6 +270,9 @@ def publish(staging: Path, published: Path, run_id: str, scope: list[str] | None
                 "version": number, "scope": sorted(scope) if scope else "alla",
                 "complete": bool(complete and not scope),
                 "moved_aside": moved, "carried_over": carried, "reason": None}
+    if scope and source is not None:  # the year's other förbund's reports stay as they were published
+        manifest["reports"] = {**((read_manifest(source) or {}).get("reports") or {}),
+                               **(manifest.get("reports") or {})}
     differences: list[str] = []
     if number > 1:
         adopted = version_folder(published, number - 1)

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from samverkan.national_reference import NationalReference
 from samverkan.report.frames import has, records
 
 REPORT_FORMAT_VERSION = "1.0"
@@ -49,6 +50,9 @@ class ReportInputs:
     data_date: dt.date | None = None
     software_version: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # The run's limit to some förbund (empty: the whole inbox), and the national reference it compares with.
+    forbund_scope: tuple[str, ...] = ()
+    national_reference: NationalReference | None = None
 
 
 def input_fingerprint(inputs: ReportInputs) -> str:
@@ -62,6 +66,10 @@ def input_fingerprint(inputs: ReportInputs) -> str:
         "software": inputs.software_version,
         "format": REPORT_FORMAT_VERSION,
     }
+    if inputs.national_reference is not None:  # only then, so a report without one keeps its fingerprint
+        reference = inputs.national_reference
+        parts["national_reference"] = [reference.year, reference.source,
+                                       records(reference.table.reset_index())]
     digest.update(json.dumps(parts, sort_keys=True, default=str, ensure_ascii=True).encode())
     return digest.hexdigest()
 

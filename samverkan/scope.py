@@ -1,0 +1,80 @@
+"""A run limited to some förbund: which names are known, the validated datasets cut to them, and whether the
+inbox is the one a full run validated.
+
+The cut keeps a förbund's projects and every row that references them (costs, episodes, events, assessments),
+so what is computed from the cut for a förbund is what the full run computes for it from the whole inbox, except
+what compares förbund with each other: the benchmarks read the national reference instead
+(``samverkan.national_reference``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from samverkan.inbox import inbox_as_now
+from samverkan.national_reference import FINGERPRINT_COLUMNS
+
+# The validated datasets a förbund's computations read, by how they are cut.
+BY_FORBUND = ("projects",)
+BY_PROJECT = ("project_costs", "participants", "project_events", "project_assessments")
+
+
+class ScopeError(ValueError):
+    """Requested förbund that the inbox does not have; ``str`` is the one Swedish line to show."""
+
+
+def known_forbund(projects: pd.DataFrame) -> list[str]:
+    return sorted({str(name) for name in projects["forbund"].dropna()}) if "forbund" in projects.columns else []
+
+
+def resolve_forbund(requested: Iterable[str], known: Iterable[str]) -> list[str]:
+    """The requested förbund, each once and in the given order; an unknown name is refused with the known names
+    and, for a near miss (a typo, another case), the name meant."""
+    known = sorted(set(known))
+    by_folded = {name.casefold(): name for name in known}
+    chosen: list[str] = []
+    for name in requested:
+        name = name.strip()
+        if name in known:
+            chosen.append(name)
+            continue
+        near = by_folded.get(name.casefold()) or next(
+            iter(difflib.get_close_matches(name, known, n=1, cutoff=0.6)), None)
+        hint = f"; menade du {near}?" if near else ""
+        listed = ", ".join(known) if known else "inga (inkorgen har inga godkända insatser)"
+        raise ScopeError(f"förbundet {name!r} finns inte i årets insatser{hint} Kända förbund: {listed}")
+    return list(dict.fromkeys(chosen))
+
+
+def cut_to_forbund(frames: Mapping[str, pd.DataFrame], names: Iterable[str]) -> dict[str, pd.DataFrame]:
+    """The validated datasets in ``frames`` limited to ``names``; datasets not read by förbund pass unchanged."""
+    names = set(names)
+    projects = frames["projects"]
+    project_ids = set(projects.loc[projects["forbund"].isin(names), "project_id"])
+    out: dict[str, pd.DataFrame] = {}
+    for dataset, frame in frames.items():
+        if dataset in BY_FORBUND:
+            out[dataset] = frame[frame["forbund"].isin(names)].reset_index(drop=True)
+        elif dataset in BY_PROJECT and "project_id" in frame.columns:
+            out[dataset] = frame[frame["project_id"].isin(project_ids)].reset_index(drop=True)
+        else:
+            out[dataset] = frame
+    return out
+
+
+def inbox_fingerprint(inbox: Path) -> pd.DataFrame:
+    """Name, size and SHA-256 of every file the ingest reads from ``inbox``, in contract order (the method
+    appendix's table of input files)."""
+    return inbox_as_now(Path(inbox))[FINGERPRINT_COLUMNS]
+
+
+def same_inbox(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Whether two fingerprints name the same files with the same sizes and contents."""
+    def rows(frame: pd.DataFrame) -> set[tuple[str, str, int, str]]:
+        return {(str(d), str(f), int(n), str(h)) for d, f, n, h in frame[FINGERPRINT_COLUMNS].itertuples(index=False)}
+
+    return rows(a) == rows(b)
