@@ -124,6 +124,36 @@ def test_a_scope_drops_a_scoped_forbunds_old_files(tmp_path: Path) -> None:
     assert not (published / "forbund-b" / "extra.csv").exists()
 
 
+def test_a_limited_run_keeps_the_years_national_files_and_its_own_beside(tmp_path: Path) -> None:
+    """A run for förbund B writes its own ledger.csv (B's rows only) and reports.csv (B only): the published year
+    keeps the national ledger, gets B's row in reports.csv, and the limited files lie in _avgransad/<run>/."""
+    from samverkan.files import read_csv_extract, write_csv_atomic
+
+    published = tmp_path / "out" / "2024"
+    reports = {"Förbund A": {"pdf": "forbund-a/a.pdf"}, "Förbund B": {"pdf": "forbund-b/b.pdf"}}
+    first = _staged(published, "r1", {"ledger.csv": "national", "forbund-a/a.pdf": "A", "forbund-b/b.pdf": "B"},
+                    reports)
+    write_csv_atomic(pd.DataFrame({"forbund": ["Förbund A", "Förbund B"], "pdf_sha256": ["a1", "b1"]}),
+                     first / "reports.csv")
+    publish(first, published, "r1")
+
+    limited = _staged(published, "r2", {"ledger.csv": "only B", "forbund-b/b.pdf": "B2"},
+                      {"Förbund B": {"pdf": "forbund-b/b.pdf", "pdf_sha256": "b2"}})
+    write_csv_atomic(pd.DataFrame({"forbund": ["Förbund B"], "pdf_sha256": ["b2"]}), limited / "reports.csv")
+    publish(limited, published, "r2", scope=["Förbund B"])
+
+    assert (published / "ledger.csv").read_text() == "national"
+    assert (published / "_avgransad" / "r2" / "ledger.csv").read_text() == "only B"
+    assert (published / "forbund-b" / "b.pdf").read_text() == "B2"
+    index = read_csv_extract(published / "reports.csv")
+    assert index.to_dict("list") == {"forbund": ["Förbund A", "Förbund B"], "pdf_sha256": ["a1", "b2"]}
+    manifest = read_manifest(published)
+    assert sorted(manifest["reports"]) == ["Förbund A", "Förbund B"]
+    assert manifest["reports"]["Förbund B"]["pdf_sha256"] == "b2"
+    # The first run's folder was linked into the new one: its reports.csv was not written through.
+    assert "ledger.csv" in manifest["carried_over"]
+
+
 def test_a_killed_run_is_marked_by_the_next_one(tmp_path: Path) -> None:
     published = tmp_path / "out" / "2024"
     killed = _staged(published, "r1", {"ledger.csv": "half"})
