@@ -54,3 +54,12 @@ def test_a_251_character_forbund_renders(tmp_path) -> None:
     assert report.pdf.stat().st_size > 0 and report.pages > 1
     assert max(len(part.encode()) for part in report.pdf.relative_to(tmp_path).parts) < os.pathconf(tmp_path,
                                                                                                    "PC_NAME_MAX")
+
+
+def test_a_personnummer_in_a_forbund_name_never_reaches_a_folder_name() -> None:
+    from samverkan.privacy import contains_personal_number
+    from samverkan.report import slugify
+
+    for name in ("Förbund 850314-1234", "Förbund 850314 – 1234", "Förbund 19850314-1234" + "x" * 80):
+        slug = slugify(name)
+        assert not contains_personal_number(slug) and "1234" not in slug, slug

@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TypedDict
 
-from samverkan.privacy import SMALL_COUNT_LIMIT
+from samverkan.privacy import SMALL_COUNT_LIMIT, mask_personal_numbers
 from samverkan.report.benchmarks import BenchmarkSection, benchmark_section
 from samverkan.report.breakdowns import BreakdownSection, breakdown_section
 from samverkan.report.destinations import DestinationSection, destination_section
@@ -74,8 +74,10 @@ def slugify(name: str) -> str:
     """ASCII file-name slug: lowercase, å/ä→a, ö→o (any accent dropped), spaces→'-', at most 60 characters.
 
     A name whose slug would be longer, or that has no letter or digit to keep, gets a short hash of the whole
-    name instead of its tail, so two long names that begin alike still get folders of their own.
+    name instead of its tail, so two long names that begin alike still get folders of their own. A personnummer
+    in the name is masked first: folder and file names are shown too.
     """
+    name = mask_personal_numbers(name)
     text = unicodedata.normalize("NFKD", name.strip().lower())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("æ", "ae").replace("ø", "o").replace("ß", "ss")
