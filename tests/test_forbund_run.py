@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -49,6 +50,10 @@ def test_a_one_forbund_rerun_reuses_the_validation_and_leaves_the_official_files
     mine = read_csv_extract(tmp_path / "full" / "ledger.csv")
     mine = mine[mine["forbund"] == name].reset_index(drop=True)
     assert read_csv_extract(tmp_path / "one" / "ledger.csv").equals(mine)
+    # So are its Monte Carlo figures: each project draws from its own stream (samverkan/ledger/uncertainty.py).
+    drawn = read_csv_extract(tmp_path / "full" / "ledger_uncertainty.csv")
+    drawn = drawn[drawn["forbund"] == name].reset_index(drop=True)
+    assert read_csv_extract(tmp_path / "one" / "ledger_uncertainty.csv").equals(drawn)
     assert {p: p.read_bytes() for p in storage.glob("*/2024.parquet")} == official
     html = next((tmp_path / "one").rglob("*.html")).read_text(encoding="utf-8")
     assert f"den fullständiga körningen {full.run_id} av 2024" in html
@@ -62,3 +67,15 @@ def test_a_one_forbund_rerun_reuses_the_validation_and_leaves_the_official_files
     assert changed.reference_run == full.run_id
     again = run_scoped(inbox, 2024, tmp_path / "three", [name], instance=instance, storage=storage)
     assert again.outcome.success and again.reused
+
+    # Into the official folder: only the förbund's report folder and its row of reports.csv are replaced; the
+    # national extracts stay the full run's and the limited run's own lie in _avgransad/<run id>/.
+    national = (tmp_path / "full" / "ledger.csv").read_bytes()
+    into = run_scoped(inbox, 2024, tmp_path / "full", [name], instance=instance, storage=storage)
+    assert into.outcome.success, into.outcome.failures
+    assert (tmp_path / "full" / "ledger.csv").read_bytes() == national
+    assert sorted(read_csv_extract(tmp_path / "full" / "reports.csv")["forbund"]) == sorted(every)
+    assert (tmp_path / "full" / "_avgransad" / into.outcome.run_id / "ledger.csv").is_file()
+    manifest = json.loads((tmp_path / "full" / "run.json").read_text(encoding="utf-8"))
+    assert manifest["scope"] == [name] and manifest["complete"] is False
+    assert sorted(manifest["reports"]) == sorted(every)

@@ -506,3 +506,21 @@ def test_p0_per_target_group(setup) -> None:
     frame = result.frame
     work = frame[(frame["project_id"] == "P1") & (frame["outcome"] == "work_or_studies")]
     assert (work["yearly_effect_sek"] == 0).all() and len(work) > 0
+
+
+def test_a_projects_draws_do_not_depend_on_the_other_projects_of_the_run(setup) -> None:
+    """A run limited to one förbund (samverkan run --forbund) must give it the full run's Monte Carlo figures: each
+    project's outcome draws come from its own stream, the shared draws from one stream in a fixed order."""
+    from samverkan.ledger.uncertainty import draw
+
+    catalogue, parameters, _ = setup
+    parameters = replace(parameters, mc_outcome_draw=True)
+    every = pd.DataFrame({"project_id": ["A", "B", "C"], "leavers": [10, 40, 7], "to_work_or_studies": [3, 12, 1],
+                          "p0": [0.2, 0.2, 0.2]})
+    alone = every.iloc[[1]].reset_index(drop=True)
+    full, one = draw(catalogue, parameters, every), draw(catalogue, parameters, alone)
+    np.testing.assert_array_equal(full["worked"][:, 1], one["worked"][:, 0])
+    for name in ("multipliers", "other", "attribution", "drop_off"):
+        np.testing.assert_array_equal(full[name], one[name])
+    np.testing.assert_array_equal(full["p0"][:, 1], one["p0"][:, 0])
+    assert full["worked"][:, 1].std() > 0  # really drawn, not the observed count repeated

@@ -26,6 +26,8 @@ missing, its interval is the interval of its gain.
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 
@@ -75,9 +77,18 @@ def project_p0(parameters: LedgerParameters, counts: pd.DataFrame, p0_values: np
     return np.clip((p0_values / parameters.p0.value)[:, None] * base_p0[None, :], 0.0, 1.0)
 
 
+def _project_rng(seed: int, project_id: str) -> np.random.Generator:
+    # A project's own stream, keyed on its id: its draws are the same whichever other projects the run holds, so
+    # a run limited to one förbund (samverkan run --forbund) gives that förbund the full run's figures.
+    key = int.from_bytes(hashlib.sha256(project_id.encode("utf-8")).digest()[:8], "little")
+    return np.random.default_rng([seed, key])
+
+
 def draw(catalogue: Catalogue, parameters: LedgerParameters, counts: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The seeded draws: unit-cost multipliers (S, rows), to work or studies (S, projects of ``counts``),
-    p0 per project (S, projects), other outcomes, attribution and drop-off (S,)."""
+    """The seeded draws: unit-cost multipliers (S, rows), to work or studies (S, projects of ``counts``, each
+    project from its own stream), p0 per project (S, projects), other outcomes, attribution and drop-off (S,).
+    The shared draws come from one stream in a fixed order, so none of them depends on how many projects there
+    are."""
     rng = np.random.default_rng(parameters.mc_seed)
     s = parameters.mc_draws
     sigma = np.array([parameters.unit_cost_sigma[c] for c in catalogue.confidence()])
@@ -85,7 +96,10 @@ def draw(catalogue: Catalogue, parameters: LedgerParameters, counts: pd.DataFram
     n = counts["leavers"].to_numpy(dtype="int64")
     k = counts["to_work_or_studies"].to_numpy(dtype="int64")
     if parameters.mc_outcome_draw and len(n):
-        worked = rng.binomial(n[None, :], np.where(n > 0, k / np.maximum(n, 1), 0.0)[None, :], size=(s, len(n)))
+        share = np.where(n > 0, k / np.maximum(n, 1), 0.0)
+        ids = counts["project_id"].astype("str") if "project_id" in counts else pd.Series(range(len(n))).astype("str")
+        worked = np.column_stack([_project_rng(parameters.mc_seed, pid).binomial(n[j], share[j], size=s)
+                                  for j, pid in enumerate(ids)])
     else:
         worked = np.broadcast_to(k, (s, len(n)))
     p0 = project_p0(parameters, counts, _triangular(rng, parameters.p0, s))
