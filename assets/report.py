@@ -179,7 +179,7 @@ def report_inputs(
     record(out, **inputs_fields(inputs.input_files.to_dict("records"), {**extra, "Regelversion": rules_version},
                                 inputs.software_version, settings.pdf_variant))
     if not settings.forbund:  # only a run of every förbund is a national reference
-        export_reference(inputs, context.run_id, out)
+        export_reference(inputs, out)
     yield Output(inputs, "inputs")
     yield Output(names, "order")
     key_of = dict(zip(names, keys, strict=True))

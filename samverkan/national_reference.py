@@ -66,9 +66,11 @@ def fingerprint_digest(fingerprint: pd.DataFrame) -> str:
     return inbox_digest(fingerprint)
 
 
-def exported_source(run_id: str, year: int, fingerprint: str) -> str:
-    """The source line of an exported reference: the run, the year and the inbox it read."""
-    return f"den fullständiga körningen {run_id} av {year} (inkorg {fingerprint[:12]})"
+def exported_source(year: int, fingerprint: str) -> str:
+    """The source line of an exported reference: the year and the inbox it was computed from."""
+    # Not the run id: the same inbox and parameters give the same file, whichever run wrote it (the run is in
+    # the folder's run.json).
+    return f"den fullständiga körningen av {year} (inkorg {fingerprint[:12]})"
 
 
 def from_table(table: pd.DataFrame, where: str = REFERENCE_FILE) -> NationalReference:

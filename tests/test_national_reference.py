@@ -104,12 +104,12 @@ def test_the_reference_changes_the_fingerprint_only_when_there_is_one():
 
 def test_a_full_run_exports_the_reference_and_reads_it_back(tmp_path: Path):
     inputs = sample_inputs()
-    table_path, inbox_path = export_reference(inputs, "run-1", tmp_path)
+    table_path, inbox_path = export_reference(inputs, tmp_path)
     assert (table_path.name, inbox_path.name) == (REFERENCE_FILE, REFERENCE_INBOX_FILE)
     reference = read_reference(table_path)
     measures = inputs.outcome_measures[inputs.outcome_measures["year"] == YEAR].set_index("forbund")
     assert reference.year == YEAR and reference.forbund == len(measures)
-    assert reference.source.startswith("den fullständiga körningen run-1 av 2025 (inkorg ")
+    assert reference.source.startswith("den fullständiga körningen av 2025 (inkorg ")
     assert reference.table.loc[FORBUND, "share_work_or_studies"] == pytest.approx(0.46)
     assert reference.table.loc[FORBUND, "return_ratio"] == pytest.approx(returns_by_forbund(inputs.ledger)[FORBUND])
     assert list(read_csv_extract(inbox_path)["file"]) == ["participants.csv", "projects.xlsx"]

@@ -95,6 +95,7 @@ def test_the_command_line_hands_workers_to_the_run_not_to_the_environment(monkey
     import os
 
     import pipelines.cli as cli
+    import pipelines.cli_run as cli_run
     import pipelines.run as run
 
     seen: dict = {}
@@ -105,8 +106,8 @@ def test_the_command_line_hands_workers_to_the_run_not_to_the_environment(monkey
 
     monkeypatch.delenv("SAMVERKAN_WORKERS", raising=False)
     monkeypatch.setattr(run, "run_year", fake_run_year)
-    monkeypatch.setattr(cli, "_start_workers_early", lambda args: None)
-    monkeypatch.setattr(cli, "_steward_view", lambda run_id, out: None)
+    monkeypatch.setattr(cli_run, "_start_workers_early", lambda args: None)
+    monkeypatch.setattr(cli_run, "_steward_view", lambda run_id, out: None)
     argv = ["run", "--inbox", str(tmp_path), "--year", "2024", "--out", str(tmp_path / "ut"), "--workers", "3"]
     assert cli.main(argv) == 0
     assert seen == {"year": 2024, "in_process": False, "workers": 3}

@@ -120,7 +120,8 @@ def test_a_failing_year_prints_one_line_per_failure_and_the_chain_only_with_debu
     done = samverkan(environment, *args)
     assert done.returncode == 1
     lines = done.stderr.splitlines()
-    assert lines[0].startswith("körningen ") and lines[0].endswith(" misslyckades:")
+    # "körningen <id> misslyckades (det den hann skriva: <its staging folder>; <out> är orörd):"
+    assert lines[0].startswith("körningen ") and " misslyckades" in lines[0] and lines[0].endswith(":")
     # Nothing else is on stderr: every other line is one failure, "  step: cause", and the data gate names both
     # missing things (the wording of each cause is the gate's, tested with it).
     assert len(lines) >= 3 and all(re.fullmatch(r"  [\w.\[\]]+: \S.*", line) for line in lines[1:]), lines

@@ -135,7 +135,7 @@ def benchmark_section(measures: pd.DataFrame | None, ledger: pd.DataFrame | None
     )
 
 
-def export_reference(inputs: ReportInputs, run_id: str, out: Path) -> tuple[Path, Path]:
+def export_reference(inputs: ReportInputs, out: Path) -> tuple[Path, Path]:
     """A full run's national reference (``national_reference.csv``) and the inbox it was computed from
     (``national_reference_inbox.csv``), for later runs limited to some förbund and for one-förbund inboxes."""
     files = inputs.input_files if has(inputs.input_files) else pd.DataFrame(columns=FINGERPRINT_COLUMNS)
@@ -143,6 +143,6 @@ def export_reference(inputs: ReportInputs, run_id: str, out: Path) -> tuple[Path
     measures = inputs.outcome_measures if has(inputs.outcome_measures) else pd.DataFrame(
         columns=["forbund", "year", "share_work_or_studies", "cost_per_participant"])
     table = reference_table(measures, returns_by_forbund(inputs.ledger), inputs.year,
-                            exported_source(run_id, inputs.year, fingerprint_digest(files)))
+                            exported_source(inputs.year, fingerprint_digest(files)))
     return (write_csv_atomic(table, Path(out) / REFERENCE_FILE),
             write_csv_atomic(files, Path(out) / REFERENCE_INBOX_FILE))
