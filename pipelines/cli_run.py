@@ -35,6 +35,19 @@ def _start_workers_early(args: argparse.Namespace) -> None:
             start_step_forkserver()
 
 
+def _failed(header: str, outcome, debug: bool) -> int:
+    """A failed run on stderr: the header, one line per cause, the whole chains only with --debug; exit 1."""
+    print(header, file=sys.stderr)
+    for failure in outcome.failures:
+        print(f"  {failure}", file=sys.stderr)
+    if not outcome.failures:
+        print("  orsaken finns inte bland stegens händelser; kör med --debug eller öppna körningen i Dagster",
+              file=sys.stderr)
+    if debug:
+        print("\n".join(outcome.tracebacks), file=sys.stderr)
+    return 1
+
+
 def _other_run(args: argparse.Namespace) -> int | None:
     """The exit code when ``run`` is refused or is a scenario or limited run (each its own command); None for an
     official run of the whole year."""
@@ -73,15 +86,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not outcome.success:
         kept = f" (det den hann skriva: {outcome.out_dir}; {args.out} är orörd)" \
             if outcome.out_dir != Path(args.out) else ""
-        print(f"körningen {outcome.run_id} misslyckades{kept}:", file=sys.stderr)
-        for failure in outcome.failures:
-            print(f"  {failure}", file=sys.stderr)
-        if not outcome.failures:
-            print("  orsaken finns inte bland stegens händelser; kör med --debug eller öppna körningen i Dagster",
-                  file=sys.stderr)
-        if args.debug:
-            print("\n".join(outcome.tracebacks), file=sys.stderr)
-        return 1
+        return _failed(f"körningen {outcome.run_id} misslyckades{kept}:", outcome, args.debug)
     reports = reports_line(outcome.out_dir)
     if reports:
         print(reports)
@@ -121,13 +126,8 @@ def cmd_run_scenario(args: argparse.Namespace) -> int:
     outcome = result.run
     _steward_view(outcome.run_id, outcome.out_dir)
     if not outcome.success:
-        print(f"scenariot {result.name}: körningen {outcome.run_id} misslyckades (det officiella året är orört):",
-              file=sys.stderr)
-        for failure in outcome.failures:
-            print(f"  {failure}", file=sys.stderr)
-        if args.debug:
-            print("\n".join(outcome.tracebacks), file=sys.stderr)
-        return 1
+        return _failed(f"scenariot {result.name}: körningen {outcome.run_id} misslyckades (det officiella året är "
+                       "orört):", outcome, args.debug)
     print(f"klart: scenariot {result.name} för {args.year} skrivet till {outcome.out_dir} "
           f"(körning {outcome.run_id}, instans {result.home})")
     return 0
@@ -156,12 +156,7 @@ def cmd_run_forbund(args: argparse.Namespace) -> int:
           else "riksjämförelse: ingen fullständig körning av året med nationell referens finns")
     outcome = scoped.outcome
     if not outcome.success:
-        print(f"körningen {outcome.run_id} misslyckades:", file=sys.stderr)
-        for failure in outcome.failures:
-            print(f"  {failure}", file=sys.stderr)
-        if args.debug:
-            print("\n".join(outcome.tracebacks), file=sys.stderr)
-        return 1
+        return _failed(f"körningen {outcome.run_id} misslyckades:", outcome, args.debug)
     print(f"klart: {args.year} för {', '.join(scoped.forbund)} skrivet till {outcome.out_dir} "
           f"(körning {outcome.run_id})")
     return 0
