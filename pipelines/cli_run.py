@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines.console import Progress, reports_line, run_steps, stderr_to
+from pipelines.console import Progress, reports_line, reports_reused, run_steps, stderr_to
 
 
 def _check_run_files(args: argparse.Namespace, year: int) -> bool:
@@ -87,7 +87,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         kept = f" (det den hann skriva: {outcome.out_dir}; {args.out} är orörd)" \
             if outcome.out_dir != Path(args.out) else ""
         return _failed(f"körningen {outcome.run_id} misslyckades{kept}:", outcome, args.debug)
-    reports = reports_line(outcome.out_dir)
+    reports = reports_line(outcome.out_dir, reports_reused(outcome.run_id))
     if reports:
         print(reports)
     print(f"klart: {args.year} skrivet till {outcome.out_dir.resolve()} (körning {outcome.run_id})")

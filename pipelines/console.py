@@ -57,15 +57,29 @@ def quiet_libraries() -> None:
         root.addHandler(logging.NullHandler())
 
 
-def reports_line(out: Path) -> str | None:
-    """The line about the year's reports, from the index the report stage wrote."""
+def reports_line(out: Path, reused: int = 0) -> str | None:
+    """The line about the year's reports, from the index the report stage wrote; ``reused`` of them were copied
+    unchanged from the published folder (reports/reuse.py)."""
     from samverkan.files import read_csv_extract
 
     index = out / REPORTS_FILE
     if not index.exists():
         return None
     count = len(read_csv_extract(index))
-    return f"rapporter: {count} renderade (PDF och HTML), förteckning i {index.resolve()}"
+    made = f"{count - reused} renderade, {reused} oförändrade och återanvända" if reused else f"{count} renderade"
+    return f"rapporter: {made} (PDF och HTML), förteckning i {index.resolve()}"
+
+
+def reports_reused(run_id: str) -> int:
+    """How many reports the run copied instead of laying out, from its report asset's metadata (0 if unknown)."""
+    from dagster import AssetKey, DagsterInstance
+
+    instance = DagsterInstance.get()
+    for record in instance.fetch_materializations(AssetKey("samverkansbokslut_reports"), limit=5).records:
+        if record.run_id == run_id:
+            value = record.asset_materialization.metadata.get("reused") if record.asset_materialization else None
+            return int(getattr(value, "value", value) or 0)
+    return 0
 
 
 # The report stage's per-förbund render steps (assets/report.py), e.g. "….render_forbund[samordningsforbundet_x]".

@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from pipelines.console import Progress, progress_text, stderr_to
@@ -131,3 +132,15 @@ def test_a_failing_year_prints_one_line_per_failure_and_the_chain_only_with_debu
     assert debugged.returncode == 1
     assert 'File "' in debugged.stderr and "data_gate" in debugged.stderr
     assert " - dagster - DEBUG - " in debugged.stderr  # Dagster's own lines are back for the developer
+
+
+def test_the_reports_line_says_how_many_were_reused(tmp_path: Path) -> None:
+    from pipelines.console import reports_line
+    from samverkan.files import write_csv_atomic
+
+    assert reports_line(tmp_path) is None
+    write_csv_atomic(pd.DataFrame({"forbund": ["A", "B", "C"]}), tmp_path / "reports.csv")
+    index = (tmp_path / "reports.csv").resolve()
+    assert reports_line(tmp_path) == f"rapporter: 3 renderade (PDF och HTML), förteckning i {index}"
+    assert reports_line(tmp_path, reused=3) == (
+        f"rapporter: 0 renderade, 3 oförändrade och återanvända (PDF och HTML), förteckning i {index}")
