@@ -201,7 +201,19 @@ def ledger_uncertainty(
     return table
 
 
-@asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])
+@multi_asset(
+    partitions_def=yearly_partitions,
+    group_name="ledger",
+    deps=["data_gate"],
+    outs={
+        "ledger_lifetime": AssetOut(description=(
+            "Per project and actor over its whole life up to the year, discounted to the project's start. Writes "
+            "ledger_lifetime.csv.")),
+        "ledger_lifetime_plan": AssetOut(description=(
+            "Plan against outcome per member for finished projects with a plan in plans/. Writes "
+            "ledger_lifetime_plan.csv; the report's project pages read it.")),
+    },
+)
 @gated_errors
 def ledger_lifetime(
     context: AssetExecutionContext,
@@ -209,7 +221,7 @@ def ledger_lifetime(
     participants: pd.DataFrame,
     projects: pd.DataFrame,
     project_costs: pd.DataFrame,
-) -> pd.DataFrame:
+) -> Iterator[Output[pd.DataFrame]]:
     """Per project and actor over its whole life up to the partition year: every year's investment against the
     effects of all its leavers, discounted to the project's start, with the counterfactual applied once to the
     whole-life cohort (so it is not the sum of the annual ledgers). Priced in the partition year's catalogue, as
@@ -231,7 +243,7 @@ def ledger_lifetime(
         right=(2, 3, 4, 5),
     ) if len(result.against_plan) else "Ingen avslutad insats har en plan i plans/."
     problems = "".join(f"\n- {line}" for line in result.plan_problems)
-    context.add_output_metadata(gated({
+    yield Output(result.table, "ledger_lifetime", metadata=gated({
         "extracts": MetadataValue.json([str(p) for p in paths]),
         "projects": int(summa["project_id"].nunique()),
         "finished_projects": int(summa["finished"].sum()),
@@ -242,7 +254,8 @@ def ledger_lifetime(
             f"**Plan mot utfall**\n\n{compared}\n"
             + (f"\nPlaner som inte kunde jämföras:{problems}\n" if problems else "")),
     }))
-    return result.table
+    yield Output(result.against_plan, "ledger_lifetime_plan", metadata=gated({
+        "extract": str(paths[1]), "dagster/row_count": len(result.against_plan)}))
 
 
 @asset(partitions_def=yearly_partitions, group_name="ledger", deps=["data_gate"])

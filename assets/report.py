@@ -19,7 +19,7 @@ from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
 from reports.render import PDF_VARIANTS
 from reports.reuse import write_report_reusing
-from samverkan.files import read_csv_extract, write_csv_atomic
+from samverkan.files import write_csv_atomic
 from samverkan.inbox import InboxChangedError
 from samverkan.ingest import sha256_of
 from samverkan.ledger.catalogue import load_catalogue
@@ -119,6 +119,7 @@ def report_inputs(
     quality_problems: pd.DataFrame,
     ledger_kommun: pd.DataFrame,
     ledger_lifetime: pd.DataFrame,
+    ledger_lifetime_plan: pd.DataFrame,
     inbox_fingerprint: pd.DataFrame,
 ):
     """The year's report inputs once, and one dynamic output per förbund with anything to show."""
@@ -132,8 +133,6 @@ def report_inputs(
     parameters, unit_costs, rules_version, extra = _parameter_table(settings, year)
     # Counts for every förbund, once: the render steps get aggregates, never the participants' rows.
     outcomes = outcome_tables(participants, projects, project_costs, year)
-    # Plan against outcome is the ledger_lifetime asset's second extract, written beside the reports.
-    plan_path = settings.out_path(year) / "ledger_lifetime_plan.csv"
     try:
         reference = find_reference(settings.national_reference, settings.inbox_path())
     except NationalReferenceError as exc:
@@ -152,7 +151,7 @@ def report_inputs(
         transfers=ledger_transfers,
         ledger_kommun=ledger_kommun,
         ledger_lifetime=ledger_lifetime,
-        ledger_lifetime_plan=read_csv_extract(plan_path) if plan_path.exists() else None,
+        ledger_lifetime_plan=ledger_lifetime_plan,
         success_levels=success_levels,
         prerequisite_profiles=prerequisite_profiles,
         quality_summary=quality_summary,
@@ -251,6 +250,7 @@ def samverkansbokslut_reports(
     project_events: pd.DataFrame,
     ledger_kommun: pd.DataFrame,
     ledger_lifetime: pd.DataFrame,
+    ledger_lifetime_plan: pd.DataFrame,
     ledger: pd.DataFrame,
     ledger_transfers: pd.DataFrame,
     ledger_uncertainty: pd.DataFrame,
@@ -268,6 +268,7 @@ def samverkansbokslut_reports(
         participant_flow, projects, participants, project_costs, project_events, ledger, ledger_transfers,
         ledger_uncertainty, ledger_sensitivity,
         success_levels, prerequisite_profiles, quality_summary, quality_problems,
-        ledger_kommun=ledger_kommun, ledger_lifetime=ledger_lifetime, inbox_fingerprint=inbox_fingerprint)
+        ledger_kommun=ledger_kommun, ledger_lifetime=ledger_lifetime,
+        ledger_lifetime_plan=ledger_lifetime_plan, inbox_fingerprint=inbox_fingerprint)
     records = forbund.map(lambda name: render_forbund(name, inputs))
     return collect_reports(records.collect(), order)

@@ -30,6 +30,7 @@ AGGREGATE: frozenset[str] = frozenset({
     "inbox_fingerprint", "published_outputs",
     "data_gate", "quality_summary", "participant_flow", "success_levels", "prerequisite_profiles",
     "ledger", "ledger_transfers", "ledger_uncertainty", "ledger_sensitivity", "ledger_kommun", "ledger_lifetime",
+    "ledger_lifetime_plan",
     "plan_forecasts", "samverkansbokslut_reports",
 })
 # Extracts in a run's output folder that hold rows as read (the reports and the aggregate extracts stay).

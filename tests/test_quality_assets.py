@@ -229,7 +229,7 @@ def test_the_gate_stands_in_front_of_everything_that_must_stop() -> None:
     gate = AssetKey("data_gate")
     assert graph.get(gate).parent_keys == {AssetKey(f"{name}_verdict") for name in DATASETS}
     gated = {"ledger_contributions", "ledger_uncertainty", "success_levels", "participant_flow",
-             "prerequisite_profiles", "ledger_lifetime", "ledger_sensitivity"}
+             "prerequisite_profiles", "ledger_lifetime", "ledger_lifetime_plan", "ledger_sensitivity"}
     assert {k.to_user_string() for k in graph.get(gate).child_keys} == gated
     # The report and the ledger come after the gated assets, so a failed gate skips them too.
     report = graph.get(AssetKey("samverkansbokslut_reports"))

@@ -19,7 +19,8 @@ from samverkan.report import slugify
 SLUG = "samordningsforbundet-ostra-alvdalen"
 UPSTREAM = ("participant_flow", "projects", "participants", "project_costs", "project_events", "ledger",
             "ledger_transfers", "ledger_uncertainty", "ledger_sensitivity", "success_levels", "prerequisite_profiles",
-            "quality_summary", "quality_problems", "ledger_kommun", "ledger_lifetime", "inbox_fingerprint")
+            "quality_summary", "quality_problems", "ledger_kommun", "ledger_lifetime", "ledger_lifetime_plan",
+            "inbox_fingerprint")
 # A transfer the sample's ledger does not imply: the report prints what the ledger step published.
 PUBLISHED_TRANSFER = {"forbund": FORBUND, "project_id": "ALL", "payer": "Region", "payer_net_sek": 2_253_400,
                       "receiver": "Kommun", "receiver_net_sek": 3_445_385, "amount_sek": 123_457}
@@ -49,6 +50,7 @@ def seed_storage(storage: Path, year: str, inbox: Path) -> None:
         "success_levels": sample.success_levels, "prerequisite_profiles": sample.prerequisite_profiles,
         "quality_summary": sample.quality_summary, "quality_problems": sample.quality_problems,
         "ledger_kommun": sample.ledger_kommun, "ledger_lifetime": sample.ledger_lifetime,
+        "ledger_lifetime_plan": sample.ledger_lifetime_plan,
         "inbox_fingerprint": inbox_as_now(inbox),  # as the ingest steps would have recorded it
     }
     assert set(tables) == set(UPSTREAM)
