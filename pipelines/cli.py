@@ -200,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
                                        "radförhandsvisningar i instansens händelser) och behåller aggregat, "
                                        "rapporter och materialiseringarnas historik (se docs/operations.md, "
                                        "Gallring). Exempel: samverkan purge --year 2022")
-    purge.add_argument("--year", type=int, required=True, help="året som gallras")
+    purge.add_argument("--year", type=int, required=True, metavar="ÅÅÅÅ", help="året som gallras")
     purge.add_argument("--storage", metavar="MAPP",
                        help="tillgångarnas lagringsmapp; standard: SAMVERKAN_STORAGE, annars var/storage")
     purge.set_defaults(func=cmd_purge)
@@ -219,9 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
                                        "blir skrivskyddade och en senare körning av året skrivs som en ny, numrerad "
                                        "version bredvid (out/2024-v2) med en jämförelse. "
                                        "Exempel: samverkan adopt --year 2024 --out out/2024")
-    adopt.add_argument("--year", type=int, required=True, help="året som fastställs")
+    adopt.add_argument("--year", type=int, required=True, metavar="ÅÅÅÅ", help="året som fastställs")
     adopt.add_argument("--out", required=True, metavar="MAPP", help="årets utdatamapp, eller en mall med {year}")
-    adopt.add_argument("--by", default="", metavar="TEXT", help="vem som fastställde, t.ex. styrelsens protokoll")
+    adopt.add_argument("--by", default="", metavar="BESLUT", help="vem som fastställde, t.ex. styrelsens protokoll")
     adopt.set_defaults(func=cmd_adopt)
     return parser
 

@@ -145,18 +145,22 @@ def cmd_run_forbund(args: argparse.Namespace) -> int:
     # No early forkserver: with an unchanged inbox every step runs in this process.
     settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
     try:
-        scoped = run_scoped(Path(args.inbox), args.year, Path(args.out), args.forbund, in_process=args.in_process,
-                            workers=args.workers, **settings)
+        # The validation, when the inbox changed, runs in step processes: their Dagster lines stay off the console,
+        # as in a full run; failures are printed from the run's events.
+        with stderr_to(None if args.debug else os.devnull):
+            scoped = run_scoped(Path(args.inbox), args.year, Path(args.out), args.forbund,
+                                in_process=args.in_process, workers=args.workers, **_console_level(args), **settings)
     except ValueError as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
+    outcome = scoped.outcome
+    _steward_view(outcome.run_id, outcome.out_dir)
+    if not outcome.success:
+        return _failed(f"körningen {outcome.run_id} misslyckades:", outcome, args.debug)
     print("validerade data återanvända från lagringen (inkorgen är oförändrad)" if scoped.reused
           else "inkorgen har ändrats (eller saknar lagrad validering): hela inkorgen validerades först")
     print(f"riksjämförelse: {scoped.reference} (körning {scoped.reference_run})" if scoped.reference
           else "riksjämförelse: ingen fullständig körning av året med nationell referens finns")
-    outcome = scoped.outcome
-    if not outcome.success:
-        return _failed(f"körningen {outcome.run_id} misslyckades:", outcome, args.debug)
     print(f"klart: {args.year} för {', '.join(scoped.forbund)} skrivet till {outcome.out_dir} "
           f"(körning {outcome.run_id})")
     return 0

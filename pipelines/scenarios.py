@@ -186,7 +186,7 @@ def run_scenario(name: str, inbox: Path, year: int, out: Path | None = None, *,
     template = official_out or os.environ.get("SAMVERKAN_OUT") or OFFICIAL_OUT
     official_outs = _official_outs(official, year, template)
     # Beside the latest official run's folder, so an evaluator finds it where the year's outputs are.
-    out = Path(out).resolve() if out else default_out(official_outs[0], name)
+    out = Path(out).resolve() if out else default_out(official_outs[0], name, year)
     check_out(out, official_outs)
     files = {key: str(kwargs.pop(key) or "") for key in FILE_SETTINGS if key in kwargs}
     files["parameters_file"] = _parameters_file(home, files.get("parameters_file", ""),

@@ -35,6 +35,7 @@ from pipelines.run import JOB_NAME, YearRun, run_year
 from pipelines.run_lock import OFFICIAL, PARTITION_TAG, SCENARIO_TAG
 from pipelines.runtime import STEP_COLLECTOR_THRESHOLDS
 from samverkan.files import read_csv_extract, write_bytes_atomic
+from samverkan.manifest import sha256_file
 from samverkan.national_reference import REFERENCE_FILE, REFERENCE_INBOX_FILE, fingerprint_digest
 from samverkan.readers import read_dataset
 from samverkan.report import slugify
@@ -103,7 +104,31 @@ def _validated_digest(instance: DagsterInstance, year: int, full: tuple[str, Pat
     if full is not None and run_id == full[0]:
         return fingerprint_digest(read_csv_extract(full[1] / REFERENCE_INBOX_FILE))
     run = instance.get_run_by_id(run_id)
-    return run.tags.get(VALIDATED_TAG) if run is not None else None
+    # A validation whose gate stopped it stored its datasets too: they are not validated, so never reused.
+    if run is None or run.status != DagsterRunStatus.SUCCESS:
+        return None
+    return run.tags.get(VALIDATED_TAG)
+
+
+RUN_FILES = {"parameters_file": "parametrar", "rules_file": "regler", "catalogue_file": "enhetskostnader"}
+
+
+def _file_digest(path: object) -> str:
+    return sha256_file(Path(str(path))) if path and Path(str(path)).is_file() else ""
+
+
+def check_same_files(instance: DagsterInstance, full_run_id: str, settings: dict) -> None:
+    """``ScopeError`` when a limited run would use other parameter, rules or catalogue files than the year's last
+    full run: its report would sit beside national figures (and, in the year's folder, extracts) computed
+    with other values. Another what-if is a scenario (``--scenario``)."""
+    run = instance.get_run_by_id(full_run_id)
+    config = (run.run_config or {}).get("resources", {}).get("settings", {}).get("config", {}) if run else {}
+    differ = [label for key, label in RUN_FILES.items()
+              if _file_digest(settings.get(key)) != _file_digest(config.get(key))]
+    if differ:
+        raise ScopeError(f"en körning för några förbund måste använda samma filer för {', '.join(differ)} som årets "
+                         f"senaste fullständiga körning ({full_run_id}); kör hela året, eller ett scenario "
+                         "(--scenario) för andra värden")
 
 
 def _stored(base: Path, name: str, year: int) -> Path:
@@ -160,7 +185,7 @@ def requested_forbund(inbox: Path, requested: list[str]) -> list[str]:
 
 
 def run_scoped(inbox: Path, year: int, out: Path, forbund: list[str], instance: DagsterInstance | None = None,
-               log_level: str = "WARNING", in_process: bool = False, workers: int | None = None,
+               log_level: str = "CRITICAL", in_process: bool = False, workers: int | None = None,
                storage: Path | None = None, **settings: object) -> ScopedRun:
     """One year's run limited to ``forbund`` (names as in the projects; see the module docstring). ``storage`` is
     the official stored assets' folder (left out: the IO manager's, ``SAMVERKAN_STORAGE``)."""
@@ -179,6 +204,8 @@ def run_scoped(inbox: Path, year: int, out: Path, forbund: list[str], instance: 
         instance = DagsterInstance.get()
     official = Path(storage or ParquetIOManager().base_dir)
     full = last_full_run(instance, year)
+    if full is not None:
+        check_same_files(instance, full[0], settings)
     digest = fingerprint_digest(inbox_fingerprint(inbox))
     reused = digest == _validated_digest(instance, year, full) and all(
         _stored(official, name, year).is_file() for name in (*CUT, *WHOLE))

@@ -19,6 +19,7 @@ import pandas as pd
 from samverkan.files import write_bytes_atomic, write_csv_atomic
 from samverkan.ledger.actors import TOTAL
 from samverkan.ledger.results import ALL_PROJECTS
+from samverkan.privacy import last_gate
 
 COMPARISON_COLUMNS = ["section", "forbund", "project_id", "actor", "measure", "a", "b", "change", "note"]
 LEDGER_MEASURES = {"investment_sek": "investering", "effect_pv_sek": "effekt (nuvärde)", "net_sek": "netto",
@@ -185,7 +186,8 @@ def _cell(value: object) -> str:
 
 def comparison_markdown(comparison: Comparison) -> str:
     """A short summary in Swedish; every figure in it is a row of comparison.csv."""
-    lines = ["# Jämförelse av två körningar", "", f"- A (före): `{comparison.a}`", f"- B (efter): `{comparison.b}`",
+    lines = ["# Jämförelse av två körningar", "", f"- A (före): `{last_gate(str(comparison.a))}`",
+             f"- B (efter): `{last_gate(str(comparison.b))}`",
              ""]
     counts = comparison.frame["section"].value_counts()
     lines += ["Skillnader: " + ", ".join(f"{label} {int(counts.get(key, 0))}" for key, label in SECTIONS.items()),
@@ -219,8 +221,8 @@ def comparison_lines(comparison: Comparison) -> list[str]:
     """The few lines ``samverkan compare`` prints."""
     counts = comparison.frame["section"].value_counts()
     if comparison.frame.empty:
-        return [f"Inga skillnader mellan {comparison.a} och {comparison.b}.", *comparison.notes]
-    out = [f"Skillnader mellan {comparison.a} (A) och {comparison.b} (B): "
+        return [last_gate(f"Inga skillnader mellan {comparison.a} och {comparison.b}."), *comparison.notes]
+    out = [last_gate(f"Skillnader mellan {comparison.a} (A) och {comparison.b} (B): ")
            + ", ".join(f"{label} {int(counts.get(key, 0))}" for key, label in SECTIONS.items())]
     out += [f"  {r.measure}: {r.a} → {r.b}" for r in comparison.section("parameter").head(MAX_LISTED).itertuples()]
     out += [f"  netto {r.forbund}: {_kr(r.a)} → {_kr(r.b)}" for r in _totals(comparison).head(MAX_LISTED).itertuples()]

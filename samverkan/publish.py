@@ -198,8 +198,11 @@ def _gather(staging: Path, source: Path, run_id: str, scope: list[str] | None, c
         if name in own:
             continue
         if complete and not scope:
-            _copy(source / name, staging / EARLIER / earlier_run / name, link)
-            moved.append(name)
+            # Only a folder being replaced has files to move aside; a new version beside an adopted one
+            # replaces nothing (the adopted folder stays as it is).
+            if link:
+                _copy(source / name, staging / EARLIER / earlier_run / name, link)
+                moved.append(name)
         elif name.split("/", 1)[0] not in skip:
             _copy(source / name, staging / name, link)
             carried.append(name)

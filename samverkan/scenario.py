@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from samverkan.files import write_bytes_atomic
+from samverkan.privacy import contains_personal_number
 
 NAME_MAX = 40
 NAME_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
@@ -35,6 +36,8 @@ def slug(text: str) -> str:
 
 def check_name(name: str) -> str:
     """``name`` when it is a usable scenario name, else ``ScenarioError`` suggesting one."""
+    if contains_personal_number(name):  # it would name folders and records: refused, and never echoed
+        raise ScenarioError("scenarionamnet ser ut att innehålla ett personnummer; välj ett annat namn")
     if NAME_PATTERN.match(name) and len(name) <= NAME_MAX and name not in RESERVED:
         return name
     if name in RESERVED:
@@ -45,10 +48,10 @@ def check_name(name: str) -> str:
                         f"bindestreck{hint}")
 
 
-def default_out(official_out: Path, name: str) -> Path:
-    """A scenario's output folder beside the official one: ``out/2024`` → ``out/scenarios/NAME/2024``."""
-    official_out = Path(official_out)
-    return official_out.parent / SCENARIOS_DIR / name / official_out.name
+def default_out(official_out: Path, name: str, year: int) -> Path:
+    """A scenario's output folder beside the official one: ``out/2024`` → ``out/scenarios/NAME/2024`` (the year,
+    not the folder's name: the latest official folder may be a version or a failed run's staging folder)."""
+    return Path(official_out).parent / SCENARIOS_DIR / name / str(year)
 
 
 def overlaps(a: Path, b: Path) -> bool:

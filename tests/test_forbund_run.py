@@ -14,6 +14,7 @@ from pipelines.run import run_year
 from pipelines.scope import SCOPE_TAG, run_scoped
 from samverkan.files import read_csv_extract
 from samverkan.national_reference import REFERENCE_FILE
+from samverkan.scope import ScopeError
 
 
 def test_an_unknown_forbund_exits_2_with_the_known_names(tmp_path: Path, small_inbox: Path, capsys) -> None:
@@ -79,3 +80,20 @@ def test_a_one_forbund_rerun_reuses_the_validation_and_leaves_the_official_files
     manifest = json.loads((tmp_path / "full" / "run.json").read_text(encoding="utf-8"))
     assert manifest["scope"] == [name] and manifest["complete"] is False
     assert sorted(manifest["reports"]) == sorted(every)
+
+    # Other parameter files than the full run's: refused before anything runs (a what-if is a scenario).
+    other = tmp_path / "ranta.yaml"
+    other.write_text("discount_rate:\n  value: 0.03\n", encoding="utf-8")
+    with pytest.raises(ScopeError, match="samma filer för parametrar"):
+        run_scoped(inbox, 2024, tmp_path / "four", [name], instance=instance, storage=storage,
+                   parameters_file=str(other))
+
+    # A validation that the data gate stopped stored its datasets too: they are never reused.
+    for events in inbox.glob("project_events*"):
+        events.unlink()
+    (inbox / "project_events.csv").write_text("project_id;date;kind\nP-X;inte ett datum;x\nP-Y;igår;y\n",
+                                              encoding="utf-8")
+    stopped = run_scoped(inbox, 2024, tmp_path / "five", [name], instance=instance, storage=storage)
+    assert not stopped.outcome.success and stopped.validation is not None
+    retried = run_scoped(inbox, 2024, tmp_path / "five", [name], instance=instance, storage=storage)
+    assert not retried.reused and not retried.outcome.success

@@ -220,6 +220,21 @@ def test_adopting_freezes_and_the_next_run_writes_version_2_with_a_comparison(tm
     assert not version_folder(published, 3).exists()
 
 
+def test_a_new_version_beside_an_adopted_one_moves_nothing_aside(tmp_path: Path) -> None:
+    published = tmp_path / "out" / "2024"
+    first = _staged(published, "r1", {"forbund-b/b.pdf": "B"})
+    _ledger(first, 50.0)
+    publish(first, published, "r1")
+    adopt(published)
+    # Förbund B is gone from the inbox: version 2 simply lacks it; the adopted folder still has it.
+    second = _staged(published, "r2", {})
+    _ledger(second, 80.0)
+    result = publish(second, published, "r2")
+    assert result.version == 2 and result.moved_aside == []
+    assert not (result.folder / "_tidigare").exists()
+    assert (published / "forbund-b" / "b.pdf").read_text() == "B"
+
+
 def test_adopting_needs_a_finished_run(tmp_path: Path) -> None:
     published = tmp_path / "out" / "2024"
     with pytest.raises(AdoptError, match="kör året först"):

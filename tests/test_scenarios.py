@@ -43,8 +43,14 @@ def test_a_name_is_a_short_ascii_slug_and_a_bad_one_gets_a_suggestion():
 
 def test_the_default_folder_is_beside_the_official_one_and_an_official_folder_is_refused(tmp_path: Path):
     official = tmp_path / "out" / "2024"
-    assert default_out(official, "ranta-3") == tmp_path / "out" / "scenarios" / "ranta-3" / "2024"
-    check_out(default_out(official, "ranta-3"), [official])
+    assert default_out(official, "ranta-3", 2024) == tmp_path / "out" / "scenarios" / "ranta-3" / "2024"
+    staging = tmp_path / "out" / "2024.korning-abc"  # a failed run's folder is still beside the year
+    assert default_out(staging, "ranta-3", 2024) == tmp_path / "out" / "scenarios" / "ranta-3" / "2024"
+    check_out(default_out(official, "ranta-3", 2024), [official])
+    for name in ("850314-1234", "850314 1234", "19850314\u20131234"):
+        with pytest.raises(ScenarioError) as refused:
+            check_name(name)
+        assert "1234" not in str(refused.value)
     for bad in (official, official / "mitt", tmp_path / "out"):  # the folder, inside it, around it
         with pytest.raises(ScenarioError, match="officiella"):
             check_out(bad, [official])
