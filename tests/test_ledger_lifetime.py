@@ -4,25 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
 from test_forecast_model import CATALOGUE, PARAMETERS
+from test_ledger import typed
 
 from samverkan.forecast.outcome import OUTCOME_COLUMNS, lifetime_with_plans
 from samverkan.ledger.catalogue import load_catalogue, load_prisbasbelopp
 from samverkan.ledger.lifetime import LIFETIME_COLUMNS, ledger_lifetime
 from samverkan.ledger.parameters import load_parameters
-
-
-def typed(rows: list[dict], dates: tuple[str, ...] = ()) -> pd.DataFrame:
-    frame = pd.DataFrame(rows)
-    for column in dates:
-        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
-    frame["source_file"] = "hand.csv"
-    frame["source_row"] = np.arange(2, len(frame) + 2, dtype="int64")
-    return frame
-
 
 PROJECTS = typed([
     {"project_id": "L1", "forbund": "Förbund A", "name": "Livet", "start_date": "2022-03-01",
