@@ -35,8 +35,9 @@ from pipelines.run import JOB_NAME, YearRun, run_year
 from pipelines.run_lock import OFFICIAL, PARTITION_TAG, SCENARIO_TAG
 from pipelines.runtime import STEP_COLLECTOR_THRESHOLDS
 from samverkan.files import read_csv_extract, write_bytes_atomic
+from samverkan.inbox import inbox_digest
 from samverkan.manifest import sha256_file
-from samverkan.national_reference import REFERENCE_FILE, REFERENCE_INBOX_FILE, fingerprint_digest
+from samverkan.national_reference import REFERENCE_FILE, REFERENCE_INBOX_FILE
 from samverkan.readers import read_dataset
 from samverkan.report import slugify
 from samverkan.scope import BY_FORBUND, BY_PROJECT, ScopeError, cut_to_forbund, inbox_fingerprint, resolve_forbund
@@ -102,7 +103,7 @@ def _validated_digest(instance: DagsterInstance, year: int, full: tuple[str, Pat
         return None
     run_id = runs.pop()
     if full is not None and run_id == full[0]:
-        return fingerprint_digest(read_csv_extract(full[1] / REFERENCE_INBOX_FILE))
+        return inbox_digest(read_csv_extract(full[1] / REFERENCE_INBOX_FILE))
     run = instance.get_run_by_id(run_id)
     # A validation whose gate stopped it stored its datasets too: they are not validated, so never reused.
     if run is None or run.status != DagsterRunStatus.SUCCESS:
@@ -206,7 +207,7 @@ def run_scoped(inbox: Path, year: int, out: Path, forbund: list[str], instance: 
     full = last_full_run(instance, year)
     if full is not None:
         check_same_files(instance, full[0], settings)
-    digest = fingerprint_digest(inbox_fingerprint(inbox))
+    digest = inbox_digest(inbox_fingerprint(inbox))
     reused = digest == _validated_digest(instance, year, full) and all(
         _stored(official, name, year).is_file() for name in (*CUT, *WHOLE))
     phase("check")

@@ -59,13 +59,6 @@ def reference_table(measures: pd.DataFrame, returns: pd.Series, year: int, sourc
     return table[REFERENCE_COLUMNS].sort_values("forbund", ignore_index=True)
 
 
-def fingerprint_digest(fingerprint: pd.DataFrame) -> str:
-    """One SHA-256 for an inbox fingerprint (``samverkan.scope.inbox_fingerprint``), to name the inbox in text."""
-    from samverkan.inbox import inbox_digest
-
-    return inbox_digest(fingerprint)
-
-
 def exported_source(year: int, fingerprint: str) -> str:
     """The source line of an exported reference: the year and the inbox it was computed from."""
     # Not the run id: the same inbox and parameters give the same file, whichever run wrote it (the run is in

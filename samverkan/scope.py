@@ -70,11 +70,3 @@ def inbox_fingerprint(inbox: Path) -> pd.DataFrame:
     """Name, size and SHA-256 of every file the ingest reads from ``inbox``, in contract order (the method
     appendix's table of input files)."""
     return inbox_as_now(Path(inbox))[FINGERPRINT_COLUMNS]
-
-
-def same_inbox(a: pd.DataFrame, b: pd.DataFrame) -> bool:
-    """Whether two fingerprints name the same files with the same sizes and contents."""
-    def rows(frame: pd.DataFrame) -> set[tuple[str, str, int, str]]:
-        return {(str(d), str(f), int(n), str(h)) for d, f, n, h in frame[FINGERPRINT_COLUMNS].itertuples(index=False)}
-
-    return rows(a) == rows(b)

@@ -13,6 +13,7 @@ import pytest
 from reports.render import render_html
 from reports.sample import FORBUND, YEAR, sample_inputs
 from samverkan.files import read_csv_extract, write_csv_atomic
+from samverkan.inbox import inbox_digest
 from samverkan.national_reference import (
     REFERENCE_FILE,
     REFERENCE_INBOX_FILE,
@@ -25,7 +26,7 @@ from samverkan.national_reference import (
 )
 from samverkan.report import build_report_context
 from samverkan.report.benchmarks import export_reference, returns_by_forbund
-from samverkan.scope import ScopeError, cut_to_forbund, inbox_fingerprint, resolve_forbund, same_inbox
+from samverkan.scope import ScopeError, cut_to_forbund, inbox_fingerprint, resolve_forbund
 
 NBSP, THIN = "\u00a0", "\u202f"
 SOURCE = "Testkällan, körning 42"
@@ -207,9 +208,9 @@ def test_the_inbox_fingerprint_sees_a_changed_byte_a_renamed_file_and_nothing_el
     assert before[["dataset", "file", "bytes"]].values.tolist() == [["projects", "projects.csv", 24],
                                                                     ["participants", "participants.csv", 31]]
     (inbox / "notes.txt").write_text("still not read", encoding="utf-8")
-    assert same_inbox(before, inbox_fingerprint(inbox))
+    assert inbox_digest(before) == inbox_digest(inbox_fingerprint(inbox))
     (inbox / "projects.csv").write_text("project_id,forbund\nP1,B\n", encoding="utf-8")  # same size
-    assert not same_inbox(before, inbox_fingerprint(inbox))
+    assert inbox_digest(before) != inbox_digest(inbox_fingerprint(inbox))
     (inbox / "projects.csv").write_text("project_id,forbund\nP1,A\n", encoding="utf-8")
     (inbox / "projects.csv").rename(inbox / "projects_2024.csv")
-    assert not same_inbox(before, inbox_fingerprint(inbox))
+    assert inbox_digest(before) != inbox_digest(inbox_fingerprint(inbox))

@@ -23,6 +23,7 @@ import pandas as pd
 
 from samverkan.comparison import MIN_FORBUND, Standing, own_history, standings
 from samverkan.files import write_csv_atomic
+from samverkan.inbox import inbox_digest
 from samverkan.ledger.actors import TOTAL
 from samverkan.ledger.results import ALL_PROJECTS
 from samverkan.national_reference import (
@@ -31,7 +32,6 @@ from samverkan.national_reference import (
     REFERENCE_INBOX_FILE,
     NationalReference,
     exported_source,
-    fingerprint_digest,
     reference_table,
 )
 from samverkan.report.flow import Cell, count_cell, share_cell
@@ -143,6 +143,6 @@ def export_reference(inputs: ReportInputs, out: Path) -> tuple[Path, Path]:
     measures = inputs.outcome_measures if has(inputs.outcome_measures) else pd.DataFrame(
         columns=["forbund", "year", "share_work_or_studies", "cost_per_participant"])
     table = reference_table(measures, returns_by_forbund(inputs.ledger), inputs.year,
-                            exported_source(inputs.year, fingerprint_digest(files)))
+                            exported_source(inputs.year, inbox_digest(files)))
     return (write_csv_atomic(table, Path(out) / REFERENCE_FILE),
             write_csv_atomic(files, Path(out) / REFERENCE_INBOX_FILE))
