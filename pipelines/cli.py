@@ -131,8 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="kör året som ett namngivet scenario med egen instans, egna lagrade tillgångar, utdata "
                           "och Data Docs; det officiella året rörs inte (se samverkan scenarios)")
     run.add_argument("--forbund", action="append", metavar="NAMN",
-                     help="kör bara för det namngivna förbundet (kan anges flera gånger); riksjämförelsen läses från "
-                          "årets senaste fullständiga körning. Exempel: samverkan run --inbox var/inbox --year 2024 "
+                     help="kör bara för det namngivna förbundet (kan anges flera gånger), officiellt eller i ett "
+                          "scenario; riksjämförelsen läses från årets senaste fullständiga körning (i ett scenario "
+                          "utan egen: det officiella årets). Exempel: samverkan run --inbox var/inbox --year 2024 "
                           "--out out/2024-a --forbund 'Samordningsförbundet A'")
     run.set_defaults(func=cmd_run)
 
@@ -143,7 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
                                      "--out out/{year}")
     backfill.add_argument("--inbox", required=True, metavar="MAPP", help="inkorgen med exporterna för alla åren")
     backfill.add_argument("--years", type=_years, required=True, metavar="ÅÅÅÅ-ÅÅÅÅ", help="t.ex. 2022-2024")
-    backfill.add_argument("--out", required=True, metavar="MALL", help="mall med {year}, t.ex. out/{year}")
+    backfill.add_argument("--out", metavar="MALL", help="mall med {year}, t.ex. out/{year} (krävs utom för ett "
+                                                        "scenario: då out/scenarios/NAMN/ÅR)")
+    backfill.add_argument("--scenario", metavar="NAMN",
+                          help="kör åren som scenariot NAMN i dess egen instans; det officiella året rörs inte")
     backfill.set_defaults(func=cmd_backfill)
     for command in (run, backfill):
         command.add_argument("--rules", dest="rules_file", type=_run_file, metavar="FIL",

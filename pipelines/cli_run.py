@@ -48,13 +48,21 @@ def _failed(header: str, outcome, debug: bool) -> int:
     return 1
 
 
+def _blank_scenario(args: argparse.Namespace) -> bool:
+    """``--scenario ""`` is refused rather than taken as the official year: the evaluator meant a scenario."""
+    if args.scenario is None or args.scenario.strip():
+        return False
+    print("fel: --scenario kräver ett namn, t.ex. --scenario ranta-3 (utan --scenario körs det officiella året)",
+          file=sys.stderr)
+    return True
+
+
 def _other_run(args: argparse.Namespace) -> int | None:
     """The exit code when ``run`` is refused or is a scenario or limited run (each its own command); None for an
     official run of the whole year."""
-    if args.scenario and args.forbund:
-        print("fel: --forbund kan ännu inte kombineras med --scenario; kör scenariot för hela året", file=sys.stderr)
+    if _blank_scenario(args):
         return 2
-    if args.scenario:
+    if args.scenario is not None:
         return cmd_run_scenario(args)
     if not args.out:
         print("fel: --out krävs (utom för ett scenario, --scenario NAMN)", file=sys.stderr)
@@ -102,9 +110,8 @@ def _console_level(args: argparse.Namespace) -> dict[str, str]:
 
 
 def cmd_run_scenario(args: argparse.Namespace) -> int:
-    """``run --scenario NAME``: the year in the scenario's own instance and folders (pipelines/scenarios.py)."""
-    import os
-
+    """``run --scenario NAME``: the year in the scenario's own instance and folders (pipelines/scenarios.py);
+    with ``--forbund``, for the named förbund only."""
     from pipelines.scenarios import run_scenario, scenario_environment
 
     if not _check_run_files(args, args.year) or not _check_profile(args):
@@ -115,6 +122,8 @@ def cmd_run_scenario(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
+    if args.forbund:
+        return _run_scenario_forbund(args)
     _start_workers_early(args)
     settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
     try:
@@ -131,6 +140,22 @@ def cmd_run_scenario(args: argparse.Namespace) -> int:
     print(f"klart: scenariot {result.name} för {args.year} skrivet till {outcome.out_dir} "
           f"(körning {outcome.run_id}, instans {result.home})")
     return 0
+
+
+def _run_scenario_forbund(args: argparse.Namespace) -> int:
+    from pipelines.scenarios import run_scenario_forbund
+
+    # No early forkserver, as for an official limited run: with an unchanged inbox every step runs here.
+    settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
+    try:
+        with stderr_to(None if args.debug else os.devnull):
+            result = run_scenario_forbund(args.scenario, Path(args.inbox), args.year, args.forbund,
+                                          Path(args.out) if args.out else None, in_process=args.in_process,
+                                          workers=args.workers, **_console_level(args), **settings)
+    except ValueError as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 2
+    return _scoped_done(args, result.scoped, result.home)
 
 
 def cmd_run_forbund(args: argparse.Namespace) -> int:
@@ -153,16 +178,38 @@ def cmd_run_forbund(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
+    return _scoped_done(args, scoped)
+
+
+def _scoped_done(args: argparse.Namespace, scoped, home: Path | None = None) -> int:
+    """A limited run's lines: what it reused, which national reference it read, where it wrote; the exit code."""
     outcome = scoped.outcome
+    name = f"scenariot {scoped.scenario}: " if scoped.scenario else ""
     _steward_view(outcome.run_id, outcome.out_dir)
     if not outcome.success:
-        return _failed(f"körningen {outcome.run_id} misslyckades:", outcome, args.debug)
-    print("validerade data återanvända från lagringen (inkorgen är oförändrad)" if scoped.reused
-          else "inkorgen har ändrats (eller saknar lagrad validering): hela inkorgen validerades först")
-    print(f"riksjämförelse: {scoped.reference} (körning {scoped.reference_run})" if scoped.reference
-          else "riksjämförelse: ingen fullständig körning av året med nationell referens finns")
-    print(f"klart: {args.year} för {', '.join(scoped.forbund)} skrivet till {outcome.out_dir} "
-          f"(körning {outcome.run_id})")
+        untouched = " (det officiella året är orört)" if scoped.scenario else ""
+        return _failed(f"{name}körningen {outcome.run_id} misslyckades{untouched}:", outcome, args.debug)
+    if scoped.official_validation:
+        print("validerade data återanvända från det officiella årets lagring (inkorgen är oförändrad; bara lästa)")
+    elif scoped.reused:
+        storage = "scenariots lagring" if scoped.scenario else "lagringen"
+        print(f"validerade data återanvända från {storage} (inkorgen är oförändrad)")
+    else:
+        print("inkorgen har ändrats (eller saknar lagrad validering): hela inkorgen validerades först"
+              + (" i scenariots instans" if scoped.scenario else ""))
+    if scoped.reference is None:
+        print("riksjämförelse: ingen fullständig körning av året med nationell referens finns"
+              + (" (varken i scenariot eller det officiella året)" if scoped.scenario else ""))
+    elif scoped.official_reference:
+        print(f"riksjämförelse: det officiella årets fullständiga körning {scoped.reference_run} ({scoped.reference}); "
+              f"scenariot har ingen egen, så de nationella talen är det officiella årets")
+    elif scoped.scenario:
+        print(f"riksjämförelse: scenariots fullständiga körning {scoped.reference_run} ({scoped.reference})")
+    else:
+        print(f"riksjämförelse: {scoped.reference} (körning {scoped.reference_run})")
+    instance = f", instans {home}" if home else ""
+    print(f"klart: {name}{args.year} för {', '.join(scoped.forbund)} skrivet till {outcome.out_dir} "
+          f"(körning {outcome.run_id}{instance})")
     return 0
 
 
@@ -185,20 +232,29 @@ def _steward_view(run_id: str, out: Path) -> None:
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    if not _check_run_files(args, args.years[1]) or not _check_profile(args):
+    if _blank_scenario(args) or not _check_run_files(args, args.years[1]) or not _check_profile(args):
         return 2
-    _start_workers_early(args)
-    from pipelines.run import run_years
-
-    if "{year}" not in args.out:
+    if args.out is None and args.scenario is None:
+        print("fel: --out krävs (utom för ett scenario, --scenario NAMN)", file=sys.stderr)
+        return 2
+    if args.out is not None and "{year}" not in args.out:
         print("fel: --out ska innehålla {year}, t.ex. out/{year}", file=sys.stderr)
         return 2
+    if args.scenario is not None:
+        from pipelines.scenarios import scenario_environment
+
+        try:
+            os.environ.update(scenario_environment(args.scenario))  # before the forkserver, as for run
+        except ValueError as exc:
+            print(f"fel: {exc}", file=sys.stderr)
+            return 2
+    _start_workers_early(args)
     first, last = args.years
     settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
+    kwargs = {"in_process": args.in_process, "batch": f"backfill-{first}-{last}", "workers": args.workers,
+              **_console_level(args), **settings}
     try:
-        outcomes = run_years(Path(args.inbox), range(first, last + 1), args.out, in_process=args.in_process,
-                             batch=f"backfill-{first}-{last}", workers=args.workers, **_console_level(args),
-                             **settings)
+        outcomes = _backfill_years(args, range(first, last + 1), kwargs)
     except ValueError as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
@@ -213,6 +269,21 @@ def cmd_backfill(args: argparse.Namespace) -> int:
             print("\n".join(outcome.tracebacks), file=sys.stderr)
         failed += not outcome.success
     return 1 if failed else 0
+
+
+def _backfill_years(args: argparse.Namespace, years: range, kwargs: dict) -> dict:
+    """Each year's outcome, official or of the scenario (its own instance; every folder checked first)."""
+    if args.scenario is None:
+        from pipelines.run import run_years
+
+        return run_years(Path(args.inbox), years, args.out, **kwargs)
+    from pipelines.scenarios import run_scenario_years
+
+    runs = run_scenario_years(args.scenario, Path(args.inbox), list(years), args.out, **kwargs)
+    if runs:
+        home = next(iter(runs.values())).home
+        print(f"scenariot {args.scenario} (instans {home}); det officiella året är orört")
+    return {year: result.run for year, result in runs.items()}
 
 
 def _check_profile(args: argparse.Namespace) -> bool:

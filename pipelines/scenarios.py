@@ -8,6 +8,10 @@ folder is given, and a folder overlapping an official one is refused. The run lo
 looks only at its own instance's runs, so a scenario and the official year never wait for each other while two
 runs of one scenario still do. docs/operations.md says why this and not a ``scenario`` partition dimension.
 
+A scenario's backfill (``run_scenario_years``) and its runs limited to some förbund (``run_scenario_forbund``,
+pipelines/scope.py) are its own runs too: a limited run may read the official year's national reference and
+validated datasets, but never writes the official instance, stored files or outputs.
+
 Until ``run_scenario`` is called nothing here imports Dagster: the command line sets the scenario's
 environment before it starts the step forkserver (pipelines/preload.py), whose processes keep that environment.
 """
@@ -46,6 +50,7 @@ if TYPE_CHECKING:
     from dagster import DagsterInstance
 
     from pipelines.run import YearRun
+    from pipelines.scope import ScopedRun
 
 INSTANCE_HEADER = (
     "# A scenario's own Dagster instance, written by samverkan (pipelines/scenarios.py): SQLite in this folder,\n"
@@ -163,6 +168,35 @@ class ScenarioRun:
     name: str
     home: Path
     run: YearRun
+    scoped: ScopedRun | None = None  # a run limited to some förbund (--forbund): what it reused and read
+
+
+def scenario_out(name: str, year: int, out: Path | None, official: DagsterInstance, official_out: str = "") -> Path:
+    """The scenario's output folder for ``year``: ``out``, or beside the latest official folder of the year;
+    ``ScenarioError`` (one Swedish line) for a bad name or a folder of the official year's."""
+    name = check_name(name)
+    template = official_out or os.environ.get("SAMVERKAN_OUT") or OFFICIAL_OUT
+    official_outs = _official_outs(official, year, template)
+    # Beside the latest official run's folder, so an evaluator finds it where the year's outputs are.
+    chosen = Path(out).resolve() if out else default_out(official_outs[0], name, year)
+    check_out(chosen, official_outs)
+    return chosen
+
+
+def _prepared(name: str, year: int, out: Path | None, official: DagsterInstance, official_out: str,
+              overrides: Mapping[str, object] | None, kwargs: dict[str, Any],
+              root: Path | None = None) -> tuple[Path, Path, dict[str, str]]:
+    """The scenario's home (under ``root``, default the official instance's), output folder and run files, set
+    up for a run of ``year``; the files are taken out of ``kwargs``."""
+    from samverkan.ledger.parameters import parameters_from_overrides
+
+    home = scenario_home(name, root or Path(official.root_directory))
+    out = scenario_out(name, year, out, official, official_out)
+    files = {key: str(kwargs.pop(key) or "") for key in FILE_SETTINGS if key in kwargs}
+    files["parameters_file"] = _parameters_file(home, files.get("parameters_file", ""),
+                                                parameters_from_overrides(overrides or {}))
+    _set_up(home, name, year, out, files, overrides or {})
+    return home, out, {k: v for k, v in files.items() if v}
 
 
 def run_scenario(name: str, inbox: Path, year: int, out: Path | None = None, *,
@@ -178,29 +212,61 @@ def run_scenario(name: str, inbox: Path, year: int, out: Path | None = None, *,
 
     from pipelines.run import run_year
     from pipelines.run_lock import SCENARIO_TAG
-    from samverkan.ledger.parameters import parameters_from_overrides
 
     name = check_name(name)
     official = _official(official)
-    home = scenario_home(name, home or Path(official.root_directory))
-    template = official_out or os.environ.get("SAMVERKAN_OUT") or OFFICIAL_OUT
-    official_outs = _official_outs(official, year, template)
-    # Beside the latest official run's folder, so an evaluator finds it where the year's outputs are.
-    out = Path(out).resolve() if out else default_out(official_outs[0], name, year)
-    check_out(out, official_outs)
-    files = {key: str(kwargs.pop(key) or "") for key in FILE_SETTINGS if key in kwargs}
-    files["parameters_file"] = _parameters_file(home, files.get("parameters_file", ""),
-                                                parameters_from_overrides(overrides or {}))
-    _set_up(home, name, year, out, files, overrides or {})
+    home, out, files = _prepared(name, year, out, official, official_out, overrides, kwargs, home)
     storage = assets_dir(home)
     resources = {"io_manager": {"config": {"base_dir": str(storage)}},
                  "intermediate_io_manager": {"config": {"base_dir": str(storage / "intermediate")}}}
     tags = {**(kwargs.pop("tags", None) or {}), SCENARIO_TAG: name}
     with _environment({RESULTS_VARIABLE: str(gx_dir(home))}), \
             DagsterInstance.from_config(str(home)) as instance:
-        outcome = run_year(inbox, year, out, instance=instance, resources=resources, tags=tags,
-                           **{k: v for k, v in files.items() if v}, **kwargs)
+        outcome = run_year(inbox, year, out, instance=instance, resources=resources, tags=tags, **files, **kwargs)
     return ScenarioRun(name, home, outcome)
+
+
+def run_scenario_forbund(name: str, inbox: Path, year: int, forbund: list[str], out: Path | None = None, *,
+                         official: DagsterInstance | None = None, official_out: str = "",
+                         official_storage: Path | None = None, **kwargs: Any) -> ScenarioRun:
+    """``year`` of the scenario ``name`` for the named förbund only (pipelines/scope.py), in its own instance and
+    storage. The official year's instance and stored assets (``official_storage``, default the IO manager's) are
+    only read: for the national reference when the scenario has no full run of the year, and for a validation
+    of the same inbox."""
+    from dagster import DagsterInstance
+
+    from pipelines.io_manager import ParquetIOManager
+    from pipelines.scope import OfficialYear, requested_forbund, run_scoped
+
+    name = check_name(name)
+    official = _official(official)
+    requested_forbund(inbox, forbund)  # an unknown förbund is refused before the scenario is set up
+    home, out, files = _prepared(name, year, out, official, official_out, None, kwargs)
+    readable = OfficialYear(official, Path(official_storage or ParquetIOManager().base_dir))
+    with _environment({RESULTS_VARIABLE: str(gx_dir(home))}), \
+            DagsterInstance.from_config(str(home)) as instance:
+        scoped = run_scoped(inbox, year, out, forbund, instance=instance, storage=assets_dir(home), scenario=name,
+                            official=readable, **files, **kwargs)
+    return ScenarioRun(name, home, scoped.outcome, scoped)
+
+
+def run_scenario_years(name: str, inbox: Path, years: list[int], out_template: str | None = None, *,
+                       official: DagsterInstance | None = None, official_out: str = "", batch: str | None = None,
+                       **kwargs: Any) -> dict[int, ScenarioRun]:
+    """``samverkan backfill --scenario``: each year as the scenario ``name``, one after the other; every year's
+    output folder (``out_template`` with ``{year}``, or beside the official one) is checked before any runs."""
+    from pipelines.run import BATCH_TAG, _check_year
+
+    name = check_name(name)
+    official = _official(official)
+    for year in years:
+        _check_year(year)
+        scenario_out(name, year, Path(out_template.format(year=year)) if out_template else None, official,
+                     official_out)
+    tags = {BATCH_TAG: batch} if batch else {}
+    return {year: run_scenario(name, inbox, year, Path(out_template.format(year=year)) if out_template else None,
+                               official=official, official_out=official_out, tags=dict(tags), **kwargs)
+            for year in years}
 
 
 @dataclass

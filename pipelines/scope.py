@@ -1,21 +1,29 @@
-"""``samverkan run --forbund NAME``: a year's run limited to some förbund.
+"""``samverkan run --forbund NAME``: a year's run limited to some förbund, official or in a scenario.
 
 What a förbund's report needs is computed for it alone: the validated datasets of the partition are cut to the
 förbund (``samverkan.scope.cut_to_forbund``) into a storage of the run's own, and only the assets downstream of
 the validation run on that storage, in this process (a dozen small steps: a step process each would cost more
-than the work). The benchmarks' national figures come from the year's last full official run: the
-``national_reference.csv`` it wrote beside its reports, named in the report text.
+than the work).
+
+"Full run" means a successful run of every asset of the year in the same scenario (or, for an official limited
+run, an official one), on the instance the run is on: a scenario is an instance of its own
+(pipelines/scenarios.py), so an official run is never one of a scenario's full runs. The benchmarks' national
+figures come from the ``national_reference.csv`` the year's last full run wrote beside its reports, named in
+the report text. A scenario's limited run reads its own scenario's last full run when there is one (its figures
+are then the scenario's values), else the official year's, and the source line says which; its files must be
+those of its own full run, while against the official reference other files are the point of a scenario.
 
 The validated datasets are reused when the inbox is the one they were validated from: the one run that last
 materialised every stored dataset of the year that is read is either that full run (its inbox recorded in
-``national_reference_inbox.csv``) or a validation started here (its inbox's digest in the run's tag); its inbox
-fingerprint (names, sizes, SHA-256 of the files) must equal the inbox's now. Otherwise the whole inbox is
-validated first (ingest, ``data_quality``, ``data_gate``: the year's official validation, as a full run does
-it), and only then is it cut.
+``national_reference_inbox.csv``) or a validation started here (its inbox's digest in the run's tag); that
+inbox's fingerprint (names, sizes, SHA-256 of the files) must equal the inbox's now. A scenario's limited run
+looks in its own storage first, then in the official storage (read, never written). Otherwise the whole inbox is
+validated first (ingest, ``data_quality``, ``data_gate``, as a full run does it, on the run's own instance and
+storage: a scenario's validation is the scenario's), and only then is it cut.
 
-The official stored files of the year's downstream assets are never written by a limited run: its own storage is
-``<storage>/_scoped/<year>/<förbund>``. Dagster records the limited run's materialisations like any run's,
-tagged ``samverkan/forbund``.
+The stored files of the year's downstream assets are never written by a limited run: its own storage is
+``<storage>/_scoped/<year>/<förbund>`` of the instance it runs on. Dagster records the limited run's
+materialisations like any run's, tagged ``samverkan/forbund`` (and a scenario's ``samverkan/scenario``).
 """
 
 from __future__ import annotations
@@ -34,13 +42,21 @@ from pipelines.io_manager import ParquetIOManager
 from pipelines.run import JOB_NAME, YearRun, run_year
 from pipelines.run_lock import OFFICIAL, PARTITION_TAG, SCENARIO_TAG
 from pipelines.runtime import STEP_COLLECTOR_THRESHOLDS
-from samverkan.files import read_csv_extract, write_bytes_atomic
+from samverkan.files import read_csv_extract, write_bytes_atomic, write_csv_atomic
 from samverkan.inbox import inbox_digest
 from samverkan.manifest import sha256_file
 from samverkan.national_reference import REFERENCE_FILE, REFERENCE_INBOX_FILE
 from samverkan.readers import read_dataset
 from samverkan.report import slugify
-from samverkan.scope import BY_FORBUND, BY_PROJECT, ScopeError, cut_to_forbund, inbox_fingerprint, resolve_forbund
+from samverkan.scope import (
+    BY_FORBUND,
+    BY_PROJECT,
+    ScopeError,
+    cut_to_forbund,
+    inbox_fingerprint,
+    resolve_forbund,
+    scenario_reference,
+)
 
 SCOPE_TAG = "samverkan/forbund"  # the förbund of a limited run, joined by "|"
 VALIDATED_TAG = "samverkan/validated-inbox"  # a validation run's inbox digest
@@ -56,15 +72,28 @@ FULL_RUNS_LOOKED_AT = 50
 class ScopedRun:
     outcome: YearRun
     forbund: list[str]
-    reused: bool  # the stored validation was reused (no ingest ran)
-    reference: Path | None  # the national reference the benchmarks read
+    reused: bool  # a stored validation was reused (no ingest ran)
+    reference: Path | None  # the national reference the benchmarks read (a scenario's: its own copy)
     reference_run: str | None  # the full run that wrote it
     validation: YearRun | None = None  # the whole inbox's validation, when the inbox had changed
     seconds: dict[str, float] = field(default_factory=dict)  # wall time of each phase, for benchmarks/
+    scenario: str = ""  # the scenario the run is of ("" official)
+    official_reference: bool = False  # a scenario's run read the official year's reference
+    official_validation: bool = False  # a scenario's run reused the official year's validation
 
 
-def _official(run) -> bool:
-    return run.tags.get(SCENARIO_TAG, OFFICIAL) in ("", OFFICIAL)
+@dataclass(frozen=True)
+class OfficialYear:
+    """What a scenario's limited run may read of the official year: its instance and stored assets."""
+
+    instance: DagsterInstance
+    storage: Path
+
+
+def run_scenario_name(run) -> str:
+    """The scenario a run is of; "" for an official run."""
+    name = run.tags.get(SCENARIO_TAG, "")
+    return "" if name in ("", OFFICIAL) else name
 
 
 def _out_dir(run, year: int) -> Path:
@@ -78,12 +107,13 @@ def _out_dir(run, year: int) -> Path:
     return Path(template.format(year=year))
 
 
-def last_full_run(instance: DagsterInstance, year: int) -> tuple[str, Path] | None:
-    """The newest successful official run of every asset of ``year`` that exported a national reference."""
+def last_full_run(instance: DagsterInstance, year: int, scenario: str = "") -> tuple[str, Path] | None:
+    """The newest successful run of every asset of ``year`` in ``scenario`` ("": official) on ``instance`` that
+    exported a national reference: its id and its output folder."""
     runs = instance.get_runs(RunsFilter(job_name=JOB_NAME, statuses=[DagsterRunStatus.SUCCESS],
                                         tags={PARTITION_TAG: str(year)}), limit=FULL_RUNS_LOOKED_AT)
     for run in runs:  # newest first
-        if run.asset_selection or SCOPE_TAG in run.tags or not _official(run):
+        if run.asset_selection or SCOPE_TAG in run.tags or run_scenario_name(run) != scenario:
             continue
         out = _out_dir(run, year)
         if (out / REFERENCE_FILE).is_file() and (out / REFERENCE_INBOX_FILE).is_file():
@@ -111,6 +141,13 @@ def _validated_digest(instance: DagsterInstance, year: int, full: tuple[str, Pat
     return run.tags.get(VALIDATED_TAG)
 
 
+def _reusable(instance: DagsterInstance, storage: Path, year: int, full: tuple[str, Path] | None,
+              digest: str) -> bool:
+    """Whether ``storage`` holds a validation of ``year`` from the inbox whose digest is ``digest``."""
+    return digest == _validated_digest(instance, year, full) and all(
+        _stored(storage, name, year).is_file() for name in (*CUT, *WHOLE))
+
+
 RUN_FILES = {"parameters_file": "parametrar", "rules_file": "regler", "catalogue_file": "enhetskostnader"}
 
 
@@ -118,29 +155,35 @@ def _file_digest(path: object) -> str:
     return sha256_file(Path(str(path))) if path and Path(str(path)).is_file() else ""
 
 
-def check_same_files(instance: DagsterInstance, full_run_id: str, settings: dict) -> None:
-    """``ScopeError`` when a limited run would use other parameter, rules or catalogue files than the year's last
-    full run: its report would sit beside national figures (and, in the year's folder, extracts) computed
-    with other values. Another what-if is a scenario (``--scenario``)."""
+def check_same_files(instance: DagsterInstance, full_run_id: str, settings: dict, scenario: str = "") -> None:
+    """``ScopeError`` when a limited run would use other parameter, rules or catalogue files than the last full
+    run of its year and scenario: its report would sit beside national figures (and, in the year's folder,
+    extracts) computed with other values. Another what-if is a(nother) scenario (``--scenario``)."""
     run = instance.get_run_by_id(full_run_id)
     config = (run.run_config or {}).get("resources", {}).get("settings", {}).get("config", {}) if run else {}
     differ = [label for key, label in RUN_FILES.items()
               if _file_digest(settings.get(key)) != _file_digest(config.get(key))]
-    if differ:
-        raise ScopeError(f"en körning för några förbund måste använda samma filer för {', '.join(differ)} som årets "
-                         f"senaste fullständiga körning ({full_run_id}); kör hela året, eller ett scenario "
-                         "(--scenario) för andra värden")
+    if not differ:
+        return
+    if scenario:
+        raise ScopeError(f"en körning för några förbund i scenariot {scenario} måste använda samma filer för "
+                         f"{', '.join(differ)} som scenariots senaste fullständiga körning av året ({full_run_id}); "
+                         "kör scenariot för hela året med de nya filerna, eller ett annat scenario")
+    raise ScopeError(f"en körning för några förbund måste använda samma filer för {', '.join(differ)} som årets "
+                     f"senaste fullständiga körning ({full_run_id}); kör hela året, eller ett scenario "
+                     "(--scenario) för andra värden")
 
 
 def _stored(base: Path, name: str, year: int) -> Path:
     return base / name / f"{year}.parquet"  # ParquetIOManager's layout
 
 
-def _seed(official: Path, scoped: Path, year: int, forbund: list[str]) -> None:
-    """The scoped storage: the stored validated datasets cut to ``forbund``, the steward's tables as they are."""
-    frames = {name: pd.read_parquet(_stored(official, name, year)) for name in CUT}
+def _seed(source: Path, scoped: Path, year: int, forbund: list[str]) -> None:
+    """The scoped storage: the stored validated datasets of ``source`` (only read) cut to ``forbund``, the
+    steward's tables as they are."""
+    frames = {name: pd.read_parquet(_stored(source, name, year)) for name in CUT}
     for name, frame in {**cut_to_forbund(frames, forbund),
-                        **{n: pd.read_parquet(_stored(official, n, year)) for n in WHOLE}}.items():
+                        **{n: pd.read_parquet(_stored(source, n, year)) for n in WHOLE}}.items():
         path = _stored(scoped, name, year)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_bytes_atomic(path, frame.to_parquet(index=False))
@@ -185,11 +228,26 @@ def requested_forbund(inbox: Path, requested: list[str]) -> list[str]:
     return resolve_forbund(requested, known)
 
 
+def _reference_for(full: tuple[str, Path] | None, scoped: Path, scenario: str, official: bool) -> Path | None:
+    """The reference file the benchmarks read: the full run's own, or for a scenario a copy in its scoped storage
+    whose source says whose full run it is."""
+    if full is None:
+        return None
+    reference = full[1] / REFERENCE_FILE
+    if not scenario:
+        return reference
+    table = scenario_reference(read_csv_extract(reference), scenario, official)
+    return write_csv_atomic(table, scoped / REFERENCE_FILE)
+
+
 def run_scoped(inbox: Path, year: int, out: Path, forbund: list[str], instance: DagsterInstance | None = None,
                log_level: str = "CRITICAL", in_process: bool = False, workers: int | None = None,
-               storage: Path | None = None, **settings: object) -> ScopedRun:
-    """One year's run limited to ``forbund`` (names as in the projects; see the module docstring). ``storage`` is
-    the official stored assets' folder (left out: the IO manager's, ``SAMVERKAN_STORAGE``)."""
+               storage: Path | None = None, scenario: str = "", official: OfficialYear | None = None,
+               **settings: object) -> ScopedRun:
+    """One year's run limited to ``forbund`` (names as in the projects; see the module docstring) on ``instance``
+    and its stored assets' folder ``storage`` (left out: the IO manager's, ``SAMVERKAN_STORAGE``). A scenario's
+    run (``scenario``, its own instance and storage) may read ``official``: the official year's reference and
+    validation."""
     started = time.perf_counter()
     seconds: dict[str, float] = {}
 
@@ -203,36 +261,50 @@ def run_scoped(inbox: Path, year: int, out: Path, forbund: list[str], instance: 
     if instance is None:
         ensure_dagster_home()
         instance = DagsterInstance.get()
-    official = Path(storage or ParquetIOManager().base_dir)
-    full = last_full_run(instance, year)
+    storage = Path(storage or ParquetIOManager().base_dir)
+    own_tags = {SCENARIO_TAG: scenario} if scenario else {}
+    full = last_full_run(instance, year, scenario)
+    official_full = last_full_run(official.instance, year) if scenario and official is not None else None
     if full is not None:
-        check_same_files(instance, full[0], settings)
+        check_same_files(instance, full[0], settings, scenario)
     digest = inbox_digest(inbox_fingerprint(inbox))
-    reused = digest == _validated_digest(instance, year, full) and all(
-        _stored(official, name, year).is_file() for name in (*CUT, *WHOLE))
+    source = storage if _reusable(instance, storage, year, full, digest) else None
+    from_official = source is None and scenario != "" and official is not None and _reusable(
+        official.instance, official.storage, year, official_full, digest)
+    if from_official:
+        source = official.storage
     phase("check")
     validation = None
-    if not reused:
+    if source is None:
         validation = run_year(inbox, year, out, instance=instance, log_level=log_level, in_process=in_process,
-                              workers=workers, asset_selection=_validation_keys(), tags={VALIDATED_TAG: digest},
-                              resources={"io_manager": {"config": {"base_dir": str(official)}}}, **settings)
+                              workers=workers, asset_selection=_validation_keys(),
+                              tags={VALIDATED_TAG: digest, **own_tags},
+                              resources={"io_manager": {"config": {"base_dir": str(storage)}},
+                                         "intermediate_io_manager": {
+                                             "config": {"base_dir": str(storage / "intermediate")}}},
+                              **settings)
         phase("validate")
         if not validation.success:
-            return ScopedRun(validation, names, False, None, None, validation, seconds)
-    scoped = official / "_scoped" / str(year) / "+".join(slugify(n) for n in names)
-    _seed(official, scoped, year, names)
+            return ScopedRun(validation, names, False, None, None, validation, seconds, scenario)
+        source = storage
+    scoped = storage / "_scoped" / str(year) / "+".join(slugify(n) for n in names)
+    _seed(source, scoped, year, names)
     keys = _downstream_keys()
+    read_official = full is None and official_full is not None
+    chosen = official_full if read_official else full
+    reference = _reference_for(chosen, scoped, scenario, read_official)
     phase("cut")
-    reference = full[1] / REFERENCE_FILE if full is not None else None
     with step_collector():
         outcome = run_year(
             inbox, year, out, instance=instance, log_level=log_level, in_process=True,
-            asset_selection=keys, tags={SCOPE_TAG: "|".join(names)},
+            asset_selection=keys, tags={SCOPE_TAG: "|".join(names), **own_tags},
             resources={"io_manager": {"config": {"base_dir": str(scoped)}},
                        "intermediate_io_manager": {"config": {"base_dir": str(scoped / "intermediate")}}},
             forbund=names, national_reference=str(reference.resolve()) if reference else "", **settings)
     phase("run")
-    return ScopedRun(outcome, names, reused, reference, full[0] if full else None, validation, seconds)
+    return ScopedRun(outcome, names, validation is None, reference, chosen[0] if chosen else None, validation,
+                     seconds, scenario, official_reference=read_official, official_validation=from_official)
 
 
-__all__ = ["SCOPE_TAG", "ScopeError", "ScopedRun", "last_full_run", "requested_forbund", "run_scoped"]
+__all__ = ["SCOPE_TAG", "OfficialYear", "ScopeError", "ScopedRun", "last_full_run", "requested_forbund",
+           "run_scoped"]

@@ -1,5 +1,5 @@
-"""A run limited to some förbund: which names are known, the validated datasets cut to them, and whether the
-inbox is the one a full run validated.
+"""A run limited to some förbund: which names are known, the validated datasets cut to them, whether the
+inbox is the one a full run validated, and whose national reference a scenario's limited run reads.
 
 The cut keeps a förbund's projects and every row that references them (costs, episodes, events, assessments),
 so what is computed from the cut for a förbund is what the full run computes for it from the whole inbox, except
@@ -70,3 +70,17 @@ def inbox_fingerprint(inbox: Path) -> pd.DataFrame:
     """Name, size and SHA-256 of every file the ingest reads from ``inbox``, in contract order (the method
     appendix's table of input files)."""
     return inbox_as_now(Path(inbox))[FINGERPRINT_COLUMNS]
+
+
+def scenario_reference(table: pd.DataFrame, scenario: str, official: bool) -> pd.DataFrame:
+    """A full run's national reference as a limited run of ``scenario`` reads it: the source line says whether the
+    national figures are the scenario's own full run's, or the official year's (computed with the official
+    parameters, rules and unit costs, not the scenario's)."""
+    source = str(table["source"].iloc[0]) if len(table) else ""
+    if official:
+        source = (f"{source}, i det officiella året: scenariot {scenario} har ingen egen fullständig körning av "
+                  "året, så de nationella talen är det officiella årets, beräknade med dess parametrar, regler och "
+                  "enhetskostnader och inte med scenariots")
+    else:
+        source = f"{source}, i scenariot {scenario} (med scenariots parametrar, regler och enhetskostnader)"
+    return table.assign(source=source)
