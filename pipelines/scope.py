@@ -16,7 +16,8 @@ those of its own full run, while against the official reference other files are 
 The validated datasets are reused when the inbox is the one they were validated from: the one run that last
 materialised every stored dataset of the year that is read is either that full run (its inbox recorded in
 ``national_reference_inbox.csv``) or a validation started here (its inbox's digest in the run's tag); that
-inbox's fingerprint (names, sizes, SHA-256 of the files) must equal the inbox's now. A scenario's limited run
+inbox's fingerprint (names, sizes, SHA-256 of the files) must equal the inbox's now, and that run's import
+profile and expectations must be the ones given now. A scenario's limited run
 looks in its own storage first, then in the official storage (read, never written). Otherwise the whole inbox is
 validated first (ingest, ``data_quality``, ``data_gate``, as a full run does it, on the run's own instance and
 storage: a scenario's validation is the scenario's), and only then is it cut.
@@ -121,9 +122,26 @@ def last_full_run(instance: DagsterInstance, year: int, scenario: str = "") -> t
     return None
 
 
-def _validated_digest(instance: DagsterInstance, year: int, full: tuple[str, Path] | None) -> str | None:
-    """The inbox digest of the stored validation of ``year``, when one run stored all of it and it is known which
-    inbox that run read."""
+def _run_settings(run) -> dict:
+    return (run.run_config or {}).get("resources", {}).get("settings", {}).get("config", {}) if run else {}
+
+
+def _folder(path: object) -> str:
+    return str(Path(str(path)).resolve()) if path else ""
+
+
+def _validated_the_same_way(run, settings: dict) -> bool:
+    """Whether ``run`` validated with the import profile and expectations ``settings`` name: with others the same
+    inbox gives other validated datasets."""
+    config = _run_settings(run)
+    return (_file_digest(settings.get("profile_file")) == _file_digest(config.get("profile_file"))
+            and _folder(settings.get("expectations_dir")) == _folder(config.get("expectations_dir")))
+
+
+def _validated_digest(instance: DagsterInstance, year: int, full: tuple[str, Path] | None,
+                      settings: dict | None = None) -> str | None:
+    """The inbox digest of the stored validation of ``year``, when one run stored all of it (with the profile and
+    expectations of ``settings``, when given) and it is known which inbox that run read."""
     runs = set()
     for name in (*CUT, *WHOLE):
         found = instance.fetch_materializations(
@@ -132,19 +150,22 @@ def _validated_digest(instance: DagsterInstance, year: int, full: tuple[str, Pat
     if len(runs) != 1 or None in runs:
         return None
     run_id = runs.pop()
-    if full is not None and run_id == full[0]:
-        return inbox_digest(read_csv_extract(full[1] / REFERENCE_INBOX_FILE))
     run = instance.get_run_by_id(run_id)
     # A validation whose gate stopped it stored its datasets too: they are not validated, so never reused.
     if run is None or run.status != DagsterRunStatus.SUCCESS:
         return None
+    if settings is not None and not _validated_the_same_way(run, settings):
+        return None
+    if full is not None and run_id == full[0]:
+        return inbox_digest(read_csv_extract(full[1] / REFERENCE_INBOX_FILE))
     return run.tags.get(VALIDATED_TAG)
 
 
 def _reusable(instance: DagsterInstance, storage: Path, year: int, full: tuple[str, Path] | None,
-              digest: str) -> bool:
-    """Whether ``storage`` holds a validation of ``year`` from the inbox whose digest is ``digest``."""
-    return digest == _validated_digest(instance, year, full) and all(
+              digest: str, settings: dict) -> bool:
+    """Whether ``storage`` holds a validation of ``year`` from the inbox whose digest is ``digest``, made with the
+    profile and expectations of ``settings``."""
+    return digest == _validated_digest(instance, year, full, settings) and all(
         _stored(storage, name, year).is_file() for name in (*CUT, *WHOLE))
 
 
@@ -159,8 +180,7 @@ def check_same_files(instance: DagsterInstance, full_run_id: str, settings: dict
     """``ScopeError`` when a limited run would use other parameter, rules or catalogue files than the last full
     run of its year and scenario: its report would sit beside national figures (and, in the year's folder,
     extracts) computed with other values. Another what-if is a(nother) scenario (``--scenario``)."""
-    run = instance.get_run_by_id(full_run_id)
-    config = (run.run_config or {}).get("resources", {}).get("settings", {}).get("config", {}) if run else {}
+    config = _run_settings(instance.get_run_by_id(full_run_id))
     differ = [label for key, label in RUN_FILES.items()
               if _file_digest(settings.get(key)) != _file_digest(config.get(key))]
     if not differ:
@@ -268,9 +288,9 @@ def run_scoped(inbox: Path, year: int, out: Path, forbund: list[str], instance: 
     if full is not None:
         check_same_files(instance, full[0], settings, scenario)
     digest = inbox_digest(inbox_fingerprint(inbox))
-    source = storage if _reusable(instance, storage, year, full, digest) else None
+    source = storage if _reusable(instance, storage, year, full, digest, settings) else None
     from_official = source is None and scenario != "" and official is not None and _reusable(
-        official.instance, official.storage, year, official_full, digest)
+        official.instance, official.storage, year, official_full, digest, settings)
     if from_official:
         source = official.storage
     phase("check")

@@ -81,6 +81,13 @@ def test_a_one_forbund_rerun_reuses_the_validation_and_leaves_the_official_files
     assert manifest["scope"] == [name] and manifest["complete"] is False
     assert sorted(manifest["reports"]) == sorted(every)
 
+    # Other expectations than the stored validation's validate the same inbox otherwise: it is validated again.
+    suites = tmp_path / "expectations"
+    shutil.copytree(Path(__file__).parents[1] / "expectations", suites, ignore=shutil.ignore_patterns("uncommitted"))
+    other_suites = run_scoped(inbox, 2024, tmp_path / "six", [name], instance=instance, storage=storage,
+                              expectations_dir=str(suites))
+    assert other_suites.outcome.success and not other_suites.reused and other_suites.validation.success
+
     # Other parameter files than the full run's: refused before anything runs (a what-if is a scenario).
     other = tmp_path / "ranta.yaml"
     other.write_text("discount_rate:\n  value: 0.03\n", encoding="utf-8")
