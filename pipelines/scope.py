@@ -177,12 +177,20 @@ def step_collector():
         gc.unfreeze()
 
 
-def requested_forbund(inbox: Path, requested: list[str]) -> list[str]:
+def _names(projects: pd.DataFrame) -> list[str]:
+    return [name for name in projects.get("forbund", pd.Series(dtype="str")).astype(str).str.strip() if name]
+
+
+def requested_forbund(inbox: Path, requested: list[str], stored: Path | None = None) -> list[str]:
     """The named förbund as the inbox's projects spell them; ``ScopeError`` (one Swedish line) for a name the
-    projects do not have."""
-    projects = read_dataset(Path(inbox), "projects")
-    known = [name for name in projects.get("forbund", pd.Series(dtype="str")).astype(str).str.strip() if name]
-    return resolve_forbund(requested, known)
+    projects do not have. ``stored`` is a stored validated ``projects`` dataset to look in first: reading it
+    is a small part of parsing the inbox's file (an XLSX, often), and a name it lacks is looked up in the inbox."""
+    if stored is not None and stored.is_file():
+        try:
+            return resolve_forbund(requested, _names(pd.read_parquet(stored, columns=["forbund"])))
+        except (ScopeError, KeyError, OSError, ValueError):
+            pass
+    return resolve_forbund(requested, _names(read_dataset(Path(inbox), "projects")))
 
 
 def run_scoped(inbox: Path, year: int, out: Path, forbund: list[str], instance: DagsterInstance | None = None,
@@ -199,11 +207,11 @@ def run_scoped(inbox: Path, year: int, out: Path, forbund: list[str], instance: 
         seconds[name] = round(now - started, 3)
         started = now
 
-    names = requested_forbund(inbox, forbund)
     if instance is None:
         ensure_dagster_home()
         instance = DagsterInstance.get()
     official = Path(storage or ParquetIOManager().base_dir)
+    names = requested_forbund(inbox, forbund, _stored(official, "projects", year))
     full = last_full_run(instance, year)
     if full is not None:
         check_same_files(instance, full[0], settings)
