@@ -17,12 +17,16 @@ from dagster import Field, StringSource
 from dagster._config import process_config, resolve_to_config_type
 from dagster._config.config_schema import UserConfigSchema
 from dagster._core.storage.base_storage import DagsterStorage
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import SQLITE_BUSY_TIMEOUT_SECONDS, SqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    INDEX_SHARD_NAME,
+    SQLITE_BUSY_TIMEOUT_SECONDS,
+    SqliteEventLogStorage,
+)
 from dagster._core.storage.sqlite_storage import DagsterSqliteStorage
 from dagster._serdes import ConfigurableClass, ConfigurableClassData
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 from pipelines.instance import DEFAULT_HOME, InstanceConfigError, instance_kind, postgres_storage_config
 
@@ -42,29 +46,43 @@ def _postgres_storage() -> DagsterStorage:
     return DagsterPostgresStorage.from_config_value(data, resolved.value)
 
 
-# Run shards whose engines a process keeps besides the index shard's; a webserver reads many runs' shards.
+# Run shards whose engines (and open connection) a process keeps besides the index shard's; a webserver reads
+# many runs' shards.
 KEPT_SHARD_ENGINES = 8
+# Dagster's schema check opens a second connection while its first is open (SqliteEventLogStorage._initdb).
+EXTRA_CONNECTIONS = 4
 
 
 class EngineKeepingEventLog(SqliteEventLogStorage):
-    """Dagster's SQLite event log, keeping one SQLAlchemy engine per shard file instead of building one for
-    every statement: SQLAlchemy caches compiled statements per engine, so a fresh engine compiles each of a
-    step's dozen event writes anew. A limited run (``samverkan run --forbund``) stores all its steps' events
-    from one process, where that compiling was a visible share of the run (benchmarks/README.md). With
-    ``NullPool`` each use still opens and closes its own connection, so several processes write as before."""
+    """Dagster's SQLite event log, keeping one engine and one open connection per shard file for the process.
+
+    Dagster builds a new engine for every statement and closes its connection after it. That costs twice: each
+    statement is compiled anew (SQLAlchemy caches compiled statements per engine), and closing the last
+    connection to a WAL database checkpoints it to disk, so every event written meant a checkpoint and its
+    fsync besides the commit's. A limited run (``samverkan run --forbund``) stores all its steps' events from one
+    process, where that was a large share of its wall time on a busy disk (benchmarks/README.md). Uses stay
+    serialised by Dagster's lock; other processes read and write the same files as before (WAL, busy timeout).
+    The kept connections are closed before the files are wiped and when the instance is disposed of."""
 
     def _engine(self, shard: str) -> Engine:
         engines: OrderedDict[str, Engine] = self.__dict__.setdefault("_kept_engines", OrderedDict())
         engine = engines.get(shard)
         if engine is None:
-            engine = create_engine(self.conn_string_for_shard(shard), poolclass=NullPool,
-                                   connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+            engine = create_engine(self.conn_string_for_shard(shard), poolclass=QueuePool, pool_size=1,
+                                   max_overflow=EXTRA_CONNECTIONS,
+                                   connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+                                                 # handed between threads, never used by two at once (the lock)
+                                                 "check_same_thread": False})
             engines[shard] = engine
         engines.move_to_end(shard)
-        runs = [key for key in engines if key != "index"]
+        runs = [key for key in engines if key != INDEX_SHARD_NAME]
         for key in runs[:-KEPT_SHARD_ENGINES]:
             engines.pop(key).dispose()
         return engine
+
+    def _close_kept(self) -> None:
+        for engine in self.__dict__.pop("_kept_engines", {}).values():
+            engine.dispose()
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
@@ -75,6 +93,16 @@ class EngineKeepingEventLog(SqliteEventLogStorage):
                 self._initialized_dbs.add(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
+
+    def wipe(self) -> None:
+        with self._db_lock:
+            self._close_kept()  # a connection kept to a deleted file would write into nothing
+        super().wipe()
+
+    def dispose(self) -> None:
+        super().dispose()
+        with self._db_lock:
+            self._close_kept()
 
 
 def _sqlite_storage(base_dir: str | None) -> DagsterStorage:

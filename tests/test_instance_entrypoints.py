@@ -164,9 +164,43 @@ def test_the_event_log_keeps_an_engine_per_shard_and_writes_dagsters_rows(tmp_pa
         runs = [small.execute_in_process(instance=instance).run_id for _ in range(KEPT_SHARD_ENGINES + 3)]
         kept = log.__dict__["_kept_engines"]
         assert "index" in kept and len(kept) == KEPT_SHARD_ENGINES + 1
+    assert "_kept_engines" not in log.__dict__  # closed with the instance
     reader = SqliteEventLogStorage(str(home / "history" / "runs"))
     assert set(runs) <= set(reader.get_all_run_ids())
     for run_id in runs:
         assert any(e.dagster_event and e.dagster_event.event_type_value == "ASSET_MATERIALIZATION"
                    for e in reader.get_logs_for_run(run_id))
     assert reader.get_latest_materialization_events([AssetKey("kept")])[AssetKey("kept")].run_id == runs[-1]
+
+
+def test_kept_connections_share_the_files_with_other_writers_and_survive_a_wipe(tmp_path: Path,
+                                                                                monkeypatch) -> None:
+    """Two instances on one home (as two processes would be) see each other's events while both keep their
+    connections open; a wipe closes the kept ones first, and what is written after it is stored."""
+    from dagster import AssetKey, AssetMaterialization, DagsterInstance, job, op
+
+    @op
+    def make(context) -> None:
+        context.log_event(AssetMaterialization(asset_key="shared"))
+
+    @job
+    def small():
+        make()
+
+    home = _fresh_home(tmp_path / "home")
+    for name in SAMVERKAN_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with DagsterInstance.from_config(str(home)) as first, DagsterInstance.from_config(str(home)) as second:
+        one = small.execute_in_process(instance=first).run_id
+        two = small.execute_in_process(instance=second).run_id
+        three = small.execute_in_process(instance=first).run_id
+        for instance in (first, second):
+            latest = instance.get_latest_materialization_event(AssetKey("shared"))
+            assert latest is not None and latest.run_id == three
+            assert {r.run_id for r in instance.get_runs()} == {one, two, three}
+            assert instance.all_logs(two)
+        first.wipe()
+        four = small.execute_in_process(instance=first).run_id
+        assert second.get_latest_materialization_event(AssetKey("shared")).run_id == four
+        assert [e for e in second.all_logs(four) if e.dagster_event] and not first.all_logs(one)
