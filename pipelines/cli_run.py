@@ -160,13 +160,9 @@ def _run_scenario_forbund(args: argparse.Namespace) -> int:
 
 def cmd_run_forbund(args: argparse.Namespace) -> int:
     """``run --forbund``: the year for the named förbund only (pipelines/scope.py)."""
-    from pipelines.scope import ScopeError, requested_forbund, run_scoped
+    from pipelines.scope import run_scoped
 
-    try:
-        requested_forbund(Path(args.inbox), args.forbund)
-    except ScopeError as exc:
-        print(f"fel: {exc}", file=sys.stderr)
-        return 2
+    # An unknown förbund is refused by run_scoped before anything runs (a ScopeError is a ValueError).
     # No early forkserver: with an unchanged inbox every step runs in this process.
     settings = {name: getattr(args, name) for name in RUN_SETTINGS if getattr(args, name, None) is not None}
     try:

@@ -236,13 +236,15 @@ def run_scenario_forbund(name: str, inbox: Path, year: int, forbund: list[str], 
     from dagster import DagsterInstance
 
     from pipelines.io_manager import ParquetIOManager
-    from pipelines.scope import OfficialYear, requested_forbund, run_scoped
+    from pipelines.scope import OfficialYear, requested_forbund, run_scoped, stored_projects
 
     name = check_name(name)
     official = _official(official)
-    requested_forbund(inbox, forbund)  # an unknown förbund is refused before the scenario is set up
-    home, out, files = _prepared(name, year, out, official, official_out, None, kwargs)
     readable = OfficialYear(official, Path(official_storage or ParquetIOManager().base_dir))
+    # An unknown förbund is refused before the scenario is set up.
+    requested_forbund(inbox, forbund, stored_projects(
+        year, assets_dir(scenario_home(name, Path(official.root_directory))), readable.storage))
+    home, out, files = _prepared(name, year, out, official, official_out, None, kwargs)
     with _environment({RESULTS_VARIABLE: str(gx_dir(home))}), \
             DagsterInstance.from_config(str(home)) as instance:
         scoped = run_scoped(inbox, year, out, forbund, instance=instance, storage=assets_dir(home), scenario=name,

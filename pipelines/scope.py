@@ -240,12 +240,26 @@ def step_collector():
         gc.unfreeze()
 
 
-def requested_forbund(inbox: Path, requested: list[str]) -> list[str]:
+def _names(projects: pd.DataFrame) -> list[str]:
+    return [name for name in projects.get("forbund", pd.Series(dtype="str")).astype(str).str.strip() if name]
+
+
+def stored_projects(year: int, *storages: Path) -> Path | None:
+    """The first of the storages' stored validated ``projects`` of ``year``, if any."""
+    return next((path for path in (_stored(Path(base), "projects", year) for base in storages) if path.is_file()),
+                None)
+
+
+def requested_forbund(inbox: Path, requested: list[str], stored: Path | None = None) -> list[str]:
     """The named förbund as the inbox's projects spell them; ``ScopeError`` (one Swedish line) for a name the
-    projects do not have."""
-    projects = read_dataset(Path(inbox), "projects")
-    known = [name for name in projects.get("forbund", pd.Series(dtype="str")).astype(str).str.strip() if name]
-    return resolve_forbund(requested, known)
+    projects do not have. ``stored`` is a stored validated ``projects`` dataset to look in first: reading it
+    is a small part of parsing the inbox's file (an XLSX, often), and a name it lacks is looked up in the inbox."""
+    if stored is not None and stored.is_file():
+        try:
+            return resolve_forbund(requested, _names(pd.read_parquet(stored, columns=["forbund"])))
+        except (ScopeError, KeyError, OSError, ValueError):
+            pass
+    return resolve_forbund(requested, _names(read_dataset(Path(inbox), "projects")))
 
 
 def _reference_for(full: tuple[str, Path] | None, scoped: Path, scenario: str, official: bool) -> Path | None:
@@ -277,12 +291,13 @@ def run_scoped(inbox: Path, year: int, out: Path, forbund: list[str], instance: 
         seconds[name] = round(now - started, 3)
         started = now
 
-    names = requested_forbund(inbox, forbund)
     if instance is None:
         ensure_dagster_home()
         instance = DagsterInstance.get()
     storage = Path(storage or ParquetIOManager().base_dir)
     own_tags = {SCENARIO_TAG: scenario} if scenario else {}
+    names = requested_forbund(inbox, forbund, stored_projects(
+        year, storage, *([official.storage] if official is not None else [])))
     full = last_full_run(instance, year, scenario)
     official_full = last_full_run(official.instance, year) if scenario and official is not None else None
     if full is not None:
@@ -327,4 +342,4 @@ def run_scoped(inbox: Path, year: int, out: Path, forbund: list[str], instance: 
 
 
 __all__ = ["SCOPE_TAG", "OfficialYear", "ScopeError", "ScopedRun", "last_full_run", "requested_forbund",
-           "run_scoped"]
+           "run_scoped", "stored_projects"]

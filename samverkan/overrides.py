@@ -27,7 +27,12 @@ class RunFileError(ValueError):
         super().__init__("\n".join(self.lines))
 
 
-class UniqueKeyLoader(yaml.SafeLoader):
+# libyaml's parser under the same safe constructor: the run files are parsed in every step that reads them, and
+# the pure-Python parser made that a visible part of a small step.
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class UniqueKeyLoader(SafeLoader):
     """The safe loader, refusing a key given twice (YAML would silently keep the last)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:

@@ -48,8 +48,9 @@ def test_without_the_variable_storage_is_sqlite_exactly_as_without_a_storage_sec
     """The default is Dagster's own embedded SQLite in DAGSTER_HOME, the same as before the custom storage."""
     ours = _instance_info(_fresh_home(tmp_path / "ours"))
     assert ours.returncode == 0, ours.stderr[-3000:]
+    # Dagster's SQLite storages; the event log is Dagster's own class keeping its engines (same files, same SQL).
     assert _storage_lines(ours.stdout) == ["run_storage: SqliteRunStorage",
-                                           "event_log_storage: SqliteEventLogStorage",
+                                           "event_log_storage: EngineKeepingEventLog",
                                            "schedule_storage: SqliteScheduleStorage"]
     assert (tmp_path / "ours" / "history" / "runs.db").exists()
     assert (tmp_path / "ours" / "schedules" / "schedules.db").exists()
@@ -59,7 +60,9 @@ def test_without_the_variable_storage_is_sqlite_exactly_as_without_a_storage_sec
                       if not line.startswith(("storage:", "  custom:", "    module:", "    class:", "    config:")))
     before = _instance_info(_fresh_home(tmp_path / "before", plain))
     assert before.returncode == 0, before.stderr[-3000:]
-    assert "custom" not in plain and _storage_lines(before.stdout) == _storage_lines(ours.stdout)
+    assert "custom" not in plain
+    assert [line.replace("EngineKeepingEventLog", "SqliteEventLogStorage") for line in _storage_lines(ours.stdout)] \
+        == _storage_lines(before.stdout)
     files = {p.relative_to(tmp_path / "before") for p in (tmp_path / "before").rglob("*.db")}
     assert files == {p.relative_to(tmp_path / "ours") for p in (tmp_path / "ours").rglob("*.db")}
 
@@ -133,3 +136,71 @@ def test_ensure_dagster_home_writes_the_one_file_and_leaves_an_operators_own(tmp
     with pytest.raises(instance.InstanceConfigError, match="egen instansfil utan PostgreSQL"):
         instance.ensure_dagster_home()
     shutil.rmtree(home)
+
+
+def test_the_event_log_keeps_an_engine_per_shard_and_writes_dagsters_rows(tmp_path: Path, monkeypatch) -> None:
+    """Events stored through the kept engines are Dagster's rows: Dagster's own event log class on the same
+    folder reads them back; a process keeps the index's engine and at most KEPT_SHARD_ENGINES run shards'."""
+    from dagster import AssetKey, AssetMaterialization, DagsterInstance, job, op
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    from pipelines.instance_storage import KEPT_SHARD_ENGINES, EngineKeepingEventLog
+
+    @op
+    def make(context) -> None:
+        context.log_event(AssetMaterialization(asset_key="kept"))
+
+    @job
+    def small():
+        make()
+
+    home = _fresh_home(tmp_path / "home")
+    for name in SAMVERKAN_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with DagsterInstance.from_config(str(home)) as instance:
+        log = instance.event_log_storage
+        assert isinstance(log, EngineKeepingEventLog)
+        runs = [small.execute_in_process(instance=instance).run_id for _ in range(KEPT_SHARD_ENGINES + 3)]
+        kept = log.__dict__["_kept_engines"]
+        assert "index" in kept and len(kept) == KEPT_SHARD_ENGINES + 1
+    assert "_kept_engines" not in log.__dict__  # closed with the instance
+    reader = SqliteEventLogStorage(str(home / "history" / "runs"))
+    assert set(runs) <= set(reader.get_all_run_ids())
+    for run_id in runs:
+        assert any(e.dagster_event and e.dagster_event.event_type_value == "ASSET_MATERIALIZATION"
+                   for e in reader.get_logs_for_run(run_id))
+    assert reader.get_latest_materialization_events([AssetKey("kept")])[AssetKey("kept")].run_id == runs[-1]
+
+
+def test_kept_connections_share_the_files_with_other_writers_and_survive_a_wipe(tmp_path: Path,
+                                                                                monkeypatch) -> None:
+    """Two instances on one home (as two processes would be) see each other's events while both keep their
+    connections open; a wipe closes the kept ones first, and what is written after it is stored."""
+    from dagster import AssetKey, AssetMaterialization, DagsterInstance, job, op
+
+    @op
+    def make(context) -> None:
+        context.log_event(AssetMaterialization(asset_key="shared"))
+
+    @job
+    def small():
+        make()
+
+    home = _fresh_home(tmp_path / "home")
+    for name in SAMVERKAN_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with DagsterInstance.from_config(str(home)) as first, DagsterInstance.from_config(str(home)) as second:
+        one = small.execute_in_process(instance=first).run_id
+        two = small.execute_in_process(instance=second).run_id
+        three = small.execute_in_process(instance=first).run_id
+        for instance in (first, second):
+            latest = instance.get_latest_materialization_event(AssetKey("shared"))
+            assert latest is not None and latest.run_id == three
+            assert {r.run_id for r in instance.get_runs()} == {one, two, three}
+            assert instance.all_logs(two)
+        first.wipe()
+        four = small.execute_in_process(instance=first).run_id
+        assert second.get_latest_materialization_event(AssetKey("shared")).run_id == four
+        assert [e for e in second.all_logs(four) if e.dagster_event] and not first.all_logs(one)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -138,9 +139,10 @@ def test_a_yaml_error_names_the_file_and_line(tmp_path: Path) -> None:
     path.write_text("name: x\ncolumns:\n  participants:\n    Kön: gender\n   Född: birth_year\n", encoding="utf-8")
     with pytest.raises(RunFileError) as caught:
         load_profile(path)
-    assert caught.value.lines == [f"importprofilen {path}, rad 5: inte giltig YAML; kontrollera indrag, kolon och "
-                                  "citattecken (parserns besked: expected <block end>, but found '<block mapping "
-                                  "start>')"]
+    # The parser's own words are libyaml's or PyYAML's, whichever is installed; the line and the advice are ours.
+    [line] = caught.value.lines
+    assert re.fullmatch(re.escape(f"importprofilen {path}, rad 5: inte giltig YAML; kontrollera indrag, kolon och "
+                                  "citattecken (parserns besked: ") + r"[^()]+\)", line), line
     path.write_text("name: x\nname: y\n", encoding="utf-8")
     with pytest.raises(RunFileError, match="rad 2.*nyckeln 'name' anges två gånger"):
         load_profile(path)

@@ -45,9 +45,13 @@ def default_catalogue_file() -> Path:
     return _data_file("unit_costs.csv")
 
 
+def default_prisbasbelopp_file() -> Path:
+    return _data_file("prisbasbelopp.csv")
+
+
 def load_prisbasbelopp(path: Path | str | None = None) -> pd.DataFrame:
     """The prisbasbelopp series: ``year, prisbasbelopp_sek, status, source``."""
-    frame = pd.read_csv(Path(path) if path else _data_file("prisbasbelopp.csv"), dtype={"status": "str"})
+    frame = pd.read_csv(Path(path) if path else default_prisbasbelopp_file(), dtype={"status": "str"})
     frame["year"] = frame["year"].astype("int64")
     frame["prisbasbelopp_sek"] = frame["prisbasbelopp_sek"].astype("float64")
     return frame.sort_values("year", ignore_index=True)

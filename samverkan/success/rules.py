@@ -19,7 +19,7 @@ import yaml
 
 from samverkan.ledger.actors import MEMBER_CODES
 from samverkan.ledger.parameters import P0_KEY, LedgerParameters, load_parameters
-from samverkan.overrides import EVALUATOR_BASIS, RunFileError, merge, read_yaml, short_hash
+from samverkan.overrides import EVALUATOR_BASIS, RunFileError, SafeLoader, merge, read_yaml, short_hash
 
 DEFAULT_RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "success_rules.yaml"
 TESTS = ("wilson",)
@@ -208,7 +208,7 @@ def parse_rules(text: str, origin: str = "<text>", parameters: LedgerParameters 
     p0 comes from ``parameters`` (the shipped parameters file when empty): the rules file only names the key.
     """
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise RulesError(f"regelfilen {origin}: inte giltig YAML: {exc}") from None
     return _rules(data, origin, parameters)
@@ -281,7 +281,7 @@ def load_rules(path: str | Path | None = None, parameters_file: str | Path | Non
         override, raw = read_yaml(file, "regelfilen")
     except RunFileError as exc:
         raise RulesError(exc.lines) from None
-    shipped = yaml.safe_load(DEFAULT_RULES_FILE.read_text(encoding="utf-8"))
+    shipped = yaml.load(DEFAULT_RULES_FILE.read_text(encoding="utf-8"), Loader=SafeLoader)  # noqa: S506
     changed = _changed(override, shipped, str(file))
     merged = merge(shipped, override)
     return _rules(merged, str(file), parameters, f"{merged.get('version')}+{short_hash(raw)}", changed)
