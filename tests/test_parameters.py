@@ -188,3 +188,17 @@ def test_validate_run_files_collects_all_three(tmp_path: Path) -> None:
     assert lines[1].startswith(f"regelfilen {tmp_path / 'r.yaml'}, rad 2: inte giltig YAML")
     assert lines[2] == f"katalogfilen {tmp_path / 'saknas.csv'} finns inte"
     assert len(lines) == 3
+
+
+def test_a_run_file_changed_in_place_is_checked_again(tmp_path: Path) -> None:
+    """The check is kept per process by the files' contents (a limited run's steps each ask), never by name."""
+    path = write(tmp_path / "p.yaml", "discount_rate:\n  value: 0.03\n")
+    assert validate_run_files(path, None, None, 2024) == []
+    write(path, "discount_rate:\n  value: 4\n")
+    assert validate_run_files(path, None, None, 2024) == [
+        "parameterfilen p.yaml: discount_rate.value ska ligga mellan 0 och 0.2, fick 4"]
+    assert validate_run_files(path, None, None, 2024) == validate_run_files(path, None, None, 2024)
+    write(path, "discount_rate:\n  value: 0.03\n")
+    assert validate_run_files(path, None, None, 2024) == []
+    path.unlink()
+    assert validate_run_files(path, None, None, 2024) == [f"parameterfilen {path} finns inte"]
