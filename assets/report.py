@@ -101,6 +101,15 @@ def _parameter_table(settings: SamverkanSettings, year: int) -> tuple[pd.DataFra
     return table, catalogue.rows, rules.version, extra
 
 
+def cut_to_scope(projects: pd.DataFrame, forbund: list[str]) -> bool:
+    """Whether the run's datasets hold only the förbund it is limited to (``samverkan run --forbund`` cuts them):
+    then they say nothing about the other förbund. The launchpad's ``forbund`` filter limits the reports only,
+    on the whole year's data, and those reports compare as a full run's do."""
+    if not forbund or not has(projects) or "forbund" not in projects.columns:
+        return False
+    return set(projects["forbund"].dropna().astype(str)) <= set(forbund)
+
+
 def forbund_in_year(inputs: ReportInputs) -> list[str]:
     """Every förbund with anything to report for the year."""
     names: set[str] = set()
@@ -197,7 +206,7 @@ def report_inputs(
         data_date=_data_date(inbox_data_date),
         software_version=_software_version(),
         extra=extra,
-        forbund_scope=tuple(settings.forbund),
+        forbund_scope=tuple(settings.forbund) if cut_to_scope(projects, settings.forbund) else (),
         national_reference=reference,
     )
     names = [n for n in forbund_in_year(inputs) if not settings.forbund or n in settings.forbund]
