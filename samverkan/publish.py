@@ -297,7 +297,8 @@ def publish(staging: Path, published: Path, run_id: str, scope: list[str] | None
     base = read_manifest(source) if scope and source is not None else None
     if base is not None and base.get("status") == DONE:
         # The folder stays the complete run's; the limited run is one more entry (samverkan/manifest.py).
-        manifest = with_limited_run(base, own, scope or [], gathered.written, gathered.removed, gathered.set_aside)
+        manifest = with_limited_run(base, {**own, "run_id": run_id}, scope or [], gathered.written,
+                                    gathered.removed, gathered.set_aside)
         manifest["reports"] = {**(base.get("reports") or {}), **(own.get("reports") or {})}
     else:
         manifest = {**own, "run_id": run_id, "finished_at": now(), "scope": sorted(scope) if scope else "alla",
