@@ -21,7 +21,8 @@ def run_scope(settings: SamverkanSettings) -> list[str] | None:
 def published_outputs(context: AssetExecutionContext, settings: SamverkanSettings) -> MaterializeResult:
     """The year's output folder, published whole: the run wrote into `<år>.korning-<run id>` and this step moves
     it into place with its `run.json` (run id, inbox fingerprint, parameter versions, scope, every file with its
-    SHA-256). Files of earlier runs it did not write go to `_tidigare/`; an adopted year gets a new version."""
+    SHA-256). Files of earlier runs it did not write go to `_tidigare/`; an adopted year gets a new version. A run
+    limited to some förbund replaces only their reports and is added to `run.json`'s `limited_runs`."""
     year = int(context.partition_key)
     staging, published = settings.out_path(year), settings.published_path(year)
     scope = run_scope(settings)
@@ -40,10 +41,13 @@ def published_outputs(context: AssetExecutionContext, settings: SamverkanSetting
         "staged": True,
         "moved_aside": MetadataValue.json(result.moved_aside),
         "carried_over": len(result.carried),
+        "written": len(result.written),
         "scope": ", ".join(scope) if scope else "alla",
         "summary": MetadataValue.md(
             f"Publicerad som version {result.version} i {result.folder.name}."
             + (f" {len(result.moved_aside)} filer från tidigare körningar flyttade till _tidigare/."
                if result.moved_aside else "")
+            + (f" Begränsad till {', '.join(scope)}: {len(result.written)} filer skrivna, de andra behållna "
+               "(run.json: limited_runs, eller scope)." if scope else "")
             + (f"\n\nSkillnader mot den fastställda versionen:\n\n{differences}\n" if differences else "")),
     }))

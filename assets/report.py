@@ -4,15 +4,31 @@ A graph-backed asset: one op gathers the year's report inputs and fans out one d
 förbund, each förbund renders in its own step (counted by the ``pdf_render`` pool, retried and
 re-executed on its own), and a last op writes reports.csv and returns it as the asset's value.
 The inputs bundle and the per-förbund records are pickles under ``intermediate_io_manager``.
+
+The report's data date (*Uppgifter per*) is an asset of the validation (``inbox_data_date``): a run limited to
+some förbund reads the validated datasets cut to them, and a date taken from its rows would be theirs, not the
+inbox's; taken with the validation, it is kept whole like the quality tables (pipelines/scope.py).
 """
 
+import datetime as dt
 import importlib.metadata
 import re
 import time
 
 import pandas as pd
-from dagster import DynamicOut, DynamicOutput, MetadataValue, OpExecutionContext, Out, Output, graph_asset, op
+from dagster import (
+    DynamicOut,
+    DynamicOutput,
+    MetadataValue,
+    OpExecutionContext,
+    Out,
+    Output,
+    asset,
+    graph_asset,
+    op,
+)
 
+from assets.ingest import OWNER
 from pipelines.jobs import RENDER_TAG
 from pipelines.metadata import absolute, failure, file_url, gated, gated_errors, gated_log, links
 from pipelines.partitions import yearly_partitions
@@ -37,6 +53,24 @@ from samverkan.success import load_rules
 
 INTERMEDIATE = "intermediate_io_manager"
 REPORT_COLUMNS = ["forbund", "pdf", "html", "pages", "pdf_sha256"]
+# Where the data date is read: the latest enrolment, exit or project event of the accepted rows.
+DATE_COLUMNS = ("enrolled_on", "exited_on", "date")
+
+
+@asset(partitions_def=yearly_partitions, group_name="ingest", owners=[OWNER], kinds={"pandas"},
+       description="Rapportens datum för uppgifterna (Uppgifter per): den senaste in- eller utskrivningen eller "
+                   "händelsen bland hela inkorgens godkända rader. Räknas med valideringen, så att en körning för "
+                   "några förbund anger samma datum som årets fullständiga körning.")
+@gated_errors
+def inbox_data_date(participants: pd.DataFrame, project_events: pd.DataFrame) -> Output[pd.DataFrame]:
+    latest = latest_data_date([participants, project_events], DATE_COLUMNS)
+    shown = latest.isoformat() if latest else ""
+    return Output(pd.DataFrame({"data_date": [shown]}), metadata=gated({"data_date": shown or "inget datum"}))
+
+
+def _data_date(table: pd.DataFrame) -> dt.date | None:
+    shown = str(table["data_date"].iloc[0]) if has(table) and "data_date" in table.columns else ""
+    return dt.date.fromisoformat(shown) if shown else None
 
 
 def _software_version() -> str:
@@ -65,6 +99,15 @@ def _parameter_table(settings: SamverkanSettings, year: int) -> tuple[pd.DataFra
         if path:
             extra[f"{label} (SHA-256)"] = sha256_of(path)
     return table, catalogue.rows, rules.version, extra
+
+
+def cut_to_scope(projects: pd.DataFrame, forbund: list[str]) -> bool:
+    """Whether the run's datasets hold only the förbund it is limited to (``samverkan run --forbund`` cuts them):
+    then they say nothing about the other förbund. The launchpad's ``forbund`` filter limits the reports only,
+    on the whole year's data, and those reports compare as a full run's do."""
+    if not forbund or not has(projects) or "forbund" not in projects.columns:
+        return False
+    return set(projects["forbund"].dropna().astype(str)) <= set(forbund)
 
 
 def forbund_in_year(inputs: ReportInputs) -> list[str]:
@@ -108,7 +151,6 @@ def report_inputs(
     projects: pd.DataFrame,
     participants: pd.DataFrame,
     project_costs: pd.DataFrame,
-    project_events: pd.DataFrame,
     ledger: pd.DataFrame,
     ledger_transfers: pd.DataFrame,
     ledger_uncertainty: pd.DataFrame,
@@ -121,6 +163,7 @@ def report_inputs(
     ledger_lifetime: pd.DataFrame,
     ledger_lifetime_plan: pd.DataFrame,
     inbox_fingerprint: pd.DataFrame,
+    inbox_data_date: pd.DataFrame,
 ):
     """The year's report inputs once, and one dynamic output per förbund with anything to show."""
     year = int(context.partition_key)
@@ -160,10 +203,10 @@ def report_inputs(
         unit_costs=unit_costs,
         input_files=input_files,
         rules_version=rules_version,
-        data_date=latest_data_date([participants, project_events], ["enrolled_on", "exited_on", "date"]),
+        data_date=_data_date(inbox_data_date),
         software_version=_software_version(),
         extra=extra,
-        forbund_scope=tuple(settings.forbund),
+        forbund_scope=tuple(settings.forbund) if cut_to_scope(projects, settings.forbund) else (),
         national_reference=reference,
     )
     names = [n for n in forbund_in_year(inputs) if not settings.forbund or n in settings.forbund]
@@ -247,7 +290,6 @@ def samverkansbokslut_reports(
     projects: pd.DataFrame,
     participants: pd.DataFrame,
     project_costs: pd.DataFrame,
-    project_events: pd.DataFrame,
     ledger_kommun: pd.DataFrame,
     ledger_lifetime: pd.DataFrame,
     ledger_lifetime_plan: pd.DataFrame,
@@ -260,15 +302,17 @@ def samverkansbokslut_reports(
     quality_summary: pd.DataFrame,
     quality_problems: pd.DataFrame,
     inbox_fingerprint: pd.DataFrame,
+    inbox_data_date: pd.DataFrame,
 ) -> pd.DataFrame:
     """The annual samverkansbokslut in Swedish, one per förbund: `<out>/<förbund-slug>/samverkansbokslut-<slug>-<year>
     .pdf` (tagged PDF/UA-1, or PDF/A-3u with `pdf_variant`) and the same as `.html`, plus reports.csv listing them
     with their SHA-256. Each förbund renders in its own step. Same inputs and parameters give byte-identical files."""
     forbund, inputs, order = report_inputs(
-        participant_flow, projects, participants, project_costs, project_events, ledger, ledger_transfers,
+        participant_flow, projects, participants, project_costs, ledger, ledger_transfers,
         ledger_uncertainty, ledger_sensitivity,
         success_levels, prerequisite_profiles, quality_summary, quality_problems,
         ledger_kommun=ledger_kommun, ledger_lifetime=ledger_lifetime,
-        ledger_lifetime_plan=ledger_lifetime_plan, inbox_fingerprint=inbox_fingerprint)
+        ledger_lifetime_plan=ledger_lifetime_plan, inbox_fingerprint=inbox_fingerprint,
+        inbox_data_date=inbox_data_date)
     records = forbund.map(lambda name: render_forbund(name, inputs))
     return collect_reports(records.collect(), order)

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from dagster import ConfigurableResource, DagsterRun, EnvVar, InitResourceContext
-from pydantic import PrivateAttr
+from pydantic import Field, PrivateAttr
 
 from pipelines.run_lock import claim
 from samverkan.publish import ensure_staging
@@ -51,9 +51,17 @@ class SamverkanSettings(ConfigurableResource):
     profile_file: str = ""
     # PDF variant of the samverkansbokslut: "pdf/ua-1" (tagged, accessible) or "pdf/a-3u" (archival, also tagged).
     pdf_variant: str = "pdf/ua-1"
-    # The förbund a run is limited to (empty: every förbund) and the national reference its benchmarks read
+    # The förbund whose reports a run writes (empty: every förbund) and the national reference its benchmarks read
     # (empty: <inbox>/national_reference.csv if there is one); `samverkan run --forbund` sets both (pipelines/scope.py).
-    forbund: list[str] = []
+    # From the launchpad the filter limits the reports only, so its description says what it is not.
+    forbund: list[str] = Field(default=[], description=(
+        "Skriv rapporter bara för dessa förbund (namnen som i projects; tomt: alla förbund). Allt annat körs ändå "
+        "för hela året och alla förbund: inläsning, validering, liggaren, Monte Carlo och framgångsnivåer. "
+        "Körningen skriver ingen nationell referensfil, och publiceringen ersätter bara de namngivna förbundens "
+        "rapportmappar och rader i reports.csv; årets utdrag lämnas som de var (run.json: limited_runs, eller "
+        "scope). Det är inte "
+        "samma sak som en avgränsad omkörning: den som bara räknar om några förbund på årets redan validerade "
+        "data är kommandot samverkan run --forbund NAMN."))
     national_reference: str = ""
     # (run id, root run id, whole job?) of a run that publishes; its steps write into its staging folder.
     _staging: tuple[str, str, bool] | None = PrivateAttr(default=None)

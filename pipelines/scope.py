@@ -63,8 +63,9 @@ SCOPE_TAG = "samverkan/forbund"  # the förbund of a limited run, joined by "|"
 VALIDATED_TAG = "samverkan/validated-inbox"  # a validation run's inbox digest
 # What the downstream assets load from the validation: the datasets, cut, and the steward's tables, whole.
 CUT = (*BY_FORBUND, *BY_PROJECT)
-# The inbox record is whole too: the report checks the inbox against it, and the inbox is the whole year's.
-WHOLE = ("quality_summary", "quality_problems", "inbox_fingerprint")
+# The inbox record and its data date are whole too: the report checks the inbox against the record and dates
+# itself by the inbox, and the inbox is the whole year's.
+WHOLE = ("quality_summary", "quality_problems", "inbox_fingerprint", "inbox_data_date")
 VALIDATION = AssetSelection.groups("ingest", "quality")
 FULL_RUNS_LOOKED_AT = 50
 

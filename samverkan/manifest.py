@@ -3,8 +3,12 @@
 A folder's manifest is written while its run is under way (status ``pågår``), gains the inbox fingerprint and
 the parameter versions when the report inputs are gathered, the report hashes when the reports are collected,
 and its final status and file list when the folder is published (samverkan/publish.py). Keys are sorted and
-nothing but the run id and the timestamps depends on when or where the run happened, so two runs of the same
+nothing but the run ids and the timestamps depends on when or where the run happened, so two runs of the same
 inputs write manifests that differ only there.
+
+A run limited to some förbund that publishes into a folder a complete run made leaves that run's fields as they
+are (its ``run_id`` stays the folder's) and adds itself to ``limited_runs``: which förbund it replaced, when, from
+which inbox, and which files of the folder it wrote or removed. ``files`` is always what the folder holds.
 """
 
 from __future__ import annotations
@@ -137,6 +141,28 @@ def inputs_fields(input_files: list[dict], versions: Mapping[str, object], softw
     return {"inbox": rows, "inbox_sha256": inbox_fingerprint(rows),
             "parameters": {str(k): str(v) for k, v in versions.items()},
             "software": software, "pdf_variant": pdf_variant}
+
+
+LIMITED_RUNS = "limited_runs"
+# What a limited run's entry takes from its own manifest; the rest of run.json stays the complete run's.
+LIMITED_FIELDS = ("run_id", "started_at", "inbox_sha256", "parameters", "software", "pdf_variant")
+
+
+def with_limited_run(base: Mapping, own: Mapping, forbund: Iterable[str], written: Iterable[str],
+                     removed: Iterable[str], set_aside: str | None) -> dict:
+    """``base`` (the manifest of the folder a complete run made) amended by a run limited to ``forbund`` whose
+    staging manifest is ``own``: one more entry in ``limited_runs``; ``written`` and ``removed`` are the files of
+    the folder it wrote and the files of its förbund it dropped, ``set_aside`` where its own whole-year files lie.
+    The entry lists the inbox only when it is not the complete run's."""
+    entry = {key: own.get(key) for key in LIMITED_FIELDS}
+    entry.update(forbund=sorted(forbund), finished_at=now(), written=sorted(written), removed=sorted(removed),
+                 set_aside=set_aside)
+    if own.get("inbox_sha256") != base.get("inbox_sha256"):
+        entry["inbox"] = own.get("inbox")
+    # An adopted folder is copied into a new version, which is not adopted.
+    manifest = {key: value for key, value in base.items() if key != "adopted"}
+    manifest[LIMITED_RUNS] = [*(base.get(LIMITED_RUNS) or []), entry]
+    return manifest
 
 
 def is_adopted(manifest: Mapping | None) -> bool:

@@ -8,11 +8,17 @@ projects; a share or cost over fewer than five people is already empty, as in th
 
 Columns: ``year``, ``forbund``, ``share_work_or_studies`` (0–1), ``cost_per_participant`` (kronor),
 ``return_ratio`` (kronor back per krona), ``source`` (free text: who computed the figures and from what; an
-exported file names its run and its inbox's fingerprint). One year and one source per file.
+exported file names its year and its inbox's fingerprint). One year and one source per file.
+
+An exported reference has ``national_reference_inbox.csv`` beside it: the inbox it was computed from. A run of
+that very inbox (a run limited to some förbund after the full run) compares with the same förbund and the same
+figures as the full run did, so its report reads as the full run's, with one sentence naming the source
+(``of_inbox``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from samverkan.files import read_csv_extract
+from samverkan.inbox import inbox_digest
 
 REFERENCE_FILE = "national_reference.csv"
 # Beside an exported reference: name, size and SHA-256 of every inbox file its run read (samverkan.scope).
@@ -38,6 +45,9 @@ class NationalReference:
     year: int
     source: str
     table: pd.DataFrame  # indexed by forbund, one column per measure (float, NaN when not given)
+    # The digest (samverkan.inbox.inbox_digest) of the inbox it was computed from, when its inbox file is beside
+    # it; empty for a reference from elsewhere.
+    inbox_sha256: str = ""
 
     @property
     def forbund(self) -> int:
@@ -104,7 +114,24 @@ def read_reference(path: Path | str) -> NationalReference:
         table = read_csv_extract(path)
     except (OSError, ValueError) as exc:
         raise NationalReferenceError(f"{path.name}: filen kan inte läsas ({exc})") from None
-    return from_table(table, path.name)
+    reference = from_table(table, path.name)
+    beside = path.with_name(REFERENCE_INBOX_FILE)
+    if not beside.is_file():
+        return reference
+    try:
+        files = read_csv_extract(beside)
+        digest = inbox_digest(files) if set(FINGERPRINT_COLUMNS) <= set(files.columns) else ""
+    except (OSError, ValueError):
+        digest = ""  # an unreadable inbox file only means the inbox is unknown: the reference is still named
+    return dataclasses.replace(reference, inbox_sha256=digest)
+
+
+def of_inbox(reference: NationalReference | None, files: pd.DataFrame | None) -> bool:
+    """Whether ``reference`` was computed from exactly the inbox ``files`` (dataset, file, sha256, bytes) are.
+    Its förbund and figures are then the inbox's own, as a full run of it computes them."""
+    if reference is None or not reference.inbox_sha256 or files is None or files.empty:
+        return False
+    return reference.inbox_sha256 == inbox_digest(files)
 
 
 def find_reference(explicit: str, inbox: Path) -> NationalReference | None:

@@ -9,6 +9,9 @@ published folder is not touched.
 Versions: ``out/2024`` is version 1, ``out/2024-v2`` version 2 and so on. A run publishes into the first
 version that is not adopted (*fastställd*); adopting freezes a version (read-only files, ``adopted`` in the
 manifest), so the next official run of the year writes the next version and a comparison with the adopted one.
+
+A run limited to some förbund replaces only their report folders and their rows of ``reports.csv``; the folder's
+manifest stays the complete run's, with the limited run added under ``limited_runs`` (samverkan/manifest.py).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from samverkan.manifest import (
     ABANDONED,
     DONE,
     EARLIER,
+    LIMITED_RUNS,
     MANIFEST,
     RUNNING,
     file_hashes,
@@ -37,6 +41,7 @@ from samverkan.manifest import (
     read_manifest,
     record,
     start_manifest,
+    with_limited_run,
     write_manifest,
 )
 
@@ -180,20 +185,32 @@ class Published:
     moved_aside: list[str] = field(default_factory=list)
     carried: list[str] = field(default_factory=list)
     differences: list[str] = field(default_factory=list)  # against the adopted version, from version 2 on
+    written: list[str] = field(default_factory=list)  # a limited run: the files of the folder it wrote
+
+
+@dataclass
+class _Gathered:
+    moved: list[str] = field(default_factory=list)  # moved aside (a complete run)
+    carried: list[str] = field(default_factory=list)  # kept as they were (a limited run)
+    written: list[str] = field(default_factory=list)  # a limited run's files in the folder, reports.csv merged
+    removed: list[str] = field(default_factory=list)  # its förbund's files it did not write again
+    set_aside: str | None = None  # where its own whole-year files lie
 
 
 def _gather(staging: Path, source: Path, run_id: str, scope: list[str] | None, complete: bool, link: bool
-            ) -> tuple[list[str], list[str]]:
+            ) -> _Gathered:
     """Bring into ``staging`` what it keeps of ``source`` (the folder it replaces, whose files are ``link``ed,
     or the adopted version it follows, which stays as it is and is copied): moved aside (complete run) or
-    carried over (limited run). Returns (moved aside, carried over)."""
+    carried over (limited run)."""
     own = set(own_files(staging))
     previous = read_manifest(source)
     earlier_run = (previous or {}).get("run_id", "okand")
     skip = _report_folders(previous, read_manifest(staging), names=scope or [])
-    moved, carried = [], []
+    gathered = _Gathered()
     if scope:
-        own -= _set_aside_limited(staging, source, own, skip, run_id)
+        aside = _set_aside_limited(staging, source, own, skip, run_id)
+        own -= aside
+        gathered.set_aside = f"{LIMITED}/{run_id}/" if aside else None
     for name in own_files(source):
         if name in own:
             continue
@@ -202,18 +219,23 @@ def _gather(staging: Path, source: Path, run_id: str, scope: list[str] | None, c
             # replaces nothing (the adopted folder stays as it is).
             if link:
                 _copy(source / name, staging / EARLIER / earlier_run / name, link)
-                moved.append(name)
+                gathered.moved.append(name)
         elif name.split("/", 1)[0] not in skip:
             _copy(source / name, staging / name, link)
-            carried.append(name)
+            gathered.carried.append(name)
+        else:
+            gathered.removed.append(name)
     if (source / EARLIER).is_dir():
         for path in sorted(p for p in (source / EARLIER).rglob("*") if p.is_file()):
             _copy(path, staging / path.relative_to(source), link)
-    if moved:
-        write_bytes_atomic(staging / EARLIER / earlier_run / NOTE, _note(run_id, earlier_run, moved, now()))
+    if gathered.moved:
+        write_bytes_atomic(staging / EARLIER / earlier_run / NOTE, _note(run_id, earlier_run, gathered.moved, now()))
     if scope:
-        _merge_reports_index(staging, run_id)
-    return moved, carried
+        gathered.written = sorted(own)
+        if _merge_reports_index(staging, run_id):  # rewritten: the limited run's, not carried over
+            gathered.carried.remove(REPORTS_INDEX)
+            gathered.written = sorted({*gathered.written, REPORTS_INDEX})
+    return gathered
 
 
 def _set_aside_limited(staging: Path, source: Path, own: set[str], skip: set[str], run_id: str) -> set[str]:
@@ -227,13 +249,14 @@ def _set_aside_limited(staging: Path, source: Path, own: set[str], skip: set[str
     return aside
 
 
-def _merge_reports_index(staging: Path, run_id: str) -> None:
-    """The year's reports.csv with the limited run's rows in place of its förbund's old ones."""
+def _merge_reports_index(staging: Path, run_id: str) -> bool:
+    """The year's reports.csv with the limited run's rows in place of its förbund's old ones; False when there
+    was nothing to merge."""
     from samverkan.files import read_csv_extract, write_csv_atomic
 
     limited, year_index = staging / LIMITED / run_id / REPORTS_INDEX, staging / REPORTS_INDEX
     if not (limited.is_file() and year_index.is_file()):
-        return
+        return False
     import pandas as pd
 
     new, old = read_csv_extract(limited), read_csv_extract(year_index)
@@ -242,6 +265,7 @@ def _merge_reports_index(staging: Path, run_id: str) -> None:
     order = [*old["forbund"], *(n for n in new["forbund"] if n not in set(old["forbund"]))]
     year_index.unlink()  # may be a hard link to the folder being replaced: never write through it
     write_csv_atomic(pd.DataFrame([rows[n] for n in order], columns=old.columns), year_index)
+    return True
 
 
 def _differences(adopted: Path, staging: Path, target: Path) -> list[str]:
@@ -267,15 +291,22 @@ def publish(staging: Path, published: Path, run_id: str, scope: list[str] | None
     restore_interrupted(published)
     target, number = target_version(published)
     source = target if target.is_dir() else latest_version(published)
-    moved, carried = ([], []) if source is None else _gather(staging, source, run_id, scope, complete,
-                                                             link=source == target)
-    manifest = {**(read_manifest(staging) or {}), "run_id": run_id, "status": DONE, "finished_at": now(),
-                "version": number, "scope": sorted(scope) if scope else "alla",
-                "complete": bool(complete and not scope),
-                "moved_aside": moved, "carried_over": carried, "reason": None}
-    if scope and source is not None:  # the year's other förbund's reports stay as they were published
-        manifest["reports"] = {**((read_manifest(source) or {}).get("reports") or {}),
-                               **(manifest.get("reports") or {})}
+    gathered = _Gathered() if source is None else _gather(staging, source, run_id, scope, complete,
+                                                          link=source == target)
+    own = read_manifest(staging) or {}
+    base = read_manifest(source) if scope and source is not None else None
+    if base is not None and base.get("status") == DONE:
+        # The folder stays the complete run's; the limited run is one more entry (samverkan/manifest.py).
+        manifest = with_limited_run(base, {**own, "run_id": run_id}, scope or [], gathered.written,
+                                    gathered.removed, gathered.set_aside)
+        manifest["reports"] = {**(base.get("reports") or {}), **(own.get("reports") or {})}
+    else:
+        manifest = {**own, "run_id": run_id, "finished_at": now(), "scope": sorted(scope) if scope else "alla",
+                    "complete": bool(complete and not scope), "moved_aside": gathered.moved,
+                    "carried_over": gathered.carried}
+        if scope and source is not None:  # the other förbund's reports stay as they were
+            manifest["reports"] = {**((base or {}).get("reports") or {}), **(own.get("reports") or {})}
+    manifest.update(status=DONE, version=number, reason=None)
     differences: list[str] = []
     if number > 1:
         adopted = version_folder(published, number - 1)
@@ -285,7 +316,7 @@ def publish(staging: Path, published: Path, run_id: str, scope: list[str] | None
     manifest["files"] = file_hashes(staging)
     write_manifest(staging, manifest)
     _swap(staging, target, run_id)
-    return Published(target, number, moved, carried, differences)
+    return Published(target, number, gathered.moved, gathered.carried, differences, gathered.written)
 
 
 def _swap(staging: Path, target: Path, run_id: str) -> None:
@@ -334,7 +365,9 @@ def adopt_command(out: str, year: int, by: str = "") -> list[str]:
     published = Path(out.format(year=year) if "{year}" in out else out)
     folder, manifest = adopt(published, by)
     following, number = target_version(published)
-    return [f"fastställd: {folder} (version {manifest['adopted']['version']}, körning {manifest['run_id']}); "
+    limited = [entry.get("run_id") for entry in manifest.get(LIMITED_RUNS) or []]
+    amended = f", för några förbund ersatt av körning {', '.join(map(str, limited))}" if limited else ""
+    return [f"fastställd: {folder} (version {manifest['adopted']['version']}, körning {manifest['run_id']}{amended}); "
             "filerna är skrivskyddade",
             f"nästa officiella körning av {year} skrivs till {following} (version {number}) med en jämförelse "
             f"mot {folder.name} i comparison.md"]

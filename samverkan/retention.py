@@ -27,7 +27,7 @@ PARTICIPANT_LEVEL: frozenset[str] = frozenset({
 AGGREGATE: frozenset[str] = frozenset({
     *(f"{name}_verdict" for name in DATASETS),
     *(f"{name}_inbox_files" for name in DATASETS),  # file names (masked), sizes and hashes
-    "inbox_fingerprint", "published_outputs",
+    "inbox_fingerprint", "inbox_data_date", "published_outputs",
     "data_gate", "quality_summary", "participant_flow", "success_levels", "prerequisite_profiles",
     "ledger", "ledger_transfers", "ledger_uncertainty", "ledger_sensitivity", "ledger_kommun", "ledger_lifetime",
     "ledger_lifetime_plan",

@@ -78,7 +78,7 @@ def test_a_one_forbund_rerun_reuses_the_validation_and_leaves_the_official_files
     assert sorted(read_csv_extract(tmp_path / "full" / "reports.csv")["forbund"]) == sorted(every)
     assert (tmp_path / "full" / "_avgransad" / into.outcome.run_id / "ledger.csv").is_file()
     manifest = json.loads((tmp_path / "full" / "run.json").read_text(encoding="utf-8"))
-    assert manifest["scope"] == [name] and manifest["complete"] is False
+    assert manifest["run_id"] == full.run_id and manifest["limited_runs"][-1]["forbund"] == [name]
     assert sorted(manifest["reports"]) == sorted(every)
 
     # Other expectations than the stored validation's validate the same inbox otherwise: it is validated again.

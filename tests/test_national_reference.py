@@ -21,6 +21,7 @@ from samverkan.national_reference import (
     NationalReferenceError,
     find_reference,
     from_table,
+    of_inbox,
     read_reference,
     reference_table,
 )
@@ -214,3 +215,32 @@ def test_the_inbox_fingerprint_sees_a_changed_byte_a_renamed_file_and_nothing_el
     (inbox / "projects.csv").write_text("project_id,forbund\nP1,A\n", encoding="utf-8")
     (inbox / "projects.csv").rename(inbox / "projects_2024.csv")
     assert inbox_digest(before) != inbox_digest(inbox_fingerprint(inbox))
+
+
+def test_a_reference_knows_the_inbox_it_was_computed_from(tmp_path: Path):
+    inputs = sample_inputs()
+    table_path, inbox_path = export_reference(inputs, tmp_path)
+    reference = read_reference(table_path)
+    assert reference.inbox_sha256 == inbox_digest(inputs.input_files) and of_inbox(reference, inputs.input_files)
+    changed = inputs.input_files.assign(bytes=inputs.input_files["bytes"] + 1)
+    assert not of_inbox(reference, changed) and not of_inbox(None, inputs.input_files)
+    # Without its inbox file beside it, a reference is from elsewhere.
+    inbox_path.unlink()
+    assert read_reference(table_path).inbox_sha256 == "" and not of_inbox(read_reference(table_path),
+                                                                          inputs.input_files)
+
+
+def test_a_reference_of_the_runs_own_inbox_reads_as_the_full_runs_chapter_with_its_source(tmp_path: Path):
+    inputs = sample_inputs()
+    full = build_report_context(inputs, FORBUND)
+    reference = read_reference(export_reference(inputs, tmp_path)[0])
+    own = build_report_context(_scoped_inputs(reference), FORBUND)
+    bench = own["benchmarks"]
+    assert bench.basis == "inbox" and bench.reference_source == reference.source
+    assert bench.standings == full["benchmarks"].standings
+    # The reference adds nothing the inbox's files do not determine: the full run's fingerprint and report id.
+    assert (own["fingerprint"], own["report_id"]) == (full["fingerprint"], full["report_id"])
+    text = _plain(render_html(own))
+    assert ("De andra förbundens värden är de som den fullständiga körningen av samma inleverans räknade fram, "
+            f"källa: {reference.source}.") in text
+    assert f"Förbundet bland förbunden i inleveransen {YEAR}" in text

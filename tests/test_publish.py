@@ -111,9 +111,18 @@ def test_a_limited_run_replaces_only_its_forbund_and_says_so(tmp_path: Path) -> 
     assert (published / "forbund-b" / "b.pdf").read_text() == "B2"
     assert (published / "ledger.csv").read_text() == "1"
     assert sorted(result.carried) == ["forbund-a/a.pdf", "forbund-a/old.html", "ledger.csv"]
+    assert result.written == ["forbund-b/b.pdf"]
     manifest = read_manifest(published)
-    assert manifest["scope"] == ["Förbund B"] and manifest["complete"] is False and manifest["moved_aside"] == []
+    # The folder is still r1's, a complete run; r2 is named with the förbund it replaced and what it wrote.
+    assert (manifest["run_id"], manifest["scope"], manifest["complete"]) == ("r1", "alla", True)
+    (limited,) = manifest["limited_runs"]
+    assert (limited["run_id"], limited["forbund"], limited["written"], limited["removed"]) == \
+        ("r2", ["Förbund B"], ["forbund-b/b.pdf"], [])
+    assert limited["finished_at"] >= limited["started_at"] and limited["set_aside"] is None
     assert sorted(manifest["files"]) == ["forbund-a/a.pdf", "forbund-a/old.html", "forbund-b/b.pdf", "ledger.csv"]
+    # sha256("B2"), by hand with hashlib: the hash of what is on disk, not of r1's file.
+    assert manifest["files"]["forbund-b/b.pdf"] == {
+        "sha256": "abdbc2b5cc2c7a519b72bf7a164c58ebf892ab0c2df6468213705cc2f0da8561", "bytes": 2}
 
 
 def test_a_scope_drops_a_scoped_forbunds_old_files(tmp_path: Path) -> None:
@@ -122,6 +131,7 @@ def test_a_scope_drops_a_scoped_forbunds_old_files(tmp_path: Path) -> None:
     publish(_staged(published, "r1", {"forbund-b/b.pdf": "B", "forbund-b/extra.csv": "e"}, reports), published, "r1")
     publish(_staged(published, "r2", {"forbund-b/b.pdf": "B2"}, reports), published, "r2", scope=["Förbund B"])
     assert not (published / "forbund-b" / "extra.csv").exists()
+    assert read_manifest(published)["limited_runs"][0]["removed"] == ["forbund-b/extra.csv"]
 
 
 def test_a_limited_run_keeps_the_years_national_files_and_its_own_beside(tmp_path: Path) -> None:
@@ -151,7 +161,73 @@ def test_a_limited_run_keeps_the_years_national_files_and_its_own_beside(tmp_pat
     assert sorted(manifest["reports"]) == ["Förbund A", "Förbund B"]
     assert manifest["reports"]["Förbund B"]["pdf_sha256"] == "b2"
     # The first run's folder was linked into the new one: its reports.csv was not written through.
-    assert "ledger.csv" in manifest["carried_over"]
+    assert manifest["run_id"] == "r1" and manifest["carried_over"] == []
+    (entry,) = manifest["limited_runs"]
+    # reports.csv was rewritten by r2: its, not carried over, with the hash of the merged file.
+    assert entry["written"] == ["forbund-b/b.pdf", "reports.csv"] and entry["set_aside"] == "_avgransad/r2/"
+    assert manifest["files"] == file_hashes(published)
+    assert "reports.csv" in manifest["files"] and "_avgransad/r2/reports.csv" in manifest["files"]
+
+
+def _two_forbund(published: Path) -> dict:
+    reports = {"Förbund A": {"pdf": "forbund-a/a.pdf"}, "Förbund B": {"pdf": "forbund-b/b.pdf"}}
+    first = _staged(published, "r1", {"forbund-a/a.pdf": "A", "forbund-b/b.pdf": "B"}, reports)
+    _ledger(first, 50.0)  # the national ledger (a new version is compared with the adopted one)
+    record(first, inbox_sha256="inkorg-1", parameters={"Parameterversion": "p1"})
+    publish(first, published, "r1")
+    return reports
+
+
+def _limited(published: Path, run_id: str, forbund: str, inbox: str = "inkorg-1") -> None:
+    slug = "forbund-a" if forbund == "Förbund A" else "forbund-b"
+    staging = _staged(published, run_id, {f"{slug}/{slug[-1]}.pdf": run_id, "ledger.csv": f"only {forbund}"},
+                      {forbund: {"pdf": f"{slug}/{slug[-1]}.pdf"}})
+    record(staging, inbox_sha256=inbox, inbox=[{"dataset": "projects", "file": "p.csv"}],
+           parameters={"Parameterversion": "p1"})
+    publish(staging, published, run_id, scope=[forbund])
+
+
+def test_each_limited_run_is_added_in_turn_and_a_complete_run_ends_the_list(tmp_path: Path) -> None:
+    published = tmp_path / "out" / "2024"
+    _two_forbund(published)
+    national = (published / "ledger.csv").read_bytes()
+    _limited(published, "r2", "Förbund B")
+    _limited(published, "r3", "Förbund A", inbox="inkorg-2")
+
+    manifest = read_manifest(published)
+    assert manifest["run_id"] == "r1" and manifest["inbox_sha256"] == "inkorg-1"
+    assert [(e["run_id"], e["forbund"]) for e in manifest["limited_runs"]] == \
+        [("r2", ["Förbund B"]), ("r3", ["Förbund A"])]
+    # Only a limited run of another inbox than the complete run's lists its inbox.
+    assert "inbox" not in manifest["limited_runs"][0]
+    assert manifest["limited_runs"][1]["inbox"] == [{"dataset": "projects", "file": "p.csv"}]
+    assert (published / "forbund-a" / "a.pdf").read_text() == "r3"
+    assert (published / "ledger.csv").read_bytes() == national
+    assert manifest["files"] == file_hashes(published)
+
+    # A complete run replaces the folder: the folder is its own again, the limited runs' files moved aside.
+    publish(_staged(published, "r4", {"ledger.csv": "4", "forbund-a/a.pdf": "A4", "forbund-b/b.pdf": "B4"}),
+            published, "r4")
+    manifest = read_manifest(published)
+    assert manifest["run_id"] == "r4" and "limited_runs" not in manifest
+    assert (published / "_tidigare" / "r1" / "_avgransad" / "r3" / "ledger.csv").read_text() == "only Förbund A"
+
+
+def test_a_limited_run_after_adoption_writes_version_2_on_the_adopted_run(tmp_path: Path) -> None:
+    published = tmp_path / "out" / "2024"
+    _two_forbund(published)
+    adopt(published, by="styrelsen")
+    _limited(published, "r2", "Förbund B")
+
+    v2 = version_folder(published, 2)
+    manifest = read_manifest(v2)
+    assert manifest["run_id"] == "r1" and manifest["version"] == 2 and "adopted" not in manifest
+    assert manifest["based_on"] == {"folder": "2024", "run_id": "r1"}
+    assert [e["run_id"] for e in manifest["limited_runs"]] == ["r2"]
+    assert read_manifest(published)["adopted"]["by"] == "styrelsen" and "limited_runs" not in read_manifest(published)
+    assert (v2 / "forbund-b" / "b.pdf").read_text() == "r2" and (published / "forbund-b" / "b.pdf").read_text() == "B"
+    lines = adopt_command(str(published), 2024)
+    assert "körning r1, för några förbund ersatt av körning r2" in lines[0]
 
 
 def test_a_killed_run_is_marked_by_the_next_one(tmp_path: Path) -> None:

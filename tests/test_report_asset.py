@@ -20,7 +20,7 @@ SLUG = "samordningsforbundet-ostra-alvdalen"
 UPSTREAM = ("participant_flow", "projects", "participants", "project_costs", "project_events", "ledger",
             "ledger_transfers", "ledger_uncertainty", "ledger_sensitivity", "success_levels", "prerequisite_profiles",
             "quality_summary", "quality_problems", "ledger_kommun", "ledger_lifetime", "ledger_lifetime_plan",
-            "inbox_fingerprint")
+            "inbox_fingerprint", "inbox_data_date")
 # A transfer the sample's ledger does not imply: the report prints what the ledger step published.
 PUBLISHED_TRANSFER = {"forbund": FORBUND, "project_id": "ALL", "payer": "Region", "payer_net_sek": 2_253_400,
                       "receiver": "Kommun", "receiver_net_sek": 3_445_385, "amount_sek": 123_457}
@@ -52,6 +52,7 @@ def seed_storage(storage: Path, year: str, inbox: Path) -> None:
         "ledger_kommun": sample.ledger_kommun, "ledger_lifetime": sample.ledger_lifetime,
         "ledger_lifetime_plan": sample.ledger_lifetime_plan,
         "inbox_fingerprint": inbox_as_now(inbox),  # as the ingest steps would have recorded it
+        "inbox_data_date": pd.DataFrame({"data_date": ["2025-12-15"]}),  # the events' latest date
     }
     assert set(tables) == set(UPSTREAM)
     for key, frame in tables.items():

@@ -8,6 +8,8 @@ Which förbund it is compared with (``basis``):
 - ``reference``: a national reference (``samverkan.national_reference``) of the same year, when the run was given
   one or the inbox holds one: the förbund's own figures from this run against every other förbund's from the
   reference, whose source and year the chapter names;
+  a reference computed from this very inbox (a run limited to some förbund after the year's full run) has the
+  inbox's förbund and figures, so the chapter is the ``inbox`` one, with one sentence naming the source;
 - ``none``: a run limited to some förbund (``--forbund``) without a reference: its inbox cut says nothing about
   the country, so no comparison is shown.
 
@@ -32,6 +34,7 @@ from samverkan.national_reference import (
     REFERENCE_INBOX_FILE,
     NationalReference,
     exported_source,
+    of_inbox,
     reference_table,
 )
 from samverkan.report.flow import Cell, count_cell, share_cell
@@ -102,9 +105,11 @@ def against_reference(measures: pd.DataFrame, returns: pd.Series, forbund: str, 
 
 
 def benchmark_section(measures: pd.DataFrame | None, ledger: pd.DataFrame | None, forbund: str, year: int,
-                      reference: NationalReference | None = None, scoped: bool = False) -> BenchmarkSection:
+                      reference: NationalReference | None = None, scoped: bool = False,
+                      inbox_files: pd.DataFrame | None = None) -> BenchmarkSection:
     """The chapter for ``forbund``; ``reference`` replaces the inbox's other förbund, ``scoped`` says the run was
-    limited to some förbund (without a reference there is then nothing to compare with)."""
+    limited to some förbund (without a reference there is then nothing to compare with), ``inbox_files`` are the
+    run's inbox (a reference computed from it is the inbox's own förbund, see the module docstring)."""
     if not has(measures) or forbund not in set(measures["forbund"]):
         return BenchmarkSection(available=False)
     history = [_history_row(rec) for rec in own_history(measures, forbund, year).to_dict("records")]
@@ -130,7 +135,7 @@ def benchmark_section(measures: pd.DataFrame | None, ledger: pd.DataFrame | None
         standings=compared,
         history=history,
         any_suppressed=any_suppressed,
-        basis="inbox" if reference is None else "reference",
+        basis="inbox" if reference is None or of_inbox(reference, inbox_files) else "reference",
         reference_source="" if reference is None else reference.source,
     )
 

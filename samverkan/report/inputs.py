@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from samverkan.national_reference import NationalReference
+from samverkan.national_reference import NationalReference, of_inbox
 from samverkan.report.frames import has, records
 
 REPORT_FORMAT_VERSION = "1.0"
@@ -66,7 +66,9 @@ def input_fingerprint(inputs: ReportInputs) -> str:
         "software": inputs.software_version,
         "format": REPORT_FORMAT_VERSION,
     }
-    if inputs.national_reference is not None:  # only then, so a report without one keeps its fingerprint
+    # Only a reference from elsewhere: one computed from these very files adds nothing they do not determine, and
+    # a run limited to some förbund then has the full run's fingerprint.
+    if inputs.national_reference is not None and not of_inbox(inputs.national_reference, inputs.input_files):
         reference = inputs.national_reference
         parts["national_reference"] = [reference.year, reference.source,
                                        records(reference.table.reset_index())]
