@@ -7,6 +7,7 @@ line must not import before it has started the step forkserver (pipelines/preloa
 from __future__ import annotations
 
 import os
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -53,6 +54,11 @@ KEPT_SHARD_ENGINES = 8
 EXTRA_CONNECTIONS = 4
 
 
+def _dispose_all(engines: dict[str, Engine]) -> None:
+    while engines:
+        engines.popitem()[1].dispose()
+
+
 class EngineKeepingEventLog(SqliteEventLogStorage):
     """Dagster's SQLite event log, keeping one engine and one open connection per shard file for the process.
 
@@ -65,7 +71,12 @@ class EngineKeepingEventLog(SqliteEventLogStorage):
     The kept connections are closed before the files are wiped and when the instance is disposed of."""
 
     def _engine(self, shard: str) -> Engine:
-        engines: OrderedDict[str, Engine] = self.__dict__.setdefault("_kept_engines", OrderedDict())
+        engines: OrderedDict[str, Engine] | None = self.__dict__.get("_kept_engines")
+        if engines is None:
+            engines = self.__dict__["_kept_engines"] = OrderedDict()
+            # Also when the process ends without disposing of its instance (DagsterInstance.get() in the command
+            # line): the last connection closed checkpoints the WAL, so the .db files at rest hold every event.
+            weakref.finalize(self, _dispose_all, engines)
         engine = engines.get(shard)
         if engine is None:
             engine = create_engine(self.conn_string_for_shard(shard), poolclass=QueuePool, pool_size=1,
@@ -81,8 +92,7 @@ class EngineKeepingEventLog(SqliteEventLogStorage):
         return engine
 
     def _close_kept(self) -> None:
-        for engine in self.__dict__.pop("_kept_engines", {}).values():
-            engine.dispose()
+        _dispose_all(self.__dict__.pop("_kept_engines", {}))
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:

@@ -204,3 +204,27 @@ def test_kept_connections_share_the_files_with_other_writers_and_survive_a_wipe(
         four = small.execute_in_process(instance=first).run_id
         assert second.get_latest_materialization_event(AssetKey("shared")).run_id == four
         assert [e for e in second.all_logs(four) if e.dagster_event] and not first.all_logs(one)
+
+
+def test_a_process_that_never_disposes_its_instance_leaves_no_wal_behind(tmp_path: Path) -> None:
+    """The command line keeps DagsterInstance.get() to the end; when the process ends, the kept connections are
+    closed and the WAL checkpointed, so the .db files at rest hold every event (a copy of them is complete)."""
+    home = _fresh_home(tmp_path / "home")
+    code = ("from dagster import AssetMaterialization, DagsterInstance, job, op\n"
+            "@op\n"
+            "def make(context):\n"
+            "    context.log_event(AssetMaterialization(asset_key='kept'))\n"
+            "@job\n"
+            "def small():\n"
+            "    make()\n"
+            "instance = DagsterInstance.get()\n"
+            "print(small.execute_in_process(instance=instance).run_id)\n")
+    env = {k: v for k, v in os.environ.items() if k not in SAMVERKAN_VARS}
+    env["DAGSTER_HOME"] = str(home)
+    done = subprocess.run([sys.executable, "-c", code], cwd=home, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    left = sorted(p.name for p in (home / "history").rglob("*") if p.name.endswith(("-wal", "-shm")))
+    assert left == []
+    run_id = done.stdout.split()[-1]
+    assert (home / "history" / "runs" / f"{run_id}.db").stat().st_size > 0
