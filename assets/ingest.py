@@ -37,6 +37,7 @@ from dagster import (
     multi_asset,
 )
 
+from assets.run_files import require_valid_run_files
 from pipelines import gx
 from pipelines.metadata import (
     absolute,
@@ -220,6 +221,7 @@ def build_ingest_asset(spec: Dataset):
     )
     @gated_errors
     def _ingest(context: AssetExecutionContext, settings: SamverkanSettings, **upstream: pd.DataFrame):
+        require_valid_run_files(settings, int(context.partition_key))
         projects = upstream.get("projects")
         # Checked against the accepted projects, even when projects as a whole is unusable.
         known = projects["project_id"] if projects is not None else None

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pandas as pd
 from dagster import AssetExecutionContext, AssetOut, MetadataValue, Output, asset, multi_asset
 
+from assets.run_files import require_valid_run_files
 from pipelines.metadata import failure, gated, gated_errors, markdown_table
 from pipelines.partitions import yearly_partitions
 from pipelines.resources import SamverkanSettings
@@ -22,7 +23,6 @@ from samverkan.ledger.sensitivity import sensitivity as compute_sensitivity
 from samverkan.ledger.trace import ledger_contributions as compute_contributions
 from samverkan.ledger.uncertainty import UNCERTAINTY_COLUMNS
 from samverkan.ledger.uncertainty import ledger_uncertainty as compute_uncertainty
-from samverkan.run_files import validate_run_files
 from samverkan.success import RulesError, load_rules
 
 MAX_FORBUND_SHOWN = 6
@@ -30,9 +30,7 @@ MAX_FORBUND_SHOWN = 6
 
 def _inputs(settings: SamverkanSettings, year: int) -> tuple[Catalogue, LedgerParameters]:
     # The same check and lines as `samverkan run` gives before it starts, for a run launched from the UI.
-    problems = validate_run_files(settings.parameters_file, settings.rules_file, settings.catalogue_file, year)
-    if problems:
-        raise failure(description="\n".join(problems))
+    require_valid_run_files(settings, year)
     return load_catalogue(year, settings.catalogue_file or None), load_parameters(settings.parameters_file or None)
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from pydantic import Field, PrivateAttr
 
 from pipelines.run_lock import claim
 from samverkan.publish import ensure_staging
+from samverkan.run_files import run_file_digests
 
 # The job whose runs publish their outputs (pipelines/jobs.py) and its last step (assets/outputs.py).
 PUBLISHING_JOB = "samverkansbokslut"
@@ -23,6 +25,20 @@ def publishes(run: DagsterRun | None) -> bool:
     if run.asset_selection and not any(k.to_user_string() == PUBLISH_STEP for k in run.asset_selection):
         return False
     return run.step_keys_to_execute is None or PUBLISH_STEP in run.step_keys_to_execute
+
+
+# The SHA-256 of the parameters, rules and catalogue files as the run's first step read them (JSON): a later
+# run limited to some förbund must use the same files, and the file at the recorded path may have changed since.
+RUN_FILES_TAG = "samverkan/run-files"
+
+
+def record_run_files(instance, run: DagsterRun | None, settings: SamverkanSettings) -> None:
+    """Tag the run with its files' digests, once (the first step to start)."""
+    if run is None or RUN_FILES_TAG in run.tags:
+        return
+    digests = run_file_digests(settings.parameters_file or None, settings.rules_file or None,
+                               settings.catalogue_file or None)
+    instance.add_run_tags(run.run_id, {RUN_FILES_TAG: json.dumps(digests, sort_keys=True)})
 
 
 def whole_run(run: DagsterRun) -> bool:
@@ -71,6 +87,7 @@ class SamverkanSettings(ConfigurableResource):
         # year on one instance must never write the same outputs (pipelines/run_lock.py).
         if context.instance is not None and context.run_id:
             claim(context.instance, context.run_id)
+            record_run_files(context.instance, context.dagster_run, self)
             run = context.dagster_run
             if publishes(run):
                 self._staging = (run.run_id, run.root_run_id or run.run_id, whole_run(run))

@@ -30,6 +30,7 @@ materialisations like any run's, tagged ``samverkan/forbund`` (and a scenario's 
 from __future__ import annotations
 
 import gc
+import json
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from dagster import AssetKey, AssetRecordsFilter, AssetSelection, DagsterInstanc
 
 from pipelines.instance import ensure_dagster_home
 from pipelines.io_manager import ParquetIOManager
+from pipelines.resources import RUN_FILES_TAG
 from pipelines.run import JOB_NAME, YearRun, run_year
 from pipelines.run_lock import OFFICIAL, PARTITION_TAG, SCENARIO_TAG
 from pipelines.runtime import STEP_COLLECTOR_THRESHOLDS
@@ -49,6 +51,7 @@ from samverkan.manifest import sha256_file
 from samverkan.national_reference import REFERENCE_FILE, REFERENCE_INBOX_FILE
 from samverkan.readers import read_dataset
 from samverkan.report import slugify
+from samverkan.run_files import run_file_digests
 from samverkan.scope import (
     BY_FORBUND,
     BY_PROJECT,
@@ -181,9 +184,13 @@ def check_same_files(instance: DagsterInstance, full_run_id: str, settings: dict
     """``ScopeError`` when a limited run would use other parameter, rules or catalogue files than the last full
     run of its year and scenario: its report would sit beside national figures (and, in the year's folder,
     extracts) computed with other values. Another what-if is a(nother) scenario (``--scenario``)."""
-    config = _run_settings(instance.get_run_by_id(full_run_id))
-    differ = [label for key, label in RUN_FILES.items()
-              if _file_digest(settings.get(key)) != _file_digest(config.get(key))]
+    run = instance.get_run_by_id(full_run_id)
+    now = run_file_digests(*(settings.get(key) or None for key in RUN_FILES))
+    recorded = json.loads(run.tags[RUN_FILES_TAG]) if run is not None and RUN_FILES_TAG in run.tags else None
+    if recorded is None:  # a run from before the files were recorded: its files as they are now
+        config = _run_settings(run)
+        recorded = run_file_digests(*(config.get(key) or None for key in RUN_FILES))
+    differ = [label for key, label in RUN_FILES.items() if now[key] != recorded.get(key)]
     if not differ:
         return
     if scenario:

@@ -24,6 +24,16 @@ from samverkan.success.rules import DEFAULT_RULES_FILE, load_rules
 _CHECKED: dict[tuple, list[str]] = {}
 
 
+def run_file_digests(parameters_file: str | Path | None, rules_file: str | Path | None,
+                     catalogue_file: str | Path | None) -> dict[str, str]:
+    """SHA-256 of the parameters, rules and catalogue files a run reads: the given file, or the shipped one when
+    none is given (so a copy of the shipped file is the same file); '' for a file that cannot be read."""
+    files = {"parameters_file": (parameters_file, default_parameters_file()),
+             "rules_file": (rules_file, DEFAULT_RULES_FILE),
+             "catalogue_file": (catalogue_file, default_catalogue_file())}
+    return {key: _digest(given or shipped).replace("unreadable", "") for key, (given, shipped) in files.items()}
+
+
 def _lines(exc: Exception) -> list[str]:
     return exc.lines if isinstance(exc, RunFileError) else [str(exc)]
 

@@ -42,9 +42,11 @@ def resolve_forbund(requested: Iterable[str], known: Iterable[str]) -> list[str]
         if name in known:
             chosen.append(name)
             continue
-        near = by_folded.get(name.casefold()) or next(
+        # A typo or another case; or the name without "Samordningsförbundet" (the one known name holding it).
+        holding = [k for k in known if name.casefold() and name.casefold() in k.casefold()]
+        near = by_folded.get(name.casefold()) or (holding[0] if len(holding) == 1 else None) or next(
             iter(difflib.get_close_matches(name, known, n=1, cutoff=0.6)), None)
-        hint = f"; menade du {near}?" if near else ""
+        hint = f"; menade du {near}?" if near else "."
         listed = ", ".join(known) if known else "inga (inkorgen har inga godkända insatser)"
         raise ScopeError(f"förbundet {name!r} finns inte i årets insatser{hint} Kända förbund: {listed}")
     return list(dict.fromkeys(chosen))

@@ -170,7 +170,8 @@ def test_requested_forbund_are_taken_once_in_the_given_order():
 
 
 @pytest.mark.parametrize(("name", "meant"), [("Samordningsförbundet Sjobo", KNOWN[1]),
-                                             ("samordningsförbundet norrdal", KNOWN[0])])
+                                             ("samordningsförbundet norrdal", KNOWN[0]),
+                                             ("Norrdal", KNOWN[0]), ("älvsby", KNOWN[2])])
 def test_a_near_miss_is_refused_with_the_name_meant_and_the_known_names(name, meant):
     with pytest.raises(ScopeError) as caught:
         resolve_forbund([name], KNOWN)
@@ -181,7 +182,11 @@ def test_a_near_miss_is_refused_with_the_name_meant_and_the_known_names(name, me
 def test_an_unknown_name_without_a_near_miss_lists_the_known_names_only():
     with pytest.raises(ScopeError) as caught:
         resolve_forbund(["Finsam Gotland"], KNOWN)
-    assert "menade du" not in str(caught.value) and "'Finsam Gotland' finns inte" in str(caught.value)
+    assert "menade du" not in str(caught.value)
+    assert "'Finsam Gotland' finns inte i årets insatser. Kända förbund: " in str(caught.value)
+    with pytest.raises(ScopeError) as caught:
+        resolve_forbund(["förbundet"], KNOWN)  # in every name: no one name is meant
+    assert "menade du" not in str(caught.value)
 
 
 def test_the_cut_keeps_the_forbund_projects_and_every_row_that_references_them():
