@@ -133,10 +133,13 @@ def cmd_run_scenario(args: argparse.Namespace) -> int:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
     outcome = result.run
-    _steward_view(outcome.run_id, outcome.out_dir)
+    _steward_view(outcome.run_id, outcome.out_dir, result.home)
     if not outcome.success:
         return _failed(f"scenariot {result.name}: körningen {outcome.run_id} misslyckades (det officiella året är "
                        "orört):", outcome, args.debug)
+    reports = reports_line(outcome.out_dir, reports_reused(outcome.run_id, _run_instance(result.home)))
+    if reports:
+        print(reports)
     print(f"klart: scenariot {result.name} för {args.year} skrivet till {outcome.out_dir} "
           f"(körning {outcome.run_id}, instans {result.home})")
     return 0
@@ -181,7 +184,7 @@ def _scoped_done(args: argparse.Namespace, scoped, home: Path | None = None) -> 
     """A limited run's lines: what it reused, which national reference it read, where it wrote; the exit code."""
     outcome = scoped.outcome
     name = f"scenariot {scoped.scenario}: " if scoped.scenario else ""
-    _steward_view(outcome.run_id, outcome.out_dir)
+    _steward_view(outcome.run_id, outcome.out_dir, home)
     if not outcome.success:
         untouched = " (det officiella året är orört)" if scoped.scenario else ""
         return _failed(f"{name}körningen {outcome.run_id} misslyckades{untouched}:", outcome, args.debug)
@@ -209,15 +212,20 @@ def _scoped_done(args: argparse.Namespace, scoped, home: Path | None = None) -> 
     return 0
 
 
-def _steward_view(run_id: str, out: Path) -> None:
-    """Counts per dataset, and the steward notice when a check failed (no daemon may be running)."""
+def _run_instance(home: Path | None):
+    """The instance a run is recorded in: the official one, or a scenario's own (its home)."""
     from dagster import DagsterInstance
 
+    return DagsterInstance.get() if home is None else DagsterInstance.from_config(str(home))
+
+
+def _steward_view(run_id: str, out: Path, home: Path | None = None) -> None:
+    """Counts per dataset, and the steward notice when a check failed (no daemon may be running)."""
     from pipelines.sensors import notify_steward
     from samverkan.files import read_csv_extract
     from samverkan.quality import SUMMARY_FILE
 
-    instance = DagsterInstance.get()
+    instance = _run_instance(home)
     run = instance.get_run_by_id(run_id)
     notice = notify_steward(instance, run) if run is not None else None
     if (out / SUMMARY_FILE).exists():
@@ -255,10 +263,15 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
     failed = 0
+    home = None
+    if args.scenario is not None:
+        from pipelines.scenarios import scenario_home
+
+        home = scenario_home(args.scenario)
     for year, outcome in outcomes.items():
         status = "klart" if outcome.success else "MISSLYCKADES"
         print(f"{year}: {status} (körning {outcome.run_id}) {outcome.out_dir}")
-        _steward_view(outcome.run_id, outcome.out_dir)
+        _steward_view(outcome.run_id, outcome.out_dir, home)
         for failure in outcome.failures:
             print(f"  {failure}", file=sys.stderr)
         if args.debug and not outcome.success:

@@ -116,8 +116,8 @@ class SwedishParser(argparse.ArgumentParser):
         for english, word in TYPE_NAMES.items():
             message = message.removesuffix(f" är inte {english}") + (
                 f" är inte {word}" if message.endswith(f" är inte {english}") else "")
-        with swedish_argparse():
-            super().error(message)
+        # One line, as every other failure; the usage block is what --help shows.
+        self.exit(2, f"{self.prog}: fel: {message} (se {self.prog} --help)\n")
 
 
 def version_text() -> str:

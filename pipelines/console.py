@@ -70,11 +70,12 @@ def reports_line(out: Path, reused: int = 0) -> str | None:
     return f"rapporter: {made} (PDF och HTML), förteckning i {index.resolve()}"
 
 
-def reports_reused(run_id: str) -> int:
-    """How many reports the run copied instead of laying out, from its report asset's metadata (0 if unknown)."""
+def reports_reused(run_id: str, instance=None) -> int:
+    """How many reports the run copied instead of laying out, from its report asset's metadata (0 if unknown);
+    ``instance`` is the run's (left out: the official one)."""
     from dagster import AssetKey, DagsterInstance
 
-    instance = DagsterInstance.get()
+    instance = instance or DagsterInstance.get()
     for record in instance.fetch_materializations(AssetKey("samverkansbokslut_reports"), limit=5).records:
         if record.run_id == run_id:
             value = record.asset_materialization.metadata.get("reused") if record.asset_materialization else None
