@@ -25,7 +25,7 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
 )
 from dagster._core.storage.sqlite_storage import DagsterSqliteStorage
 from dagster._serdes import ConfigurableClass, ConfigurableClassData
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
@@ -52,6 +52,18 @@ def _postgres_storage() -> DagsterStorage:
 KEPT_SHARD_ENGINES = 8
 # Dagster's schema check opens a second connection while its first is open (SqliteEventLogStorage._initdb).
 EXTRA_CONNECTIONS = 4
+
+
+def _normal_sync(connection, record, _proxy=None) -> None:
+    # WAL with synchronous=NORMAL: a commit is not fsynced on its own, the checkpoint is. SQLite's documentation
+    # calls this safe from corruption in WAL mode; what an OS crash or power cut can cost is the last events
+    # written before it, never the database. The outputs' run.json is written and fsynced on its own.
+    # Asked at each checkout until it holds: a new shard's first connection opens it before Dagster makes it WAL.
+    if record.info.get("normal_sync"):
+        return
+    if str(connection.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        connection.execute("PRAGMA synchronous=NORMAL")
+        record.info["normal_sync"] = True
 
 
 def _dispose_all(engines: dict[str, Engine]) -> None:
@@ -84,6 +96,7 @@ class EngineKeepingEventLog(SqliteEventLogStorage):
                                    connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
                                                  # handed between threads, never used by two at once (the lock)
                                                  "check_same_thread": False})
+            event.listen(engine, "checkout", _normal_sync)
             engines[shard] = engine
         engines.move_to_end(shard)
         runs = [key for key in engines if key != INDEX_SHARD_NAME]

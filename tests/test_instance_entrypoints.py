@@ -228,3 +228,29 @@ def test_a_process_that_never_disposes_its_instance_leaves_no_wal_behind(tmp_pat
     assert left == []
     run_id = done.stdout.split()[-1]
     assert (home / "history" / "runs" / f"{run_id}.db").stat().st_size > 0
+
+
+def test_kept_connections_to_a_wal_database_commit_without_their_own_fsync(tmp_path: Path, monkeypatch) -> None:
+    """synchronous=NORMAL on the kept WAL connections (the checkpoint is synced, a commit alone is not), also for
+    a run's new shard, whose first connection opened it before it was WAL."""
+    from dagster import AssetMaterialization, DagsterInstance, job, op
+
+    @op
+    def make(context) -> None:
+        context.log_event(AssetMaterialization(asset_key="sync"))
+
+    @job
+    def small():
+        make()
+
+    home = _fresh_home(tmp_path / "home")
+    for name in SAMVERKAN_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with DagsterInstance.from_config(str(home)) as instance:
+        run_id = small.execute_in_process(instance=instance).run_id
+        log = instance.event_log_storage
+        for shard in ("index", run_id):
+            with log._connect(shard) as conn:  # noqa: SLF001
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+                assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
