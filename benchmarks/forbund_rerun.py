@@ -79,6 +79,26 @@ def forbund_target(rerun: dict | None, year_wall: float) -> dict:
             "met": rerun["success"] and rerun["reused_validation"] and share <= TARGET_SHARE}
 
 
+def unchanged_target(again: dict | None) -> dict:
+    """The same year run again with nothing changed (issue 19 item 6): no report laid out again."""
+    if not again:
+        return {"value": "not measured", "target": "every report reused", "met": None}
+    return {"value": f"{again['wall_seconds']:.1f} s = {again['of_first']:.3f} of the first run, "
+                     f"{again['reports_reused']} of {again['pdfs']} reports reused",
+            "target": "every report reused (no report laid out again)",
+            "met": again["success"] and again["reports_reused"] == again["pdfs"]}
+
+
+def unchanged_lines(again: dict | None) -> list[str]:
+    if not again:
+        return []
+    return ["## The same year again, nothing changed", "",
+            f"A second run of the year on the unchanged inbox, parameters and code, into the same folder: "
+            f"{'ok' if again['success'] else 'FAILED'}, {again['wall_seconds']:.1f} s wall = "
+            f"**{again['of_first']:.3f} of the first run**, {again['reports_reused']} of {again['pdfs']} reports "
+            f"reused rather than laid out (load {again['load_average'][0]:.1f} after).", ""]
+
+
 def _row(label: str, run: dict, year_wall: float) -> str:
     render = next((s for k, s in run["steps"].items() if ".render_forbund[" in k), None)
     share = run["wall_seconds"] / year_wall

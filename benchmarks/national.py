@@ -51,7 +51,8 @@ if str(ROOT) not in sys.path:
 from dagster import HookContext, success_hook  # noqa: E402
 
 from benchmarks.floor import chosen_reports, floor_summary, floor_targets  # noqa: E402
-from benchmarks.forbund_rerun import forbund_target, measure_forbund_rerun  # noqa: E402
+from benchmarks.forbund_rerun import forbund_target, measure_forbund_rerun, unchanged_target  # noqa: E402
+from benchmarks.machine import measure_read, measure_yardstick, python_json  # noqa: E402
 from benchmarks.national_markdown import markdown  # noqa: E402
 from benchmarks.stages import run_steps, stage_table, step_assets, summarise_stages, total_stages  # noqa: E402
 from pipelines.jobs import worker_count  # noqa: E402
@@ -122,70 +123,49 @@ def make_inbox(args: argparse.Namespace) -> tuple[Path, dict]:
     return inbox, info
 
 
-def measure_read(inbox: Path) -> dict:
-    """The readers alone, in a fresh process, so its peak RSS is the read's own."""
-    code = (
-        "import json, resource, time, sys\n"
-        "from pathlib import Path\n"
-        "from samverkan.contract import DATASETS\n"
-        "from samverkan.readers import read_dataset\n"
-        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
-        "u0 = resource.getrusage(resource.RUSAGE_SELF)\n"
-        "t = time.perf_counter()\n"
-        "rows = {name: len(read_dataset(Path(sys.argv[1]), name)) for name in DATASETS}\n"
-        "u = resource.getrusage(resource.RUSAGE_SELF)\n"
-        "print(json.dumps({'seconds': round(time.perf_counter() - t, 3), 'rows': rows,\n"
-        "  'cpu_seconds': round(u.ru_utime + u.ru_stime - u0.ru_utime - u0.ru_stime, 2),\n"
-        "  'peak_rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),\n"
-        "  'baseline_rss_mb': round(base, 1)}))\n"
-    )
-    return _python_json(code, str(inbox))
+def _one_run(job, instance, inbox: Path, year: int, out: Path, memory_log: Path, groups, names) -> dict:
+    """One run of ``year`` through execute_job: wall seconds, PDFs, per-step times, CPU and memory."""
+    from dagster import execute_job
 
+    from pipelines.run import _literal
 
-def _python_json(code: str, *args: str):
-    """Run ``code`` in a fresh Python process in the project and return the JSON on its last line of output."""
-    done = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def measure_yardstick() -> dict[str, float]:
-    """How fast the machine is right now, so that figures from different runs, days or machines can be put side
-    by side (this machine's speed drifted by a third within a day). Measured in a fresh process before and
-    after the runs, best of three after a warm-up:
-
-    - ``render``: CPU seconds to render the demo report (one förbund), the work that dominates a year; it
-      also gets faster when the report's rendering does, so it compares machines, not versions of the code;
-    - ``python``: CPU seconds of a fixed pure-Python workload (dicts, strings, sorting, like layout code)
-      that no change to this project touches: it compares runs of different versions of the code.
-    """
-    code = (
-        "import json, time\n"
-        "from reports.render import render_pdf\n"
-        "from reports.sample import FORBUND, sample_inputs\n"
-        "from samverkan.report import build_report_context\n"
-        "def fixed_work():\n"
-        "    table = {f'k{i}': (i * 7919) % 1009 for i in range(300_000)}\n"
-        "    return sum(len(key) + value for key, value in sorted(table.items(), key=lambda kv: kv[1]))\n"
-        "def best(work):\n"
-        "    work()\n"
-        "    times = []\n"
-        "    for _ in range(3):\n"
-        "        started = time.process_time()\n"
-        "        work()\n"
-        "        times.append(time.process_time() - started)\n"
-        "    return round(min(times), 3)\n"
-        "context = build_report_context(sample_inputs(), FORBUND)\n"
-        "print(json.dumps({'render': best(lambda: render_pdf(context)), 'python': best(fixed_work)}))\n"
-    )
-    return _python_json(code)
+    run_config = {
+        "resources": {"settings": {"config": {"inbox_dir": str(inbox), "out_dir": _literal(out)}}},
+        "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+    }
+    started = time.perf_counter()
+    with execute_job(job, instance=instance, run_config=run_config,
+                     tags={"dagster/partition": str(year)}) as result:
+        wall = time.perf_counter() - started
+        steps = run_steps(instance, result.run_id)
+        success = result.success
+    memory, cpu = {}, {}
+    if memory_log.exists():
+        for line in memory_log.read_text().splitlines():
+            entry = json.loads(line)
+            if entry["run_id"] == result.run_id:
+                memory[entry["step"]] = max(entry["peak_rss_mb"], entry.get("children_peak_rss_mb", 0))
+                cpu[entry["step"]] = entry.get("cpu_seconds")
+    pdfs = sorted(out.rglob("*.pdf"))
+    return {
+        "run_id": result.run_id,
+        "success": success,
+        "wall_seconds": round(wall, 3),
+        "pdfs": len(pdfs),
+        "pdf_mb": round(sum(p.stat().st_size for p in pdfs) / 2**20, 1),
+        "stages": summarise_stages(steps, memory, groups, names, cpu),
+        "steps": {k: {"seconds": v.get("seconds"), "cpu_seconds": cpu.get(k), "peak_rss_mb": memory.get(k)}
+                  for k, v in steps.items()},
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def run_partitions(inbox: Path, years: list[int], workers: int, work: Path, budget: float | None = None,
                    forbund_rerun: bool = False) -> dict:
     """One run per year through execute_job on a fresh SQLite instance; per-step times and memory."""
-    from dagster import DagsterInstance, build_reconstructable_job, execute_job
+    from dagster import DagsterInstance, build_reconstructable_job
 
-    from pipelines.run import _literal
+    from pipelines.console import reports_reused
 
     memory_log = work / "memory.jsonl"
     os.environ.update({
@@ -210,38 +190,22 @@ def run_partitions(inbox: Path, years: list[int], workers: int, work: Path, budg
                                       f"{len(years)} years; the remaining years were not run")
                 break
             out = work / "out" / str(year)
-            run_config = {
-                "resources": {"settings": {"config": {"inbox_dir": str(inbox), "out_dir": _literal(out)}}},
-                "loggers": {"console": {"config": {"log_level": "WARNING"}}},
-            }
-            started = time.perf_counter()
-            with execute_job(job, instance=instance, run_config=run_config,
-                             tags={"dagster/partition": str(year)}) as result:
-                wall = time.perf_counter() - started
-                steps = run_steps(instance, result.run_id)
-                success = result.success
-            memory, cpu = {}, {}
-            if memory_log.exists():
-                for line in memory_log.read_text().splitlines():
-                    entry = json.loads(line)
-                    if entry["run_id"] == result.run_id:
-                        memory[entry["step"]] = max(entry["peak_rss_mb"], entry.get("children_peak_rss_mb", 0))
-                        cpu[entry["step"]] = entry.get("cpu_seconds")
-            pdfs = sorted(out.rglob("*.pdf"))
-            results["years"][str(year)] = {
-                "success": success,
-                "wall_seconds": round(wall, 3),
-                "pdfs": len(pdfs),
-                "pdf_mb": round(sum(p.stat().st_size for p in pdfs) / 2**20, 1),
-                "stages": summarise_stages(steps, memory, groups, names, cpu),
-                "steps": {k: {"seconds": v.get("seconds"), "cpu_seconds": cpu.get(k), "peak_rss_mb": memory.get(k)}
-                          for k, v in steps.items()},
-                "load_average": [round(x, 2) for x in os.getloadavg()],
-            }
-            print(f"  {year}: {'ok' if success else 'MISSLYCKADES'} {wall:.1f} s, {len(pdfs)} PDF", flush=True)
+            entry = _one_run(job, instance, inbox, year, out, memory_log, groups, names)
+            entry.pop("run_id")
+            results["years"][str(year)] = entry
+            print(f"  {year}: {'ok' if entry['success'] else 'MISSLYCKADES'} {entry['wall_seconds']:.1f} s, "
+                  f"{entry['pdfs']} PDF", flush=True)
         # The years' wall time is theirs alone; the rerun after them has its own.
         results["wall_seconds"] = round(time.perf_counter() - started_all, 3)
         if forbund_rerun and results["years"]:
+            # The same year again on the unchanged inbox, parameters and code: nothing to lay out again.
+            print("  samma år igen, inget ändrat …", flush=True)
+            last = years[-1]
+            again = _one_run(job, instance, inbox, last, work / "out" / str(last), memory_log, groups, names)
+            again["reports_reused"] = reports_reused(again.pop("run_id"), instance)
+            again["of_first"] = round(again["wall_seconds"] / results["years"][str(last)]["wall_seconds"], 3)
+            results["unchanged_rerun"] = {k: again[k] for k in ("success", "wall_seconds", "pdfs", "reports_reused",
+                                                                 "of_first", "load_average")}
             print("  ett förbund, oförändrad inkorg …", flush=True)
             results["forbund_rerun"] = measure_forbund_rerun(instance, inbox, years[-1], work)
     results["stages"] = total_stages([y["stages"] for y in results["years"].values()])
@@ -278,7 +242,7 @@ def measure_floor(work: Path, year: int, part: dict, cores: int, count: int, rep
     if not (out / "reports.csv").exists():  # the run failed before its reports: nothing to compare
         return {}
     reports = chosen_reports(out, count)
-    bare = _python_json("from benchmarks.floor import main; main()", str(repeats),
+    bare = python_json("from benchmarks.floor import main; main()", str(repeats),
                         *(str(out / r["html"]) for r in reports))
     measured = part["years"][str(year)]
     steps = measured["steps"]
@@ -381,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         **floor_targets(report["floor"]),
         "forbund_rerun_vs_year": forbund_target(report["one_year"].get("forbund_rerun"), one_year["wall_seconds"]),
+        "unchanged_rerun_vs_first": unchanged_target(report["one_year"].get("unchanged_rerun")),
     }
     report["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
 """The national benchmark's results as markdown (``results/<name>.md``), from the report it writes as JSON."""
 
-from benchmarks.forbund_rerun import forbund_lines
+from benchmarks.forbund_rerun import forbund_lines, unchanged_lines
 
 
 def _cell(value: float | None, digits: int = 1) -> str:
@@ -81,6 +81,7 @@ def markdown(report: dict) -> str:
                          f"{_cell(row['peak_rss_mb'], 0)} |")
         lines.append("")
         if key == "one_year":
+            lines += unchanged_lines(part.get("unchanged_rerun"))
             lines += forbund_lines(part.get("forbund_rerun"), part["years"][years[-1]])
     duck = report.get("duckdb", {})
     lines += ["## Ledger against DuckDB", ""]
