@@ -84,9 +84,9 @@ def unchanged_target(again: dict | None) -> dict:
     if not again:
         return {"value": "not measured", "target": "every report reused", "met": None}
     return {"value": f"{again['wall_seconds']:.1f} s = {again['of_first']:.3f} of the first run, "
-                     f"{again['reports_reused']} of {again['pdfs']} reports reused",
+                     f"{again['reports_reused']} of {again['reports']} reports reused",
             "target": "every report reused (no report laid out again)",
-            "met": again["success"] and again["reports_reused"] == again["pdfs"]}
+            "met": again["success"] and again["reports_reused"] == again["reports"]}
 
 
 def unchanged_lines(again: dict | None) -> list[str]:
@@ -95,7 +95,7 @@ def unchanged_lines(again: dict | None) -> list[str]:
     return ["## The same year again, nothing changed", "",
             f"A second run of the year on the unchanged inbox, parameters and code, into the same folder: "
             f"{'ok' if again['success'] else 'FAILED'}, {again['wall_seconds']:.1f} s wall = "
-            f"**{again['of_first']:.3f} of the first run**, {again['reports_reused']} of {again['pdfs']} reports "
+            f"**{again['of_first']:.3f} of the first run**, {again['reports_reused']} of {again['reports']} reports "
             f"reused rather than laid out (load {again['load_average'][0]:.1f} after).", ""]
 
 

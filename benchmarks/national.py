@@ -166,6 +166,7 @@ def run_partitions(inbox: Path, years: list[int], workers: int, work: Path, budg
     from dagster import DagsterInstance, build_reconstructable_job
 
     from pipelines.console import reports_reused
+    from samverkan.files import read_csv_extract
 
     memory_log = work / "memory.jsonl"
     os.environ.update({
@@ -203,8 +204,9 @@ def run_partitions(inbox: Path, years: list[int], workers: int, work: Path, budg
             last = years[-1]
             again = _one_run(job, instance, inbox, last, work / "out" / str(last), memory_log, groups, names)
             again["reports_reused"] = reports_reused(again.pop("run_id"), instance)
+            again["reports"] = len(read_csv_extract(work / "out" / str(last) / "reports.csv"))
             again["of_first"] = round(again["wall_seconds"] / results["years"][str(last)]["wall_seconds"], 3)
-            results["unchanged_rerun"] = {k: again[k] for k in ("success", "wall_seconds", "pdfs", "reports_reused",
+            results["unchanged_rerun"] = {k: again[k] for k in ("success", "wall_seconds", "reports", "reports_reused",
                                                                  "of_first", "load_average")}
             print("  ett förbund, oförändrad inkorg …", flush=True)
             results["forbund_rerun"] = measure_forbund_rerun(instance, inbox, years[-1], work)
