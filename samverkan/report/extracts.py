@@ -21,6 +21,8 @@ from samverkan.suppression import Cell
 BREAKDOWN_COLUMNS = ["forbund", "year", "dimension", "category", "participants", "exited", "to_work_or_studies",
                      "share_work_or_studies", "hidden"]
 TRANSITION_COLUMNS = ["forbund", "year", "before", "after", "leavers", "hidden"]
+# Not comparison.csv: that is the run comparison's file (samverkan.compare), which a new version holds too.
+BENCHMARKS_FILE = "benchmarks.csv"
 BENCHMARK_COLUMNS = ["forbund", "year", "measure", "value", "median", "percentile", "forbund_compared"]
 
 
@@ -60,5 +62,5 @@ def outcome_extracts(inputs: ReportInputs, names: Iterable[str]) -> dict[str, pd
         "breakdowns.csv": _counts(pd.DataFrame(breakdowns, columns=BREAKDOWN_COLUMNS),
                                   ["participants", "exited", "to_work_or_studies"]),
         "transitions.csv": _counts(pd.DataFrame(transitions, columns=TRANSITION_COLUMNS), ["leavers"]),
-        "benchmarks.csv": pd.DataFrame(benchmarks, columns=BENCHMARK_COLUMNS),
+        BENCHMARKS_FILE: pd.DataFrame(benchmarks, columns=BENCHMARK_COLUMNS),
     }
