@@ -203,23 +203,28 @@ def _catalogue(a: pd.DataFrame | None, b: pd.DataFrame | None) -> list[dict]:
     return out
 
 
-def _report_hashes(folder: Path, index: pd.DataFrame | None) -> dict[str, dict[str, str]]:
+def _report_hashes(folder: Path, index: pd.DataFrame | None) -> dict[str, dict[str, str]] | None:
     """Per förbund its report's hashes: the PDF's from ``reports.csv``, and the content hash (and the PDF's)
     from run.json's ``reports``; a limited run's staging folder lists only its own förbund in run.json, the
-    others in the merged reports.csv."""
+    others in the merged reports.csv. None for a folder that lists no reports at all (no report step ran)."""
+    listed = (read_manifest(folder) or {}).get("reports")
+    if index is None and not listed:
+        return None
     found: dict[str, dict[str, str]] = {}
     if index is not None and "forbund" in index:
         for row in index.to_dict("records"):
             found[row["forbund"]] = {"pdf_sha256": str(row.get("pdf_sha256", "")), "pdf": str(row.get("pdf", ""))}
-    for forbund, entry in ((read_manifest(folder) or {}).get("reports") or {}).items():
+    for forbund, entry in (listed or {}).items():
         found.setdefault(forbund, {}).update(
             {key: str(entry[key]) for key in ("pdf", "pdf_sha256", "content_hash") if entry.get(key)})
     return found
 
 
-def _reports(a: dict[str, dict[str, str]], b: dict[str, dict[str, str]]) -> list[dict]:
+def _reports(a: dict[str, dict[str, str]] | None, b: dict[str, dict[str, str]] | None) -> list[dict]:
     """A förbund whose published report differs: by content hash when both runs recorded one (what the report
     was made of), else by the PDF's SHA-256; and a report that only one run published."""
+    if a is None or b is None:
+        return []
     out = []
     for forbund in [*a, *(n for n in b if n not in a)]:
         ra, rb = a.get(forbund), b.get(forbund)
@@ -326,6 +331,10 @@ def comparison_markdown(comparison: Comparison) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def comparison_lines(comparison: Comparison) -> list[str]:
     """The few lines ``samverkan compare`` prints."""
     counts = comparison.frame["section"].value_counts()
@@ -337,14 +346,15 @@ def comparison_lines(comparison: Comparison) -> list[str]:
     out += [f"  netto {r.forbund}: {_kr(r.a)} → {_kr(r.b)}" for r in _totals(comparison).head(MAX_LISTED).itertuples()]
     levels = comparison.section("success")
     if not levels.empty:
-        out.append(f"  {len(levels)} insatser har ändrad framgångsnivå")
+        out.append(f"  {_count(len(levels), 'insats', 'insatser')} har ändrad framgångsnivå")
     amounts = comparison.section("catalogue")
     if not amounts.empty:
-        out.append(f"  {len(amounts)} skillnader i enhetskostnadskatalogen")
+        out.append(f"  {_count(len(amounts), 'skillnad', 'skillnader')} i enhetskostnadskatalogen")
     reports = comparison.section("report")
     changed = reports[reports["measure"] != "rapport"]
     if not changed.empty:
-        out.append(f"  {len(changed)} rapporter har ändrats: {', '.join(changed['forbund'].head(MAX_LISTED))}")
+        out.append(f"  {_count(len(changed), 'rapport', 'rapporter')} har ändrats: "
+                   + ", ".join(changed["forbund"].head(MAX_LISTED)))
     out += [f"  rapport {r.forbund}: {r.note}" for r in reports[reports["measure"] == "rapport"].itertuples()]
     return [*out, *comparison.notes]
 

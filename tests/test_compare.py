@@ -89,7 +89,7 @@ def test_written_files_and_printed_lines(runs: tuple[Path, Path], tmp_path: Path
     assert lines[0].endswith("versioner 1, parametrar och regler 1, enhetskostnader 0, bokslut 2, "
                              "framgångsnivåer 1, rapporter 0")
     assert "  netto Förbund A: 500\u00a0kr → 620\u00a0kr" in lines
-    assert "  1 insatser har ändrad framgångsnivå" in lines
+    assert "  1 insats har ändrad framgångsnivå" in lines
     written = read_csv_extract(tmp_path / "jmf" / "comparison.csv", dtype={"a": "str", "b": "str"},
                                keep_default_na=False)
     assert len(written) == 5 and list(written.columns)[:5] == ["section", "forbund", "project_id", "actor",
@@ -144,6 +144,11 @@ def test_a_report_that_changed_or_is_on_one_side_only(runs: tuple[Path, Path]) -
     assert lines[0].endswith("rapporter 3")
     assert "  2 rapporter har ändrats: Förbund B, Förbund D" in lines
     assert "  rapport Förbund C: bara i B" in lines
+    (b / "reports.csv").unlink()
+    (b / "run.json").unlink()
+    # A folder that lists no reports (no report step ran) has no report differences, only the missing file.
+    without = compare_outputs(a, b)
+    assert without.section("report").empty and f"reports.csv saknas i B ({b})" in without.notes
     markdown = comparison_markdown(comparison)
     assert "| Förbund C | rapport | bara i B |" in markdown and "rapporter 3" in markdown
 
