@@ -177,7 +177,8 @@ def _catalogue(a: pd.DataFrame | None, b: pd.DataFrame | None) -> list[dict]:
         if index not in ta.index or index not in tb.index:
             # A row of one catalogue only: one line with its amounts, not one per column.
             row = ta.loc[index] if index in ta.index else tb.loc[index]
-            text = "; ".join(f"{c} {_num(_number(row[c]))}" for c in fields if _number(row[c]) != 0)
+            amounts = {c: _number(row[c]) for c in fields}
+            text = "; ".join(f"{c} {_num(v)}" for c, v in amounts.items() if not np.isnan(v) and v != 0)
             out.append(_rows("catalogue", label, text if index in ta.index else "",
                              "" if index in ta.index else text, "bara i A" if index in ta.index else "bara i B"))
             continue
