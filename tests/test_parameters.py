@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -202,3 +203,26 @@ def test_a_run_file_changed_in_place_is_checked_again(tmp_path: Path) -> None:
     assert validate_run_files(path, None, None, 2024) == []
     path.unlink()
     assert validate_run_files(path, None, None, 2024) == [f"parameterfilen {path} finns inte"]
+
+
+def test_an_empty_or_header_only_catalogue_is_one_swedish_line_naming_the_file(tmp_path: Path) -> None:
+    header = (Path(__file__).parents[1] / "samverkan" / "data" / "unit_costs.csv").read_text(
+        encoding="utf-8-sig").split("\n", 1)[0]
+    empty = write(tmp_path / "k.csv", "")
+    assert validate_run_files(None, None, empty, 2024) == [
+        "katalogfilen k.csv är tom; en katalog behöver en rubrikrad och rader (lämna katalogen ogiven för den "
+        "medföljande)"]
+    assert lines_of(load_catalogue, 2024, write(tmp_path / "bom.csv", "\ufeff \n")) == [
+        "katalogfilen bom.csv är tom; en katalog behöver en rubrikrad och rader (lämna katalogen ogiven för den "
+        "medföljande)"]
+    assert validate_run_files(None, None, write(tmp_path / "h.csv", header + "\n"), 2024) == [
+        "katalogfilen h.csv har bara rubrikraden och inga rader med enhetskostnader"]
+
+
+def test_an_empty_parameters_or_rules_file_is_an_empty_document_and_changes_nothing(tmp_path: Path) -> None:
+    parameters = load_parameters(write(tmp_path / "p.yaml", ""))
+    assert parameters.discount_rate == SHIPPED.discount_rate and parameters.version.startswith("2026.1+")
+    assert validate_run_files(tmp_path / "p.yaml", write(tmp_path / "r.yaml", ""), None, 2024) == []
+    shipped, empty = (load_rules(path, parameters=SHIPPED) for path in (None, tmp_path / "r.yaml"))
+    assert empty.version.startswith("2026.2+")
+    assert dataclasses.replace(empty, version=shipped.version, source=shipped.source) == shipped

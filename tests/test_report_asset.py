@@ -119,7 +119,7 @@ def test_asset_writes_one_report_per_forbund(tmp_path: Path, inbox: Path) -> Non
     transitions = read_csv_extract(out / "transitions.csv", keep_default_na=False)
     assert list(zip(transitions["after"], transitions["leavers"], transitions["hidden"], strict=True)) == [
         ("Arbete", "", "liten"), ("Arbetssökande", "", "liten")]
-    assert {"measure", "percentile"} <= set(read_csv_extract(out / "comparison.csv").columns)
+    assert {"measure", "percentile"} <= set(read_csv_extract(out / "benchmarks.csv").columns)
 
 
 @pytest.mark.slow

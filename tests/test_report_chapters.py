@@ -319,7 +319,7 @@ def test_the_extracts_are_suppressed_exactly_as_the_report(context):
     written = extracts["transitions.csv"]
     assert list(gender.index) == ["Kvinnor", "Män", "Annat", "Totalt"]
     assert {(r.before, r.after): (None if pd.isna(r.leavers) else r.leavers) for r in written.itertuples()} == printed
-    assert set(extracts["comparison.csv"]["forbund"]) == {FORBUND, "Finsam Väst"}
+    assert set(extracts["benchmarks.csv"]["forbund"]) == {FORBUND, "Finsam Väst"}
 
 
 def test_every_header_cell_has_a_scope(html):

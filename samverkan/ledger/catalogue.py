@@ -14,6 +14,7 @@ columns are costs per full-time year (negative = income, e.g. tax on a wage);
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 from dataclasses import dataclass
@@ -222,6 +223,10 @@ def load_catalogue(report_year: int, path: Path | str | None = None,
     """Read, check and index a catalogue file (the shipped one when ``path`` is empty)."""
     path = Path(path) if path else default_catalogue_file()
     raw = path.read_bytes()
+    if not raw.removeprefix(codecs.BOM_UTF8).strip():
+        # pandas' own line names neither the file nor what is wrong with it.
+        raise RunFileError(f"katalogfilen {path.name} är tom; en katalog behöver en rubrikrad och rader (lämna "
+                           "katalogen ogiven för den medföljande)")
     frame = _read_rows(raw)
     if path != default_catalogue_file() and is_override(frame):
         frame = apply_catalogue_override(frame, raw, path.name)
@@ -229,6 +234,8 @@ def load_catalogue(report_year: int, path: Path | str | None = None,
     if missing:
         raise RunFileError(f"{path.name}: kolumner saknas: {', '.join(missing)}")
     frame = frame[(frame[list(REQUIRED_COLUMNS)] != "").any(axis=1)].reset_index(drop=True)
+    if frame.empty:  # every unit cost would be zero, and every ledger with them
+        raise RunFileError(f"katalogfilen {path.name} har bara rubrikraden och inga rader med enhetskostnader")
     for column in ("kind", "target_group", "education_level", "item", "reduction_in_work"):
         if column not in frame.columns:
             frame[column] = ""

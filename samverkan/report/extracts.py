@@ -1,4 +1,4 @@
-"""The outcome chapters as published CSV extracts (breakdowns.csv, transitions.csv, comparison.csv).
+"""The outcome chapters as published CSV extracts (breakdowns.csv, transitions.csv, benchmarks.csv).
 
 Made from the very sections the reports print (the view builders of ``breakdowns``, ``destinations`` and
 ``benchmarks``), so an extract is suppressed exactly as the report is: a hidden count is an empty cell, and
@@ -21,7 +21,9 @@ from samverkan.suppression import Cell
 BREAKDOWN_COLUMNS = ["forbund", "year", "dimension", "category", "participants", "exited", "to_work_or_studies",
                      "share_work_or_studies", "hidden"]
 TRANSITION_COLUMNS = ["forbund", "year", "before", "after", "leavers", "hidden"]
-COMPARISON_COLUMNS = ["forbund", "year", "measure", "value", "median", "percentile", "forbund_compared"]
+# Not comparison.csv: that is the run comparison's file (samverkan.compare), which a new version holds too.
+BENCHMARKS_FILE = "benchmarks.csv"
+BENCHMARK_COLUMNS = ["forbund", "year", "measure", "value", "median", "percentile", "forbund_compared"]
 
 
 def _hidden(cells: Iterable[Any]) -> str:
@@ -39,7 +41,7 @@ def outcome_extracts(inputs: ReportInputs, names: Iterable[str]) -> dict[str, pd
     """File name → the suppressed table over every förbund in ``names``."""
     breakdowns: list[dict[str, Any]] = []
     transitions: list[dict[str, Any]] = []
-    comparison: list[dict[str, Any]] = []
+    benchmarks: list[dict[str, Any]] = []
     year = inputs.year
     for forbund in names:
         for table in breakdown_section(inputs.breakdown_counts, forbund).tables:
@@ -53,12 +55,12 @@ def outcome_extracts(inputs: ReportInputs, names: Iterable[str]) -> dict[str, pd
             transitions.append({"forbund": forbund, "year": year, "before": before, "after": after,
                                 "leavers": cell.value, "hidden": _hidden([cell])})
         for standing in benchmark_section(inputs.outcome_measures, inputs.ledger, forbund, year).standings:
-            comparison.append({"forbund": forbund, "year": year, "measure": standing.measure,
+            benchmarks.append({"forbund": forbund, "year": year, "measure": standing.measure,
                                "value": standing.value, "median": standing.national_median,
                                "percentile": standing.percentile, "forbund_compared": standing.forbund_compared})
     return {
         "breakdowns.csv": _counts(pd.DataFrame(breakdowns, columns=BREAKDOWN_COLUMNS),
                                   ["participants", "exited", "to_work_or_studies"]),
         "transitions.csv": _counts(pd.DataFrame(transitions, columns=TRANSITION_COLUMNS), ["leavers"]),
-        "comparison.csv": pd.DataFrame(comparison, columns=COMPARISON_COLUMNS),
+        BENCHMARKS_FILE: pd.DataFrame(benchmarks, columns=BENCHMARK_COLUMNS),
     }
