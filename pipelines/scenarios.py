@@ -4,9 +4,10 @@ A scenario lives in ``$DAGSTER_HOME/scenarios/NAME/``: its own ``dagster.yaml`` 
 ``SAMVERKAN_INSTANCE`` says, so its runs, events and materialisations are never the official instance's), its
 stored assets in ``assets/``, its Great Expectations results and Data Docs in ``gx/`` and ``scenario.json``
 (samverkan/scenario.py). Its outputs go to ``out/scenarios/NAME/YEAR`` beside the official folder unless another
-folder is given, and a folder overlapping an official one is refused. The run lock (pipelines/run_lock.py)
-looks only at its own instance's runs, so a scenario and the official year never wait for each other while two
-runs of one scenario still do. docs/operations.md says why this and not a ``scenario`` partition dimension.
+folder is given; a folder the official year's publishing uses or may use (samverkan/scenario.py) is refused.
+The run lock (pipelines/run_lock.py) looks only at its own instance's runs, so a scenario and the official year never
+wait for each other while two runs of one scenario still do. docs/operations.md says why this and not a
+``scenario`` partition dimension.
 
 A scenario's backfill (``run_scenario_years``) and its runs limited to some förbund (``run_scenario_forbund``,
 pipelines/scope.py) are its own runs too: a limited run may read the official year's national reference and

@@ -361,7 +361,7 @@ def adopt(published: Path, by: str = "") -> tuple[Path, dict]:
     scenario's folder, or a run limited to some förbund or steps, is refused, saying which run it is."""
     published = Path(published)
     if scenario := scenario_of(read_manifest(published)):
-        raise AdoptError(f"{published} är scenariot {scenario}s utdata, inte det officiella årets; ett scenario "
+        raise AdoptError(f"{published} är scenariot {scenario}:s utdata, inte det officiella årets; ett scenario "
                          "kan inte fastställas")
     folder = latest_version(published, "")
     if folder is None:
@@ -394,5 +394,5 @@ def adopt_command(out: str, year: int, by: str = "") -> list[str]:
             "filerna är skrivskyddade",
             f"nästa officiella körning av {year} skrivs till {following} (version {number}) med en jämförelse "
             f"mot {folder.name} i comparison.md",
-            *(f"hoppade över {other}: scenariot {of}s utdata, ingen version av det officiella året"
+            *(f"hoppade över {other}: scenariot {of}:s utdata, ingen version av det officiella året"
               for other, of in _named_versions(published) if of)]

@@ -80,7 +80,7 @@ def test_a_what_if_at_a_version_name_is_no_version_and_adopt_passes_it_over(tmp_
     assert latest_version(published) == second  # the report reuse (assets/report.py) reads this one
     lines = adopt_command(str(published), 2024)
     assert read_manifest(second)["adopted"] and not read_manifest(what_if).get("adopted")
-    assert f"hoppade över {what_if}: scenariot ranta-3s utdata" in lines[-1]
+    assert f"hoppade över {what_if}: scenariot ranta-3:s utdata" in lines[-1]
     # The next official run writes version 4: it never replaces the what-if nor compares with it.
     assert target_version(published) == (version_folder(published, 4), 4)
     fourth = _published(published, "r4")
@@ -91,7 +91,7 @@ def test_a_what_if_at_a_version_name_is_no_version_and_adopt_passes_it_over(tmp_
 
 def test_a_scenarios_own_folder_is_never_adopted(tmp_path: Path) -> None:
     mine = _what_if(tmp_path / "out" / "scenarios" / "ranta-3" / "2024")
-    with pytest.raises(AdoptError, match="scenariot ranta-3s utdata, inte det officiella årets"):
+    with pytest.raises(AdoptError, match="scenariot ranta-3:s utdata, inte det officiella årets"):
         adopt(mine)
     assert not read_manifest(mine).get("adopted")
 
