@@ -83,9 +83,9 @@ def check_out(out: Path, official_outs: list[Path]) -> None:
     (its run folders and every name beside them that publishing gives, ``official_name``)."""
     for official in official_outs:
         if overlaps(out, official) or official_name(out, official):
-            raise ScenarioError(f"utmappen {out} är (eller ligger i) en mapp som det officiella året använder eller "
-                                f"kan använda ({official} med versioner och körmappar); ett scenario skriver aldrig "
-                                "dit: välj en annan utmapp eller utelämna den")
+            raise ScenarioError(f"utmappen {out} är (eller ligger i) det officiella årets utmapp {official} eller en "
+                                "mapp bredvid som publiceringen av året använder (versioner -vN, körmappar "
+                                ".korning-*); ett scenario skriver aldrig dit: välj en annan utmapp eller utelämna den")
 
 
 @dataclass
