@@ -208,6 +208,7 @@ def report_inputs(
         extra=extra,
         forbund_scope=tuple(settings.forbund) if cut_to_scope(projects, settings.forbund) else (),
         national_reference=reference,
+        scenario=settings.scenario_name(),
     )
     names = [n for n in forbund_in_year(inputs) if not settings.forbund or n in settings.forbund]
     keys = [mapping_key(name) for name in names]

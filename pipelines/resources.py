@@ -7,7 +7,7 @@ from pathlib import Path
 from dagster import ConfigurableResource, DagsterRun, EnvVar, InitResourceContext
 from pydantic import Field, PrivateAttr
 
-from pipelines.run_lock import claim
+from pipelines.run_lock import OFFICIAL, SCENARIO_TAG, claim
 from samverkan.publish import ensure_staging
 from samverkan.run_files import run_file_digests
 
@@ -81,6 +81,9 @@ class SamverkanSettings(ConfigurableResource):
     national_reference: str = ""
     # (run id, root run id, whole job?) of a run that publishes; its steps write into its staging folder.
     _staging: tuple[str, str, bool] | None = PrivateAttr(default=None)
+    # The scenario the run is of ("" the official year), from the tag every scenario run carries (the command
+    # line's, a limited run's and the launchpad's alike, pipelines/scenarios.py): run.json and the report say it.
+    _scenario: str = PrivateAttr(default="")
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         # Every step that reads the settings first holds its run's year (and scenario), or stops: two runs of one
@@ -89,8 +92,14 @@ class SamverkanSettings(ConfigurableResource):
             claim(context.instance, context.run_id)
             record_run_files(context.instance, context.dagster_run, self)
             run = context.dagster_run
+            if run is not None and run.tags.get(SCENARIO_TAG, OFFICIAL) != OFFICIAL:
+                self._scenario = run.tags[SCENARIO_TAG]
             if publishes(run):
                 self._staging = (run.run_id, run.root_run_id or run.run_id, whole_run(run))
+
+    def scenario_name(self) -> str:
+        """The scenario this run is of; "" for the official year."""
+        return self._scenario
 
     def inbox_path(self) -> Path:
         return Path(self.inbox_dir)
@@ -106,7 +115,7 @@ class SamverkanSettings(ConfigurableResource):
         if self._staging is None:
             return published
         run_id, root, whole = self._staging
-        return ensure_staging(published, run_id, root, year, "alla" if whole else "urval")
+        return ensure_staging(published, run_id, root, year, "alla" if whole else "urval", self._scenario)
 
 
 # Fields a deployment may set through its environment (deploy/helm/values.yaml, the Makefile's `dev`).

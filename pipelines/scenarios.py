@@ -4,9 +4,10 @@ A scenario lives in ``$DAGSTER_HOME/scenarios/NAME/``: its own ``dagster.yaml`` 
 ``SAMVERKAN_INSTANCE`` says, so its runs, events and materialisations are never the official instance's), its
 stored assets in ``assets/``, its Great Expectations results and Data Docs in ``gx/`` and ``scenario.json``
 (samverkan/scenario.py). Its outputs go to ``out/scenarios/NAME/YEAR`` beside the official folder unless another
-folder is given, and a folder overlapping an official one is refused. The run lock (pipelines/run_lock.py)
-looks only at its own instance's runs, so a scenario and the official year never wait for each other while two
-runs of one scenario still do. docs/operations.md says why this and not a ``scenario`` partition dimension.
+folder is given; a folder the official year's publishing uses or may use (samverkan/scenario.py) is refused.
+The run lock (pipelines/run_lock.py) looks only at its own instance's runs, so a scenario and the official year never
+wait for each other while two runs of one scenario still do. docs/operations.md says why this and not a
+``scenario`` partition dimension.
 
 A scenario's backfill (``run_scenario_years``) and its runs limited to some förbund (``run_scenario_forbund``,
 pipelines/scope.py) are its own runs too: a limited run may read the official year's national reference and
@@ -41,6 +42,7 @@ from samverkan.scenario import (
     check_name,
     check_out,
     default_out,
+    official_name,
     overlaps,
     read_record,
     write_record,
@@ -159,7 +161,7 @@ def _set_up(home: Path, name: str, year: int, out: Path, files: dict[str, str],
     record = read_record(home) or ScenarioRecord(name=name, created=datetime.now(UTC).isoformat(timespec="seconds"))
     record.files = {key.removesuffix("_file"): value for key, value in files.items() if value}
     record.overrides = {key: value for key, value in overrides.items() if value is not None}
-    record.outputs[str(year)] = str(out)
+    record.add_output(year, out)
     write_record(home, record)
 
 
@@ -183,12 +185,18 @@ def scenario_out(name: str, year: int, out: Path | None, official: DagsterInstan
     return chosen
 
 
-def _prepared(name: str, year: int, out: Path | None, official: DagsterInstance, official_out: str,
+def _prepared(name: str, inbox: Path, year: int, out: Path | None, official: DagsterInstance, official_out: str,
               overrides: Mapping[str, object] | None, kwargs: dict[str, Any],
               root: Path | None = None) -> tuple[Path, Path, dict[str, str]]:
     """The scenario's home (under ``root``, default the official instance's), output folder and run files, set
-    up for a run of ``year``; the files are taken out of ``kwargs``."""
+    up for a run of ``year``; the files are taken out of ``kwargs``. Everything that refuses the run is checked
+    first: a refused run never registers a scenario."""
+    from pipelines.run import _check_year
     from samverkan.ledger.parameters import parameters_from_overrides
+
+    _check_year(year)
+    if not Path(inbox).is_dir():  # as run_year says it, but before the scenario is created
+        raise ValueError(f"inkorgen {inbox} finns inte eller är ingen mapp")
 
     home = scenario_home(name, root or Path(official.root_directory))
     out = scenario_out(name, year, out, official, official_out)
@@ -215,7 +223,7 @@ def run_scenario(name: str, inbox: Path, year: int, out: Path | None = None, *,
 
     name = check_name(name)
     official = _official(official)
-    home, out, files = _prepared(name, year, out, official, official_out, overrides, kwargs, home)
+    home, out, files = _prepared(name, inbox, year, out, official, official_out, overrides, kwargs, home)
     storage = assets_dir(home)
     resources = {"io_manager": {"config": {"base_dir": str(storage)}},
                  "intermediate_io_manager": {"config": {"base_dir": str(storage / "intermediate")}}}
@@ -244,7 +252,7 @@ def run_scenario_forbund(name: str, inbox: Path, year: int, forbund: list[str], 
     # An unknown förbund is refused before the scenario is set up.
     requested_forbund(inbox, forbund, stored_projects(
         year, assets_dir(scenario_home(name, Path(official.root_directory))), readable.storage))
-    home, out, files = _prepared(name, year, out, official, official_out, None, kwargs)
+    home, out, files = _prepared(name, inbox, year, out, official, official_out, None, kwargs)
     with _environment({RESULTS_VARIABLE: str(gx_dir(home))}), \
             DagsterInstance.from_config(str(home)) as instance:
         scoped = run_scoped(inbox, year, out, forbund, instance=instance, storage=assets_dir(home), scenario=name,
@@ -352,11 +360,12 @@ def delete_scenario(name: str, official: DagsterInstance | None = None, official
         raise ScenarioError(f"scenariot {name} körs just nu (körning {running[:8]}); vänta eller avbryt den först")
     template = official_out or os.environ.get("SAMVERKAN_OUT") or OFFICIAL_OUT
     removed = []
-    for year, out in sorted(record.outputs.items()):
-        path = Path(out)
-        if path.is_dir() and not any(overlaps(path, o) for o in _official_outs(official, int(year), template)):
-            shutil.rmtree(path)
-            removed.append(path)
+    for year, outs in sorted(record.outputs.items()):
+        officials = _official_outs(official, int(year), template)
+        for path in map(Path, outs):
+            if path.is_dir() and not any(overlaps(path, o) or official_name(path, o) for o in officials):
+                shutil.rmtree(path)
+                removed.append(path)
     shutil.rmtree(folder)
     return [*removed, folder]
 

@@ -32,6 +32,9 @@ DONE = "klar"
 FAILED = "misslyckad"
 ABANDONED = "avbruten"
 STATUSES = (RUNNING, DONE, FAILED, ABANDONED)
+# The scenario a folder's run was of (pipelines/scenarios.py); absent for the official year, whose manifests
+# stay as they were.
+SCENARIO = "scenario"
 
 
 def now() -> str:
@@ -66,8 +69,9 @@ def write_manifest(folder: Path, manifest: Mapping) -> Path:
     return write_bytes_atomic(Path(folder) / MANIFEST, manifest_bytes(manifest))
 
 
-def start_manifest(folder: Path, run_id: str, year: int, steps: str) -> bool:
-    """Create ``folder`` with a ``pågår`` manifest unless it has one; True when this call created it.
+def start_manifest(folder: Path, run_id: str, year: int, steps: str, scenario: str = "") -> bool:
+    """Create ``folder`` with a ``pågår`` manifest unless it has one; True when this call created it. A
+    scenario's run names its scenario (``scenario``): an official year never takes such a folder for its own.
 
     Every step process of a run reaches this at about the same time; linking a finished temporary file into
     place lets exactly one of them win and no reader ever sees half a manifest."""
@@ -77,8 +81,9 @@ def start_manifest(folder: Path, run_id: str, year: int, steps: str) -> bool:
     if path.exists():
         return False
     temp = folder / f".{MANIFEST}.{os.getpid()}.start"
-    temp.write_bytes(manifest_bytes({"format": FORMAT, "run_id": run_id, "year": int(year), "status": RUNNING,
-                                     "steps": steps, "started_at": now()}))
+    fields = {"format": FORMAT, "run_id": run_id, "year": int(year), "status": RUNNING, "steps": steps,
+              "started_at": now()}
+    temp.write_bytes(manifest_bytes({**fields, **({SCENARIO: scenario} if scenario else {})}))
     try:
         os.link(temp, path)
         return True
@@ -167,6 +172,11 @@ def with_limited_run(base: Mapping, own: Mapping, forbund: Iterable[str], writte
 
 def is_adopted(manifest: Mapping | None) -> bool:
     return bool(manifest and manifest.get("adopted"))
+
+
+def scenario_of(manifest: Mapping | None) -> str:
+    """The scenario whose run wrote the folder; "" for the official year (or a folder without a manifest)."""
+    return str((manifest or {}).get(SCENARIO) or "")
 
 
 def reusable_report(folder: Path | None, forbund: str, content_hash: str, pdf: str, html: str) -> dict | None:

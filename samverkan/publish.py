@@ -40,6 +40,7 @@ from samverkan.manifest import (
     own_files,
     read_manifest,
     record,
+    scenario_of,
     start_manifest,
     with_limited_run,
     write_manifest,
@@ -59,24 +60,32 @@ def version_folder(published: Path, number: int) -> Path:
     return published if number == 1 else published.with_name(f"{published.name}-v{number}")
 
 
-def versions(published: Path) -> list[Path]:
-    """The year's existing version folders, oldest first (a gap ends the sequence)."""
+def versions(published: Path, scenario: str | None = None) -> list[Path]:
+    """The year's existing version folders of one lineage (``scenario``, "" the official year; left out: the one
+    ``published`` itself belongs to), oldest first; a gap ends the sequence. A folder at a version's name that a
+    run of another lineage wrote (a scenario given ``out/2024-v3``) is skipped: never reused, compared or adopted."""
+    owner = scenario_of(read_manifest(published)) if scenario is None else scenario
+    return [folder for folder, of in _named_versions(published) if of == owner]
+
+
+def _named_versions(published: Path) -> list[tuple[Path, str]]:
     found, number = [], 1
-    while version_folder(published, number).is_dir():
-        found.append(version_folder(published, number))
+    while (folder := version_folder(published, number)).is_dir():
+        found.append((folder, scenario_of(read_manifest(folder))))
         number += 1
     return found
 
 
-def latest_version(published: Path) -> Path | None:
-    found = versions(published)
-    return found[-1] if found else None
+def latest_version(published: Path, scenario: str | None = None) -> Path | None:
+    return (versions(published, scenario) or [None])[-1]
 
 
-def target_version(published: Path) -> tuple[Path, int]:
-    """Where the next run of the year publishes: the first version that is not adopted."""
+def target_version(published: Path, scenario: str | None = None) -> tuple[Path, int]:
+    """Where the next run of the year publishes: the first version neither adopted nor another lineage's."""
+    owner = scenario_of(read_manifest(published)) if scenario is None else scenario
     number = 1
-    while is_adopted(read_manifest(version_folder(published, number))):
+    while is_adopted(manifest := read_manifest(version_folder(published, number))) or (
+            manifest is not None and scenario_of(manifest) != owner):
         number += 1
     return version_folder(published, number), number
 
@@ -116,15 +125,17 @@ def abandon_others(published: Path, keep: Path, by_run: str) -> list[Path]:
     return marked
 
 
-def ensure_staging(published: Path, run_id: str, root_run_id: str, year: int, steps: str) -> Path:
-    """The run's staging folder, created with its manifest on first use. A re-execution of a failed run shares
-    its root's folder (the steps that succeeded left their files there) and takes it over."""
+def ensure_staging(published: Path, run_id: str, root_run_id: str, year: int, steps: str, scenario: str = ""
+                   ) -> Path:
+    """The run's staging folder, created with its manifest (naming ``scenario``, a scenario's run) on first use.
+    A re-execution of a failed run shares its root's folder (the steps that succeeded left their files there)
+    and takes it over."""
     staging = staging_folder(published, root_run_id)
     manifest_path = staging / MANIFEST
     if manifest_path.exists() and (read_manifest(staging) or {}).get("run_id") == run_id:
         return staging
     restore_interrupted(published)
-    if start_manifest(staging, run_id, year, steps):
+    if start_manifest(staging, run_id, year, steps, scenario):
         abandon_others(published, staging, run_id)
     elif (read_manifest(staging) or {}).get("run_id") != run_id:
         record(staging, run_id=run_id, status=RUNNING, reexecution_of=root_run_id, reason=None)
@@ -289,8 +300,9 @@ def publish(staging: Path, published: Path, run_id: str, scope: list[str] | None
     except those of the förbund in ``scope``, which the run replaces."""
     staging, published = Path(staging), Path(published)
     restore_interrupted(published)
-    target, number = target_version(published)
-    source = target if target.is_dir() else latest_version(published)
+    lineage = scenario_of(read_manifest(staging))
+    target, number = target_version(published, lineage)
+    source = target if target.is_dir() else latest_version(published, lineage)
     gathered = _Gathered() if source is None else _gather(staging, source, run_id, scope, complete,
                                                           link=source == target)
     own = read_manifest(staging) or {}
@@ -308,8 +320,10 @@ def publish(staging: Path, published: Path, run_id: str, scope: list[str] | None
             manifest["reports"] = {**((base or {}).get("reports") or {}), **(own.get("reports") or {})}
     manifest.update(status=DONE, version=number, reason=None)
     differences: list[str] = []
-    if number > 1:
-        adopted = version_folder(published, number - 1)
+    # The adopted version it follows: its own lineage's last one, whatever folder of another lies between.
+    earlier = [folder for folder in versions(published, lineage) if folder != target]
+    if number > 1 and earlier:
+        adopted = earlier[-1]
         differences = _differences(adopted, staging, target)
         manifest["based_on"] = {"folder": adopted.name, "run_id": (read_manifest(adopted) or {}).get("run_id")}
         manifest["differences"] = differences
@@ -343,8 +357,13 @@ def _freeze(folder: Path) -> None:
 
 
 def adopt(published: Path, by: str = "") -> tuple[Path, dict]:
-    """Adopt (*fastställ*) the year's latest version: mark its manifest and make it read-only."""
-    folder = latest_version(published)
+    """Adopt (*fastställ*) the official year's latest version: mark its manifest and make it read-only. A
+    scenario's folder, or a run limited to some förbund or steps, is refused, saying which run it is."""
+    published = Path(published)
+    if scenario := scenario_of(read_manifest(published)):
+        raise AdoptError(f"{published} är scenariot {scenario}:s utdata, inte det officiella årets; ett scenario "
+                         "kan inte fastställas")
+    folder = latest_version(published, "")
     if folder is None:
         raise AdoptError(f"{published} finns inte: kör året först (samverkan run)")
     manifest = read_manifest(folder)
@@ -353,21 +372,27 @@ def adopt(published: Path, by: str = "") -> tuple[Path, dict]:
                          "fastställas")
     if is_adopted(manifest):
         raise AdoptError(f"{folder} är redan fastställd {manifest['adopted']['at']}")
+    if manifest.get("complete") is False:
+        scope = manifest.get("scope")
+        what = f"avgränsad till {', '.join(scope)}" if isinstance(scope, list) else "en körning av några steg"
+        raise AdoptError(f"{folder} skrevs av körning {manifest.get('run_id', 'okänd')}, {what}, och kan inte "
+                         "fastställas: kör hela året först (samverkan run utan --forbund)")
     manifest["adopted"] = {"at": now(), "by": by, "version": int(manifest.get("version", 1))}
     write_manifest(folder, manifest)
     _freeze(folder)
     return folder, manifest
 
 
-
 def adopt_command(out: str, year: int, by: str = "") -> list[str]:
     """``samverkan adopt``: ``out`` is the year's folder or a template with ``{year}``; the lines to print."""
     published = Path(out.format(year=year) if "{year}" in out else out)
     folder, manifest = adopt(published, by)
-    following, number = target_version(published)
+    following, number = target_version(published, "")
     limited = [entry.get("run_id") for entry in manifest.get(LIMITED_RUNS) or []]
     amended = f", för några förbund ersatt av körning {', '.join(map(str, limited))}" if limited else ""
     return [f"fastställd: {folder} (version {manifest['adopted']['version']}, körning {manifest['run_id']}{amended}); "
             "filerna är skrivskyddade",
             f"nästa officiella körning av {year} skrivs till {following} (version {number}) med en jämförelse "
-            f"mot {folder.name} i comparison.md"]
+            f"mot {folder.name} i comparison.md",
+            *(f"hoppade över {other}: scenariot {of}:s utdata, ingen version av det officiella året"
+              for other, of in _named_versions(published) if of)]

@@ -60,12 +60,32 @@ def overlaps(a: Path, b: Path) -> bool:
     return a == b or a.is_relative_to(b) or b.is_relative_to(a)
 
 
+# What official publishing adds to the year's folder name beside it (samverkan/publish.py): a version
+# (``2024-v2``), a run's staging folder (``2024.korning-<run id>``) or a folder being replaced (``.2024.ersatt-…``).
+OFFICIAL_SUFFIX = r"(-v\d+)?(\.korning-.*|\.ersatt-.*)?"
+
+
+def _published_name(folder: Path) -> str:
+    # An official run's folder may be a version or a staging folder: the year's name is what they share.
+    return re.sub(rf"{OFFICIAL_SUFFIX}$", "", folder.name.lstrip(".")) or folder.name
+
+
+def official_name(folder: Path, official: Path) -> bool:
+    """Whether ``folder`` is, or lies inside, a folder official publishing of ``official``'s year may use: the
+    year's folder, any version of it, any run's staging folder, and so their ``_tidigare``/``_avgransad``."""
+    folder, official = Path(folder).resolve(), Path(official).resolve()
+    pattern = re.compile(rf"\.?{re.escape(_published_name(official))}{OFFICIAL_SUFFIX}")
+    return any(part.parent == official.parent and pattern.fullmatch(part.name) for part in (folder, *folder.parents))
+
+
 def check_out(out: Path, official_outs: list[Path]) -> None:
-    """Refuse an output folder that is, holds or lies in one of the official year's output folders."""
+    """Refuse an output folder that is, holds or lies in a folder the official year's publishing uses or may use
+    (its run folders and every name beside them that publishing gives, ``official_name``)."""
     for official in official_outs:
-        if overlaps(out, official):
-            raise ScenarioError(f"utmappen {out} är (eller ligger i) det officiella årets utmapp {official}; "
-                                "ett scenario skriver aldrig dit: välj en annan utmapp eller utelämna den")
+        if overlaps(out, official) or official_name(out, official):
+            raise ScenarioError(f"utmappen {out} är (eller ligger i) det officiella årets utmapp {official} eller en "
+                                "mapp bredvid som publiceringen av året använder (versioner -vN, körmappar "
+                                ".korning-*); ett scenario skriver aldrig dit: välj en annan utmapp eller utelämna den")
 
 
 @dataclass
@@ -76,7 +96,13 @@ class ScenarioRecord:
     created: str  # ISO 8601, UTC
     files: dict[str, str] = field(default_factory=dict)  # parameters/rules/catalogue → the file last used
     overrides: dict[str, object] = field(default_factory=dict)  # the launchpad's typed fields, last used
-    outputs: dict[str, str] = field(default_factory=dict)  # year → output folder
+    # year → every output folder a run of the year used, oldest first: all of them go when it is deleted
+    outputs: dict[str, list[str]] = field(default_factory=dict)
+
+    def add_output(self, year: int, out: Path) -> None:
+        used = self.outputs.setdefault(str(year), [])
+        if str(out) not in used:
+            used.append(str(out))
 
     def to_json(self) -> bytes:
         return (json.dumps(asdict(self), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
@@ -93,7 +119,12 @@ def read_record(home: Path) -> ScenarioRecord | None:
         return None
     return ScenarioRecord(name=data["name"], created=str(data.get("created", "")),
                           files=dict(data.get("files") or {}), overrides=dict(data.get("overrides") or {}),
-                          outputs={str(k): str(v) for k, v in (data.get("outputs") or {}).items()})
+                          outputs={str(k): _folders(v) for k, v in (data.get("outputs") or {}).items()})
+
+
+def _folders(value: object) -> list[str]:
+    # A record written before every folder was kept holds one folder as a string.
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 def write_record(home: Path, record: ScenarioRecord) -> Path:

@@ -4,6 +4,7 @@ official year's stored files, outputs and latest materialisations stay exactly a
 from __future__ import annotations
 
 import hashlib
+import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -23,6 +24,7 @@ from pipelines.scenarios import (
     summary_lines,
 )
 from samverkan.files import read_csv_extract
+from samverkan.manifest import read_manifest
 from samverkan.scenario import ScenarioError, check_name, check_out, default_out, slug
 from samverkan.synth import SynthSpec, synthesise, write_inbox
 
@@ -167,10 +169,16 @@ def test_a_scenario_has_its_own_instance_storage_data_docs_and_outputs(world):
 def test_the_launchpad_typed_field_runs_the_same_scenario_as_the_two_line_file(world):
     cli_out = world.root / "out" / "scenarios" / "ranta-3" / "2024"
     ui_out = world.root / "out" / "scenarios" / "ui-ranta" / "2024"
-    # run.json names the run that wrote the folder; everything else is the same, byte for byte.
+    # run.json names the run that wrote the folder, and the reports name the scenario (their title page);
+    # everything else is the same, byte for byte, and the HTML twins differ by the name alone.
     ui, cli = _inside(ui_out), _inside(cli_out)
     assert ui.pop(Path("run.json")) and cli.pop(Path("run.json"))
-    assert ui == cli
+    reports = {name for name in ui if name.suffix in (".pdf", ".html") or name.name == "reports.csv"}
+    assert reports and {name: ui[name] for name in ui if name not in reports} == {
+        name: cli[name] for name in cli if name not in reports}
+    for html in (name for name in reports if name.suffix == ".html"):
+        assert (ui_out / html).read_text(encoding="utf-8").replace("«ui-ranta»", "«ranta-3»") == (
+            cli_out / html).read_text(encoding="utf-8")
     assert world.official.get_run_by_id(world.ui.run_id).tags["samverkan/scenario"] == "ui-ranta"
     assert "utmappen" in world.refused
 
@@ -204,6 +212,33 @@ def test_samverkan_scenarios_lists_them(world, monkeypatch, capsys):
     assert printed.splitlines()[0].startswith("ranta-3: år 2024; skapat ")
     assert "senast misslyckades" in printed and f"parameters {world.root / 'ranta.yaml'}" in printed
     assert summary_lines([]) == ["inga scenarier ännu (skapa ett med samverkan run … --scenario NAMN)"]
+
+
+@pytest.mark.slow
+def test_a_scenarios_run_json_and_report_say_it_is_a_what_if_and_the_official_ones_do_not(world):
+    scenario_out, official_out = world.root / "out" / "scenarios" / "ranta-3" / "2024", world.root / "out" / "2024"
+    assert read_manifest(scenario_out)["scenario"] == "ranta-3"
+    assert "scenario" not in read_manifest(official_out)
+    sentence = ("Detta är scenariot «ranta-3», en beräkning med ändrade antaganden – inte förbundets fastställda "
+                "samverkansbokslut.")
+    row = read_csv_extract(scenario_out / "reports.csv").iloc[0]
+    pdf_text = subprocess.run(["pdftotext", str(scenario_out / row["pdf"]), "-"], capture_output=True, text=True,
+                              check=True).stdout
+    assert sentence in (scenario_out / row["html"]).read_text(encoding="utf-8")
+    assert "scenariot «ranta-3»" in " ".join(pdf_text.split())
+    official = read_csv_extract(official_out / "reports.csv").iloc[0]
+    assert "scenariot" not in (official_out / official["html"]).read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_scenario_at_a_version_or_staging_name_of_the_year_is_refused_and_not_registered(world):
+    for bad in ("2024-v2", "2024-v3", "2024.korning-x", "2024/_tidigare"):
+        with pytest.raises(ScenarioError, match="officiella året"):
+            run_scenario("ranta-v", world.root / "inbox", 2024, world.root / "out" / bad, official=world.official,
+                         in_process=True)
+        assert not (world.root / "out" / bad).exists() or bad.startswith("2024/")
+    assert "ranta-v" not in {item.name for item in list_scenarios(world.root / "home")}
+    assert _tree(*world.roots) == world.before
 
 
 def test_the_command_line_refuses_a_bad_name_and_a_run_without_out(tmp_path: Path, capsys):

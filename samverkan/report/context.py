@@ -62,6 +62,7 @@ class ReportContext(TypedDict):
     quality: QualitySection
     method: MethodSection
     small_count_limit: int
+    scenario: str  # "" for the official year; else the report says it is this what-if, not the adopted one
 
 
 # A slug names the förbund's folder and is part of its file names (twice in a path): capped well below the
@@ -177,5 +178,6 @@ def build_report_context(inputs: ReportInputs, forbund: str, generated_on: dt.da
         quality=quality_section(inputs.quality_summary, inputs.quality_problems),
         method=method_section(inputs),
         small_count_limit=SMALL_COUNT_LIMIT,
+        scenario=inputs.scenario,
     )
 

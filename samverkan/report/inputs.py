@@ -53,6 +53,7 @@ class ReportInputs:
     # The run's limit to some förbund (empty: the whole inbox), and the national reference it compares with.
     forbund_scope: tuple[str, ...] = ()
     national_reference: NationalReference | None = None
+    scenario: str = ""  # the what-if the run is of (pipelines/scenarios.py); "" the official year
 
 
 def input_fingerprint(inputs: ReportInputs) -> str:
