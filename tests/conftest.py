@@ -13,6 +13,19 @@ from pgcluster import Cluster, postgres_cluster  # noqa: E402
 
 from samverkan.synth import SynthSpec, synthesise, write_inbox  # noqa: E402
 
+
+@pytest.fixture(autouse=True)
+def _environment_as_before() -> Iterator[None]:
+    """Each test leaves the environment as it found it: the command line sets a scenario's variables for good
+    (its step processes keep the environment they start with), and in one test process that would send the next
+    test's Great Expectations results into the scenario's folder."""
+    before = dict(os.environ)
+    yield
+    if dict(os.environ) != before:
+        os.environ.clear()
+        os.environ.update(before)
+
+
 SMALL_SPEC = SynthSpec(forbund=2, first_year=2020, last_year=2024, participants_per_year=150, seed=7)
 
 

@@ -85,9 +85,10 @@ def test_another_rules_file_is_used_and_a_broken_one_fails(tmp_path: Path, small
     broken.write_text("outcome:\n  min_exits: tjugo\n", encoding="utf-8")
     result = materialise(small_inbox, pipeline_resources(small_inbox, rules_file=str(broken)))
     assert not result.success
-    # The ledger's contributions read the same rules (its established verdicts), so they fail first.
-    failure = next(e for e in result.all_events if e.is_step_failure and e.step_key == "ledger_contributions")
+    # The run's first steps check its files (assets/run_files.py): the ingest fails, and nothing is materialised.
+    failure = next(e for e in result.all_events if e.is_step_failure and e.step_key == "ingest_projects")
     assert "outcome.min_exits: ska vara ett heltal" in str(failure.event_specific_data)
+    assert not [e for e in result.all_events if e.is_step_materialization]
 
 
 def test_cli_refuses_an_invalid_rules_file_before_running(tmp_path: Path, capsys) -> None:
