@@ -138,26 +138,40 @@ def test_ensure_dagster_home_writes_the_one_file_and_leaves_an_operators_own(tmp
     shutil.rmtree(home)
 
 
-def test_the_event_log_keeps_an_engine_per_shard_and_writes_dagsters_rows(tmp_path: Path, monkeypatch) -> None:
-    """Events stored through the kept engines are Dagster's rows: Dagster's own event log class on the same
-    folder reads them back; a process keeps the index's engine and at most KEPT_SHARD_ENGINES run shards'."""
-    from dagster import AssetKey, AssetMaterialization, DagsterInstance, job, op
-    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+def _one_event_job(asset_key: str):
+    """A job whose one op records one materialisation of ``asset_key``."""
+    from dagster import AssetMaterialization, job, op
 
-    from pipelines.instance_storage import KEPT_SHARD_ENGINES, EngineKeepingEventLog
-
-    @op
+    @op(name=f"make_{asset_key}")
     def make(context) -> None:
-        context.log_event(AssetMaterialization(asset_key="kept"))
+        context.log_event(AssetMaterialization(asset_key=asset_key))
 
-    @job
+    @job(name=f"small_{asset_key}")
     def small():
         make()
 
+    return small
+
+
+def _home(tmp_path: Path, monkeypatch) -> Path:
+    """A fresh home with the committed dagster.yaml, the environment pointing at it and at SQLite."""
     home = _fresh_home(tmp_path / "home")
     for name in SAMVERKAN_VARS:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DAGSTER_HOME", str(home))
+    return home
+
+
+def test_the_event_log_keeps_an_engine_per_shard_and_writes_dagsters_rows(tmp_path: Path, monkeypatch) -> None:
+    """Events stored through the kept engines are Dagster's rows: Dagster's own event log class on the same
+    folder reads them back; a process keeps the index's engine and at most KEPT_SHARD_ENGINES run shards'."""
+    from dagster import AssetKey, DagsterInstance
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    from pipelines.instance_storage import KEPT_SHARD_ENGINES, EngineKeepingEventLog
+
+    small = _one_event_job("kept")
+    home = _home(tmp_path, monkeypatch)
     with DagsterInstance.from_config(str(home)) as instance:
         log = instance.event_log_storage
         assert isinstance(log, EngineKeepingEventLog)
@@ -177,20 +191,10 @@ def test_kept_connections_share_the_files_with_other_writers_and_survive_a_wipe(
                                                                                 monkeypatch) -> None:
     """Two instances on one home (as two processes would be) see each other's events while both keep their
     connections open; a wipe closes the kept ones first, and what is written after it is stored."""
-    from dagster import AssetKey, AssetMaterialization, DagsterInstance, job, op
+    from dagster import AssetKey, DagsterInstance
 
-    @op
-    def make(context) -> None:
-        context.log_event(AssetMaterialization(asset_key="shared"))
-
-    @job
-    def small():
-        make()
-
-    home = _fresh_home(tmp_path / "home")
-    for name in SAMVERKAN_VARS:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    small = _one_event_job("shared")
+    home = _home(tmp_path, monkeypatch)
     with DagsterInstance.from_config(str(home)) as first, DagsterInstance.from_config(str(home)) as second:
         one = small.execute_in_process(instance=first).run_id
         two = small.execute_in_process(instance=second).run_id
@@ -233,20 +237,10 @@ def test_a_process_that_never_disposes_its_instance_leaves_no_wal_behind(tmp_pat
 def test_kept_connections_to_a_wal_database_commit_without_their_own_fsync(tmp_path: Path, monkeypatch) -> None:
     """synchronous=NORMAL on the kept WAL connections (the checkpoint is synced, a commit alone is not), also for
     a run's new shard, whose first connection opened it before it was WAL."""
-    from dagster import AssetMaterialization, DagsterInstance, job, op
+    from dagster import DagsterInstance
 
-    @op
-    def make(context) -> None:
-        context.log_event(AssetMaterialization(asset_key="sync"))
-
-    @job
-    def small():
-        make()
-
-    home = _fresh_home(tmp_path / "home")
-    for name in SAMVERKAN_VARS:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    small = _one_event_job("sync")
+    home = _home(tmp_path, monkeypatch)
     with DagsterInstance.from_config(str(home)) as instance:
         run_id = small.execute_in_process(instance=instance).run_id
         log = instance.event_log_storage
