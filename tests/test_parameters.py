@@ -226,3 +226,22 @@ def test_an_empty_parameters_or_rules_file_is_an_empty_document_and_changes_noth
     shipped, empty = (load_rules(path, parameters=SHIPPED) for path in (None, tmp_path / "r.yaml"))
     assert empty.version.startswith("2026.2+")
     assert dataclasses.replace(empty, version=shipped.version, source=shipped.source) == shipped
+
+
+def test_a_catalogue_override_naming_one_row_twice_is_refused(tmp_path: Path) -> None:
+    twice = write(tmp_path / "k.csv", "support_code;occupation;education_level;kind;kommun_sek\n"
+                                      "lon;;;transfer;-50000\nlon;;;transfer;-40000\n")
+    with pytest.raises(RunFileError) as caught:
+        load_catalogue(2024, twice)
+    assert caught.value.lines == ["k.csv: rad 3 (support_code=lon, occupation=, education_level=, kind=transfer): "
+                                  "samma rad i katalogen som rad 2; ange varje rad en gång"]
+
+
+def test_a_basis_for_a_rule_that_does_not_exist_is_refused(tmp_path: Path) -> None:
+    typo = write(tmp_path / "r.yaml", "outcome:\n  min_exits: 30\nbasis:\n  outcome.min_exit: Egen grund\n")
+    with pytest.raises(RulesError) as caught:
+        load_rules(typo)
+    assert caught.value.lines == [f"regelfilen {typo}: basis.outcome.min_exit är ingen regel; menade du "
+                                  "outcome.min_exits?"]
+    right = write(tmp_path / "r2.yaml", "outcome:\n  min_exits: 30\nbasis:\n  outcome.min_exits: Egen grund\n")
+    assert load_rules(right).parameters().set_index("parameter")["basis"]["outcome.min_exits"] == "Egen grund"

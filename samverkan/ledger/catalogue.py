@@ -157,6 +157,7 @@ def apply_catalogue_override(override: pd.DataFrame, raw: bytes, name: str) -> p
         normal["kind"] = normal["kind"].replace("", "transfer")
     out = base.copy()
     given_keys = [c for c in keys if c in override.columns]
+    named: dict[int, int] = {}  # shipped row → the override row that named it first
     for i, row in override.iterrows():
         wanted = {c: str(row[c]).strip().lower() or ("transfer" if c == "kind" else "") for c in given_keys}
         mask = np.logical_and.reduce([normal[c] == v for c, v in wanted.items()])
@@ -169,6 +170,11 @@ def apply_catalogue_override(override: pd.DataFrame, raw: bytes, name: str) -> p
             problems.append(f"{where}: matchar {int(mask.sum())} rader; ange också {', '.join(differ)}")
             continue
         j = int(np.flatnonzero(mask)[0])
+        if j in named:
+            # Which of two values would win is the file's order, not the evaluator's intent: say so.
+            problems.append(f"{where}: samma rad i katalogen som rad {named[j] + 2}; ange varje rad en gång")
+            continue
+        named[j] = i
         values = [c for c in replaceable if c in override.columns and str(row[c]).strip() != ""]
         for column in values:
             out.loc[j, column] = str(row[column])

@@ -8,6 +8,7 @@ without a basis of its own (under ``basis:``, keyed like ``outcome.min_exits``) 
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -256,6 +257,15 @@ def _changed(override: dict, shipped: dict, origin: str) -> dict[str, str]:
         raise RulesError(f"regelfilen {origin}: {BASIS_KEY} ska vara nycklar med en text var, "
                          f"t.ex. outcome.min_exits: \"egen grund\"")
     before, after = _flat(shipped), _flat(merge(shipped, override))
+    known = sorted(key for key in before if key != "version")
+    unknown = [str(key) for key in given if key not in before or key == "version"]
+    if unknown:
+        lines = []
+        for key in unknown:
+            near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            hint = f"; menade du {near[0]}?" if near else f" (regler: {', '.join(known)})"
+            lines.append(f"regelfilen {origin}: {BASIS_KEY}.{key} är ingen regel{hint}")
+        raise RulesError(lines)
     changed = {}
     for key, value in after.items():
         if key != "version" and before.get(key) != value:
