@@ -4,6 +4,7 @@ with the checks that stop them before anything runs and what they print after.""
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import time
@@ -109,6 +110,24 @@ def _console_level(args: argparse.Namespace) -> dict[str, str]:
     return {"log_level": "DEBUG"} if args.debug else {}
 
 
+def _keeps_environment(command):
+    """The process's environment restored when ``command`` returns: a scenario sets its Great Expectations folder
+    for the step processes it starts, and a caller in the same process (a test, a notebook) must not go on
+    writing there."""
+    @functools.wraps(command)
+    def wrapper(args: argparse.Namespace) -> int:
+        before = dict(os.environ)
+        try:
+            return command(args)
+        finally:
+            if dict(os.environ) != before:
+                os.environ.clear()
+                os.environ.update(before)
+
+    return wrapper
+
+
+@_keeps_environment
 def cmd_run_scenario(args: argparse.Namespace) -> int:
     """``run --scenario NAME``: the year in the scenario's own instance and folders (pipelines/scenarios.py);
     with ``--forbund``, for the named förbund only."""
@@ -235,6 +254,7 @@ def _steward_view(run_id: str, out: Path, home: Path | None = None) -> None:
         print(f"granska: {notice} (alla fel med fil och rad: {(out / 'quality.csv').resolve()})")
 
 
+@_keeps_environment
 def cmd_backfill(args: argparse.Namespace) -> int:
     if _blank_scenario(args) or not _check_run_files(args, args.years[1]) or not _check_profile(args):
         return 2

@@ -14,16 +14,18 @@ from pgcluster import Cluster, postgres_cluster  # noqa: E402
 from samverkan.synth import SynthSpec, synthesise, write_inbox  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _environment_as_before() -> Iterator[None]:
-    """Each test leaves the environment as it found it: the command line sets a scenario's variables for good
-    (its step processes keep the environment they start with), and in one test process that would send the next
-    test's Great Expectations results into the scenario's folder."""
+def _restored_environment() -> Iterator[None]:
     before = dict(os.environ)
     yield
     if dict(os.environ) != before:
         os.environ.clear()
         os.environ.update(before)
+
+
+# Each test, and each module with its module-scoped fixtures, leaves the environment as it found it: a variable
+# left behind (a scenario's Great Expectations folder, say) would send a later test's results somewhere else.
+_environment_per_test = pytest.fixture(autouse=True)(_restored_environment)
+_environment_per_module = pytest.fixture(autouse=True, scope="module")(_restored_environment)
 
 
 SMALL_SPEC = SynthSpec(forbund=2, first_year=2020, last_year=2024, participants_per_year=150, seed=7)

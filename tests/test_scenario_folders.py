@@ -142,3 +142,19 @@ def test_a_refused_run_registers_no_scenario(tmp_path: Path, monkeypatch, capsys
     assert main(["run", "--inbox", str(tmp_path / "inbox"), "--year", "1850", "--scenario", "r"]) == 2
     assert list_scenarios(tmp_path / "home") == []
     assert not (tmp_path / "home" / "scenarios" / "r" / "scenario.json").exists()
+
+
+def test_a_scenario_command_leaves_the_callers_environment_as_it_was(tmp_path: Path, monkeypatch) -> None:
+    """The scenario's Great Expectations folder is set for the step processes a command starts; a caller in the
+    same process (a test, a notebook) must not go on writing its results there."""
+    import os
+
+    from pipelines.cli import main
+    from pipelines.gx.context import RESULTS_VARIABLE
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv(RESULTS_VARIABLE, raising=False)
+    missing = str(tmp_path / "no-inbox")
+    assert main(["backfill", "--inbox", missing, "--years", "2023-2024", "--scenario", "x", "--in-process"]) == 2
+    assert main(["run", "--inbox", missing, "--year", "2024", "--scenario", "x", "--in-process"]) == 2
+    assert RESULTS_VARIABLE not in os.environ
