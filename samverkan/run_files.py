@@ -10,7 +10,6 @@ shipped ones), so a file changed in between is checked again.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 
 from samverkan.ledger.catalogue import default_catalogue_file, default_prisbasbelopp_file, load_catalogue
 from samverkan.ledger.parameters import LedgerParameters, default_parameters_file, load_parameters
+from samverkan.manifest import sha256_file
 from samverkan.overrides import RunFileError
 from samverkan.success.rules import DEFAULT_RULES_FILE, load_rules
 
@@ -31,7 +31,7 @@ def run_file_digests(parameters_file: str | Path | None, rules_file: str | Path 
     files = {"parameters_file": (parameters_file, default_parameters_file()),
              "rules_file": (rules_file, DEFAULT_RULES_FILE),
              "catalogue_file": (catalogue_file, default_catalogue_file())}
-    return {key: _digest(given or shipped).replace("unreadable", "") for key, (given, shipped) in files.items()}
+    return {key: _digest(given or shipped) or "" for key, (given, shipped) in files.items()}
 
 
 def _lines(exc: Exception) -> list[str]:
@@ -53,14 +53,14 @@ def validate_run_files(parameters_file: str | Path | None, rules_file: str | Pat
     return list(_CHECKED[key])
 
 
-def _digest(path: str | Path | None) -> str:
-    """The SHA-256 of a file's bytes; '' for none given, a marker for one that cannot be read (checked anew)."""
+def _digest(path: str | Path | None) -> str | None:
+    """The SHA-256 of a file's bytes; '' for none given, None for one that cannot be read."""
     if not path:
         return ""
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return sha256_file(Path(path))
     except OSError:
-        return "unreadable"
+        return None
 
 
 def _content_key(parameters_file, rules_file, catalogue_file, year: int,
@@ -68,7 +68,7 @@ def _content_key(parameters_file, rules_file, catalogue_file, year: int,
     files = (parameters_file, rules_file, catalogue_file, default_parameters_file(), DEFAULT_RULES_FILE,
              default_catalogue_file(), default_prisbasbelopp_file())
     digests = tuple(_digest(path) for path in files)
-    if "unreadable" in digests:
+    if None in digests:
         return None  # its line names the problem; nothing to keep
     try:
         document = json.dumps(overrides or {}, sort_keys=True, default=str)
