@@ -152,11 +152,12 @@ def cmd_run_scenario(args: argparse.Namespace) -> int:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
     outcome = result.run
-    _steward_view(outcome.run_id, outcome.out_dir, result.home)
+    instance = _run_instance(result.home)
+    _steward_view(outcome.run_id, outcome.out_dir, instance)
     if not outcome.success:
         return _failed(f"scenariot {result.name}: körningen {outcome.run_id} misslyckades (det officiella året är "
                        "orört):", outcome, args.debug)
-    reports = reports_line(outcome.out_dir, reports_reused(outcome.run_id, _run_instance(result.home)))
+    reports = reports_line(outcome.out_dir, reports_reused(outcome.run_id, instance))
     if reports:
         print(reports)
     print(f"klart: scenariot {result.name} för {args.year} skrivet till {outcome.out_dir} "
@@ -203,7 +204,7 @@ def _scoped_done(args: argparse.Namespace, scoped, home: Path | None = None) -> 
     """A limited run's lines: what it reused, which national reference it read, where it wrote; the exit code."""
     outcome = scoped.outcome
     name = f"scenariot {scoped.scenario}: " if scoped.scenario else ""
-    _steward_view(outcome.run_id, outcome.out_dir, home)
+    _steward_view(outcome.run_id, outcome.out_dir, _run_instance(home))
     if not outcome.success:
         untouched = " (det officiella året är orört)" if scoped.scenario else ""
         return _failed(f"{name}körningen {outcome.run_id} misslyckades{untouched}:", outcome, args.debug)
@@ -238,13 +239,13 @@ def _run_instance(home: Path | None):
     return DagsterInstance.get() if home is None else DagsterInstance.from_config(str(home))
 
 
-def _steward_view(run_id: str, out: Path, home: Path | None = None) -> None:
+def _steward_view(run_id: str, out: Path, instance=None) -> None:
     """Counts per dataset, and the steward notice when a check failed (no daemon may be running)."""
     from pipelines.sensors import notify_steward
     from samverkan.files import read_csv_extract
     from samverkan.quality import SUMMARY_FILE
 
-    instance = _run_instance(home)
+    instance = instance or _run_instance(None)
     run = instance.get_run_by_id(run_id)
     notice = notify_steward(instance, run) if run is not None else None
     if (out / SUMMARY_FILE).exists():
@@ -288,10 +289,11 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         from pipelines.scenarios import scenario_home
 
         home = scenario_home(args.scenario)
+    instance = _run_instance(home)  # once for every year's lines
     for year, outcome in outcomes.items():
         status = "klart" if outcome.success else "MISSLYCKADES"
         print(f"{year}: {status} (körning {outcome.run_id}) {outcome.out_dir}")
-        _steward_view(outcome.run_id, outcome.out_dir, home)
+        _steward_view(outcome.run_id, outcome.out_dir, instance)
         for failure in outcome.failures:
             print(f"  {failure}", file=sys.stderr)
         if args.debug and not outcome.success:
